@@ -1,0 +1,217 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"etwin/shared/apperr"
+	"etwin/shared/httpapi"
+	"etwin/shared/member"
+	"etwin/shared/school"
+	"etwin/shared/token"
+	"etwin/shared/vocab"
+)
+
+// Me is the personal page.
+type Me struct {
+	MemberID  string             `json:"memberId"`
+	Username  string             `json:"username"`
+	FirstName string             `json:"firstName"`
+	LastName  string             `json:"lastName"`
+	Email     string             `json:"email"`
+	Language  string             `json:"language"`
+	Role      string             `json:"role"`
+	Country   string             `json:"country,omitempty"`
+	Profile   *member.Profile    `json:"profile"`
+	Schools   []member.SchoolRef `json:"schools"`
+}
+
+func meOf(m member.Member) Me {
+	schools := m.Schools
+	if schools == nil {
+		schools = []member.SchoolRef{}
+	}
+	return Me{MemberID: m.MemberID, Username: m.Username, FirstName: m.FirstName, LastName: m.LastName,
+		Email: m.Email, Language: m.Language, Role: m.Role, Country: m.Country, Profile: m.Profile, Schools: schools}
+}
+
+// GetMe returns the caller's own page.
+func (s *Service) GetMe(ctx context.Context, who httpapi.Principal) (Me, error) {
+	m, ok, err := s.Store.GetMember(ctx, who.MemberID)
+	if err != nil {
+		return Me{}, err
+	}
+	if !ok {
+		return Me{}, httpapi.Unauthorized()
+	}
+	return meOf(m), nil
+}
+
+// ProfilePatch changes some profile fields; absent fields stay as they are.
+type ProfilePatch struct {
+	Role              *string   `json:"role"`
+	Subjects          *[]string `json:"subjects"`
+	AgeGroups         *[]string `json:"ageGroups"`
+	ProjectExperience *string   `json:"projectExperience"`
+	Interests         *[]string `json:"interests"`
+	Languages         *[]string `json:"languages"`
+	ProjectIdeas      *string   `json:"projectIdeas"`
+}
+
+// MePatch is the body of PATCH /v1/me.
+type MePatch struct {
+	FirstName *string       `json:"firstName"`
+	LastName  *string       `json:"lastName"`
+	Language  *string       `json:"language"`
+	Profile   *ProfilePatch `json:"profile"`
+}
+
+// MemberUpdate is what the store writes: the new names/language (nil = unchanged) and the
+// whole new profile (nil = unchanged).
+type MemberUpdate struct {
+	FirstName, LastName, Language *string
+	Profile                       *member.Profile
+}
+
+// UpdateMe applies a patch to the caller's own account and returns the new page.
+func (s *Service) UpdateMe(ctx context.Context, who httpapi.Principal, p MePatch) (Me, error) {
+	var f apperr.Fields
+	if p.FirstName != nil {
+		member.CheckName(&f, "firstName", *p.FirstName, 100)
+	}
+	if p.LastName != nil {
+		member.CheckName(&f, "lastName", *p.LastName, 100)
+	}
+	if p.Language != nil {
+		member.CheckCode(&f, "language", *p.Language, vocab.IsLanguage)
+	}
+	if p.FirstName == nil && p.LastName == nil && p.Language == nil && p.Profile == nil {
+		f.Add("body", "change at least one of firstName, lastName, language, profile")
+	}
+	if err := f.Err(); err != nil {
+		return Me{}, err
+	}
+	u := MemberUpdate{FirstName: trimmed(p.FirstName), LastName: trimmed(p.LastName), Language: p.Language}
+	if p.Profile != nil {
+		m, ok, err := s.Store.GetMember(ctx, who.MemberID)
+		if err != nil {
+			return Me{}, err
+		}
+		if !ok {
+			return Me{}, httpapi.Unauthorized()
+		}
+		if m.Profile == nil {
+			return Me{}, apperr.Forbidden("Staff accounts have no teacher profile.")
+		}
+		np := *m.Profile
+		pp := p.Profile
+		set(&np.Role, pp.Role)
+		setList(&np.Subjects, pp.Subjects)
+		setList(&np.AgeGroups, pp.AgeGroups)
+		set(&np.ProjectExperience, pp.ProjectExperience)
+		setList(&np.Interests, pp.Interests)
+		setList(&np.Languages, pp.Languages)
+		set(&np.ProjectIdeas, pp.ProjectIdeas)
+		np.Validate(&f, "profile")
+		if err := f.Err(); err != nil {
+			return Me{}, err
+		}
+		u.Profile = &np
+	}
+	m, err := s.Store.UpdateMember(ctx, who.MemberID, u)
+	if err != nil {
+		return Me{}, err
+	}
+	return meOf(m), nil
+}
+
+func trimmed(p *string) *string {
+	if p == nil {
+		return nil
+	}
+	t := strings.TrimSpace(*p)
+	return &t
+}
+
+func set(dst *string, v *string) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+func setList(dst *[]string, v *[]string) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// AddedSchool is the answer to POST /v1/me/schools.
+type AddedSchool struct {
+	SchoolID string             `json:"schoolId"`
+	Schools  []member.SchoolRef `json:"schools"`
+}
+
+// AddSchool gives the caller another school: a registered one, or a new one registered
+// now (with the same duplicate detection as at registration).
+func (s *Service) AddSchool(ctx context.Context, who httpapi.Principal, form school.Form) (AddedSchool, error) {
+	var f apperr.Fields
+	form.Validate(&f, "school")
+	if len(f) > 0 {
+		// Fields are named "school.x" by the shared validator; this body is the school itself.
+		for i := range f {
+			f[i].Field = strings.TrimPrefix(f[i].Field, "school.")
+		}
+		return AddedSchool{}, f.Err()
+	}
+	m, ok, err := s.Store.GetMember(ctx, who.MemberID)
+	if err != nil {
+		return AddedSchool{}, err
+	}
+	if !ok {
+		return AddedSchool{}, httpapi.Unauthorized()
+	}
+	if m.Role != member.RoleTeacher {
+		return AddedSchool{}, apperr.Forbidden("Only teachers' accounts belong to schools.")
+	}
+	if len(m.Schools) >= 10 {
+		return AddedSchool{}, apperr.Conflict("A member may belong to at most 10 schools.")
+	}
+	var ref member.SchoolRef
+	var newSchool *school.School
+	if form.IsExisting() {
+		sc, ok, err := s.Store.GetSchool(ctx, form.ExistingSchoolID)
+		if err != nil {
+			return AddedSchool{}, err
+		}
+		if !ok {
+			return AddedSchool{}, apperr.Invalid(apperr.FieldError{Field: "existingSchoolId", Message: "no registered school has this id"})
+		}
+		ref = sc.Ref()
+	} else {
+		sc := form.New(token.ID("s-"), s.now())
+		newSchool = &sc
+		ref = sc.Ref()
+	}
+	if m.HasSchool(ref.SchoolID) {
+		return AddedSchool{}, hasSchool()
+	}
+	if err := s.Store.AddSchool(ctx, who.MemberID, ref, newSchool); err != nil {
+		var dup *DuplicateSchoolError
+		switch {
+		case errors.As(err, &dup):
+			return AddedSchool{}, apperr.Conflict("This school is already registered; add it with existingSchoolId.",
+				apperr.FieldError{Field: "name", Message: "a school with this name is registered in this city"}).With("schoolId", dup.SchoolID)
+		case errors.Is(err, ErrHasSchool):
+			return AddedSchool{}, hasSchool()
+		case errors.Is(err, ErrNoSuchSchool):
+			return AddedSchool{}, apperr.Invalid(apperr.FieldError{Field: "existingSchoolId", Message: "no registered school has this id"})
+		}
+		return AddedSchool{}, err
+	}
+	return AddedSchool{SchoolID: ref.SchoolID, Schools: append(m.Schools, ref)}, nil
+}
+
+func hasSchool() error {
+	return apperr.Conflict("You already belong to this school.", apperr.FieldError{Field: "existingSchoolId", Message: "already one of your schools"})
+}

@@ -1,0 +1,116 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+	"time"
+
+	"etwin/shared/apperr"
+	"etwin/shared/mail"
+	"etwin/shared/member"
+	"etwin/shared/password"
+	"etwin/shared/token"
+)
+
+// ResetLifetime is how long an e-mailed password-reset link works.
+const ResetLifetime = time.Hour
+
+// MailSender is the e-mail port (mail.Sender).
+type MailSender = mail.Sender
+
+// Reset is a pending password reset.
+type Reset struct {
+	TokenHash string     `dynamodbav:"tokenHash"`
+	MemberID  string     `dynamodbav:"memberId"`
+	CreatedAt time.Time  `dynamodbav:"createdAt"`
+	ExpiresAt time.Time  `dynamodbav:"expiresAt"`
+	UsedAt    *time.Time `dynamodbav:"usedAt,omitempty"`
+}
+
+// ResetRequest is the body of POST /v1/password-resets.
+type ResetRequest struct {
+	Email string `json:"email"`
+}
+
+// RequestReset e-mails a reset link when the address has an account; the caller gets the
+// same answer either way.
+func (s *Service) RequestReset(ctx context.Context, in ResetRequest) error {
+	if msg := member.EmailProblem(strings.TrimSpace(in.Email)); msg != "" {
+		return apperr.Invalid(apperr.FieldError{Field: "email", Message: msg})
+	}
+	now := s.now()
+	m, ok, err := s.Store.MemberByEmail(ctx, member.NormalizeEmail(in.Email))
+	if err != nil || !ok {
+		return err
+	}
+	tok := token.New()
+	r := Reset{TokenHash: token.Hash(tok), MemberID: m.MemberID, CreatedAt: now, ExpiresAt: now.Add(ResetLifetime)}
+	if err := s.Store.PutReset(ctx, r); err != nil {
+		return err
+	}
+	msg, err := mail.Render(mail.PasswordReset, m.Language, m.Email, map[string]string{
+		"FirstName": m.FirstName, "Username": m.Username,
+		"Link":    strings.TrimRight(s.PortalURL, "/") + "/password-reset?token=" + url.QueryEscape(tok),
+		"Expires": r.ExpiresAt.Format("2006-01-02 15:04 UTC")})
+	if err != nil {
+		return err
+	}
+	if err := s.Mail.Send(ctx, msg); err != nil {
+		return apperr.Unavailable("The e-mail could not be sent; please try again in a few minutes.")
+	}
+	return nil
+}
+
+// ResetConfirm is the body of POST /v1/password-resets/{token}.
+type ResetConfirm struct {
+	Password string `json:"password"`
+}
+
+// ConfirmReset sets the new password, spends the link, clears the failed-login count and
+// ends every session of the member.
+func (s *Service) ConfirmReset(ctx context.Context, tok string, in ResetConfirm) error {
+	if in.Password == "" {
+		return apperr.Invalid(apperr.FieldError{Field: "password", Message: "required"})
+	}
+	if !token.WellFormed(tok) {
+		return apperr.NotFound("This reset link is unknown.")
+	}
+	now := s.now()
+	r, ok, err := s.Store.GetReset(ctx, token.Hash(tok))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return apperr.NotFound("This reset link is unknown.")
+	}
+	if r.UsedAt != nil || !now.Before(r.ExpiresAt) {
+		return resetSpent()
+	}
+	m, ok, err := s.Store.GetMember(ctx, r.MemberID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return apperr.NotFound("This reset link is unknown.")
+	}
+	if msg := password.Problem(in.Password, m.Username, m.Email); msg != "" {
+		return apperr.Invalid(apperr.FieldError{Field: "password", Message: msg})
+	}
+	hash, err := password.Hash(in.Password)
+	if err != nil {
+		return err
+	}
+	if err := s.Store.UseReset(ctx, r, hash, now); err != nil {
+		if errors.Is(err, ErrResetSpent) {
+			return resetSpent()
+		}
+		return err
+	}
+	return s.Store.DeleteAllSessions(ctx, r.MemberID)
+}
+
+func resetSpent() error {
+	return apperr.Gone("This reset link was already used or has expired; ask for a new one.")
+}

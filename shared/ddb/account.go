@@ -1,0 +1,266 @@
+package ddb
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"etwin/shared/account"
+	"etwin/shared/member"
+	"etwin/shared/school"
+)
+
+// GetMember reads a member.
+func (s *Store) GetMember(ctx context.Context, memberID string) (member.Member, bool, error) {
+	var it memberItem
+	found, err := s.get(ctx, key(memberPK(memberID), skProfile), &it)
+	return it.Member, found, err
+}
+
+// MemberByUsername finds a member through the username guard (folded name).
+func (s *Store) MemberByUsername(ctx context.Context, username string) (member.Member, bool, error) {
+	var g usernameGuard
+	found, err := s.get(ctx, key(usernamePK(member.UsernameKey(username)), skUsername), &g)
+	if err != nil || !found || g.Holder != holderMember {
+		return member.Member{}, false, err
+	}
+	return s.GetMember(ctx, g.MemberID)
+}
+
+// MemberByEmail finds a member through the e-mail guard.
+func (s *Store) MemberByEmail(ctx context.Context, email string) (member.Member, bool, error) {
+	var g emailGuard
+	found, err := s.get(ctx, key(emailPK(emailKey(email)), skEmail), &g)
+	if err != nil || !found {
+		return member.Member{}, false, err
+	}
+	return s.GetMember(ctx, g.MemberID)
+}
+
+// RecordFailedLogin counts a failed login: within the current hour-long window the count
+// goes up; otherwise a new window starts at 1.
+func (s *Store) RecordFailedLogin(ctx context.Context, memberID string, now time.Time) error {
+	k := key(memberPK(memberID), skProfile)
+	windowStart := now.Add(-account.LoginWindow).Unix()
+	failed, err := s.updateItem(ctx, k, expression.NewBuilder().
+		WithCondition(expression.AttributeExists(expression.Name("PK")).
+			And(expression.Name("failedLoginWindow").GreaterThan(expression.Value(windowStart)))).
+		WithUpdate(expression.Add(expression.Name("failedLogins"), expression.Value(1))), nil)
+	if err != nil || !failed {
+		return err
+	}
+	_, err = s.updateItem(ctx, k, expression.NewBuilder().
+		WithCondition(expression.AttributeExists(expression.Name("PK")).
+			And(expression.Name("failedLoginWindow").LessThanEqual(expression.Value(windowStart)))).
+		WithUpdate(expression.Set(expression.Name("failedLogins"), expression.Value(1)).
+			Set(expression.Name("failedLoginWindow"), expression.Value(now.Unix()))), nil)
+	return err
+}
+
+type sessionItem struct {
+	account.Session
+	TTL int64 `dynamodbav:"ttl"`
+}
+
+// PutSession stores a new session under its member (TTL cleans it up after expiry).
+func (s *Store) PutSession(ctx context.Context, sess account.Session) error {
+	it, err := item(memberPK(sess.MemberID), sessionSK(sess.TokenHash), "session",
+		sessionItem{Session: sess, TTL: sess.ExpiresAt().Unix()})
+	if err != nil {
+		return err
+	}
+	out, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: s.tableName(), Item: it,
+		ConditionExpression: aws.String("attribute_not_exists(PK)"), ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
+	if err != nil {
+		return err
+	}
+	s.record("PutItem", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
+	return nil
+}
+
+// GetSession reads a session strongly consistently.
+func (s *Store) GetSession(ctx context.Context, memberID, tokenHash string) (account.Session, bool, error) {
+	var it sessionItem
+	found, err := s.get(ctx, key(memberPK(memberID), sessionSK(tokenHash)), &it)
+	return it.Session, found, err
+}
+
+// TouchSession records activity on a live session (a session deleted meanwhile stays
+// deleted).
+func (s *Store) TouchSession(ctx context.Context, memberID, tokenHash string, now time.Time) error {
+	_, err := s.updateItem(ctx, key(memberPK(memberID), sessionSK(tokenHash)), expression.NewBuilder().
+		WithCondition(expression.AttributeExists(expression.Name("PK"))).
+		WithUpdate(expression.Set(expression.Name("lastSeenAt"), expression.Value(now))), nil)
+	return err
+}
+
+// DeleteSession ends one session.
+func (s *Store) DeleteSession(ctx context.Context, memberID, tokenHash string) error {
+	out, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: s.tableName(),
+		Key: key(memberPK(memberID), sessionSK(tokenHash)), ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
+	if err != nil {
+		return err
+	}
+	s.record("DeleteItem", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
+	return nil
+}
+
+// DeleteAllSessions ends every session of a member: a consistent Query of the member's
+// partition, then batched deletes (unprocessed ones retried).
+func (s *Store) DeleteAllSessions(ctx context.Context, memberID string) error {
+	kc := expression.Key("PK").Equal(expression.Value(memberPK(memberID))).And(expression.Key("SK").BeginsWith(prefixSession))
+	e, err := expression.NewBuilder().WithKeyCondition(kc).Build()
+	if err != nil {
+		return err
+	}
+	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{TableName: s.tableName(), ConsistentRead: aws.Bool(true),
+		KeyConditionExpression: e.KeyCondition(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
+		ProjectionExpression: aws.String("PK, SK"), ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
+	var keys []map[string]types.AttributeValue
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		if out.ConsumedCapacity != nil {
+			s.record("Query", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
+		}
+		keys = append(keys, out.Items...)
+	}
+	return s.deleteKeys(ctx, keys)
+}
+
+// deleteKeys deletes items in batches of 25, retrying unprocessed ones.
+func (s *Store) deleteKeys(ctx context.Context, keys []map[string]types.AttributeValue) error {
+	for len(keys) > 0 {
+		n := min(25, len(keys))
+		reqs := make([]types.WriteRequest, n)
+		for i, k := range keys[:n] {
+			reqs[i] = types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: k}}
+		}
+		keys = keys[n:]
+		pending := map[string][]types.WriteRequest{s.table: reqs}
+		for attempt := 0; len(pending) > 0; attempt++ {
+			out, err := s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending,
+				ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
+			if err != nil {
+				return err
+			}
+			s.record("BatchWriteItem", total(out.ConsumedCapacity))
+			pending = out.UnprocessedItems
+			if len(pending) > 0 {
+				time.Sleep(time.Duration(20<<min(attempt, 5)) * time.Millisecond)
+			}
+		}
+	}
+	return nil
+}
+
+// UpdateMember changes names, language and profile.
+func (s *Store) UpdateMember(ctx context.Context, memberID string, u account.MemberUpdate) (member.Member, error) {
+	var up expression.UpdateBuilder
+	if u.FirstName != nil {
+		up = up.Set(expression.Name("firstName"), expression.Value(*u.FirstName))
+	}
+	if u.LastName != nil {
+		up = up.Set(expression.Name("lastName"), expression.Value(*u.LastName))
+	}
+	if u.Language != nil {
+		up = up.Set(expression.Name("language"), expression.Value(*u.Language))
+	}
+	if u.Profile != nil {
+		up = up.Set(expression.Name("profile"), expression.Value(u.Profile))
+	}
+	var it memberItem
+	failed, err := s.updateItem(ctx, key(memberPK(memberID), skProfile), expression.NewBuilder().
+		WithCondition(expression.AttributeExists(expression.Name("PK"))).WithUpdate(up), &it)
+	if err != nil {
+		return member.Member{}, err
+	}
+	if failed {
+		return member.Member{}, errBusy
+	}
+	return it.Member, nil
+}
+
+// AddSchool gives a member one more school, registering it first when new.
+func (s *Store) AddSchool(ctx context.Context, memberID string, ref member.SchoolRef, newSchool *school.School) error {
+	now := time.Now().UTC()
+	add, err := s.update(key(memberPK(memberID), skProfile), expression.NewBuilder().
+		WithCondition(expression.AttributeExists(expression.Name("PK")).
+			And(expression.Not(expression.Contains(expression.Name("schoolIds"), ref.SchoolID)))).
+		WithUpdate(expression.Set(expression.Name("schools"),
+			expression.ListAppend(expression.Name("schools"), expression.Value([]member.SchoolRef{ref}))).
+			Add(expression.Name("schoolIds"), expression.Value(&types.AttributeValueMemberSS{Value: []string{ref.SchoolID}}))),
+		fail(account.ErrHasSchool))
+	if err != nil {
+		return err
+	}
+	items := []txItem{add}
+	schoolItems, err := s.schoolItems(newSchool, ref.SchoolID,
+		func(id string) error { return &account.DuplicateSchoolError{SchoolID: id} }, account.ErrNoSuchSchool)
+	if err != nil {
+		return err
+	}
+	items = append(items, schoolItems...)
+	link, err := s.schoolMemberItem(ref.SchoolID, memberID, now)
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, append(items, s.put(link)))
+}
+
+type resetItem struct {
+	account.Reset
+	Exp int64 `dynamodbav:"exp"`
+	TTL int64 `dynamodbav:"ttl"`
+}
+
+// PutReset stores a password-reset link.
+func (s *Store) PutReset(ctx context.Context, r account.Reset) error {
+	exp := r.ExpiresAt.Unix()
+	it, err := item(resetPK(r.TokenHash), skReset, "reset", resetItem{Reset: r, Exp: exp, TTL: exp + int64(ttlGrace.Seconds())})
+	if err != nil {
+		return err
+	}
+	out, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: s.tableName(), Item: it,
+		ConditionExpression: aws.String("attribute_not_exists(PK)"), ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
+	if err != nil {
+		return err
+	}
+	s.record("PutItem", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
+	return nil
+}
+
+// GetReset reads a password-reset link.
+func (s *Store) GetReset(ctx context.Context, tokenHash string) (account.Reset, bool, error) {
+	var it resetItem
+	found, err := s.get(ctx, key(resetPK(tokenHash), skReset), &it)
+	return it.Reset, found, err
+}
+
+// UseReset spends the link and sets the password in one transaction.
+func (s *Store) UseReset(ctx context.Context, r account.Reset, passwordHash string, now time.Time) error {
+	spend, err := s.update(key(resetPK(r.TokenHash), skReset), expression.NewBuilder().
+		WithCondition(expression.AttributeExists(expression.Name("PK")).
+			And(expression.AttributeNotExists(expression.Name("usedAt"))).
+			And(expression.Name("exp").GreaterThan(expression.Value(now.Unix())))).
+		WithUpdate(expression.Set(expression.Name("usedAt"), expression.Value(now))),
+		fail(account.ErrResetSpent))
+	if err != nil {
+		return err
+	}
+	set, err := s.update(key(memberPK(r.MemberID), skProfile), expression.NewBuilder().
+		WithCondition(expression.AttributeExists(expression.Name("PK"))).
+		WithUpdate(expression.Set(expression.Name("passwordHash"), expression.Value(passwordHash)).
+			Set(expression.Name("failedLogins"), expression.Value(0))),
+		fail(account.ErrResetSpent))
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, []txItem{spend, set})
+}

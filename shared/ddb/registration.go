@@ -1,0 +1,191 @@
+package ddb
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"etwin/shared/member"
+	"etwin/shared/registration"
+	"etwin/shared/school"
+)
+
+// Username guard: one item per folded username, held by a pending pre-registration
+// (until its link expires) or by a member.
+const (
+	holderRegistration = "registration"
+	holderMember       = "member"
+)
+
+type usernameGuard struct {
+	Username  string `dynamodbav:"username"`
+	Holder    string `dynamodbav:"holder"`
+	MemberID  string `dynamodbav:"memberId,omitempty"`
+	TokenHash string `dynamodbav:"tokenHash,omitempty"`
+	Email     string `dynamodbav:"email,omitempty"`
+	Exp       int64  `dynamodbav:"exp,omitempty"`
+	TTL       int64  `dynamodbav:"ttl,omitempty"`
+}
+
+type emailGuard struct {
+	MemberID string `dynamodbav:"memberId"`
+}
+
+// emailKey keeps addresses out of keys: the guard is found by the address's hash.
+func emailKey(email string) string {
+	sum := sha256.Sum256([]byte(member.NormalizeEmail(email)))
+	return hex.EncodeToString(sum[:])
+}
+
+// pendingItem is a pre-registration; exp is its expiry in unix seconds (for conditions).
+type pendingItem struct {
+	registration.Pending
+	Exp int64 `dynamodbav:"exp"`
+	TTL int64 `dynamodbav:"ttl"`
+}
+
+// ttlGrace keeps expired links readable (410 rather than 404) for a while before the TTL
+// sweeper removes them.
+const ttlGrace = 7 * 24 * time.Hour
+
+// EmailHasAccount implements registration.Store.
+func (s *Store) EmailHasAccount(ctx context.Context, email string) (bool, error) {
+	var g emailGuard
+	return s.get(ctx, key(emailPK(emailKey(email)), skEmail), &g)
+}
+
+// UsernameAvailableFor implements registration.Store.
+func (s *Store) UsernameAvailableFor(ctx context.Context, username, email string, now time.Time) (bool, error) {
+	var g usernameGuard
+	found, err := s.get(ctx, key(usernamePK(member.UsernameKey(username)), skUsername), &g)
+	if err != nil || !found {
+		return !found, err
+	}
+	return g.Holder == holderRegistration && (g.Exp <= now.Unix() || g.Email == email), nil
+}
+
+// PutPending implements registration.Store: the pre-registration and the username hold
+// are written together; the hold may only replace an expired hold or one of the same
+// e-mail address (a fresh link).
+func (s *Store) PutPending(ctx context.Context, p registration.Pending, now time.Time) error {
+	exp := p.ExpiresAt.Unix()
+	reg, err := item(regPK(p.TokenHash), skRegistration, "registration", pendingItem{Pending: p, Exp: exp, TTL: exp + int64(ttlGrace.Seconds())})
+	if err != nil {
+		return err
+	}
+	guard, err := item(usernamePK(member.UsernameKey(p.Username)), skUsername, "username", usernameGuard{
+		Username: p.Username, Holder: holderRegistration, TokenHash: p.TokenHash, Email: p.Email, Exp: exp, TTL: exp})
+	if err != nil {
+		return err
+	}
+	free := expression.AttributeNotExists(expression.Name("PK")).Or(
+		expression.Name("holder").Equal(expression.Value(holderRegistration)).And(
+			expression.Name("exp").LessThanEqual(expression.Value(now.Unix())).Or(
+				expression.Name("email").Equal(expression.Value(p.Email)))))
+	cond, err := expression.NewBuilder().WithCondition(free).Build()
+	if err != nil {
+		return err
+	}
+	guardPut := txItem{write: types.TransactWriteItem{Put: &types.Put{
+		TableName: s.tableName(), Item: guard, ConditionExpression: cond.Condition(),
+		ExpressionAttributeNames: cond.Names(), ExpressionAttributeValues: cond.Values()}},
+		onFail: fail(registration.ErrUsernameTaken)}
+	return s.transact(ctx, []txItem{s.putNew(reg, fail(registration.ErrUsernameTaken)), guardPut})
+}
+
+// GetPending implements registration.Store.
+func (s *Store) GetPending(ctx context.Context, tokenHash string) (registration.Pending, bool, error) {
+	var it pendingItem
+	found, err := s.get(ctx, key(regPK(tokenHash), skRegistration), &it)
+	return it.Pending, found, err
+}
+
+// Complete implements registration.Store, in one transaction.
+func (s *Store) Complete(ctx context.Context, c registration.Completion) error {
+	p := c.Pending
+	spend, err := s.update(key(regPK(p.TokenHash), skRegistration),
+		expression.NewBuilder().
+			WithCondition(expression.AttributeExists(expression.Name("PK")).
+				And(expression.AttributeNotExists(expression.Name("usedAt"))).
+				And(expression.Name("exp").GreaterThan(expression.Value(c.Now.Unix())))).
+			WithUpdate(expression.Set(expression.Name("usedAt"), expression.Value(c.Now))),
+		fail(registration.ErrLinkSpent))
+	if err != nil {
+		return err
+	}
+	claim, err := s.update(key(usernamePK(member.UsernameKey(p.Username)), skUsername),
+		expression.NewBuilder().
+			WithCondition(expression.Name("holder").Equal(expression.Value(holderRegistration)).
+				And(expression.Name("tokenHash").Equal(expression.Value(p.TokenHash)))).
+			WithUpdate(expression.Set(expression.Name("holder"), expression.Value(holderMember)).
+				Set(expression.Name("memberId"), expression.Value(c.Member.MemberID)).
+				Remove(expression.Name("tokenHash")).Remove(expression.Name("email")).
+				Remove(expression.Name("exp")).Remove(expression.Name("ttl"))),
+		fail(registration.ErrLinkSpent))
+	if err != nil {
+		return err
+	}
+	items := []txItem{spend, claim}
+	memberItems, err := s.newMemberItems(c.Member, c.Now)
+	if err != nil {
+		return err
+	}
+	items = append(items, memberItems...)
+	schoolItems, err := s.schoolItems(c.NewSchool, c.SchoolID, func(id string) error { return &registration.DuplicateSchoolError{SchoolID: id} },
+		registration.ErrSchoolMissing)
+	if err != nil {
+		return err
+	}
+	items = append(items, schoolItems...)
+	link, err := s.schoolMemberItem(c.SchoolID, c.Member.MemberID, c.Now)
+	if err != nil {
+		return err
+	}
+	items = append(items, s.put(link))
+	return s.transact(ctx, items)
+}
+
+// memberItem is the stored member: its schools also as a set, for conditions.
+type memberItem struct {
+	member.Member
+	SchoolIDs []string `dynamodbav:"schoolIds,stringset,omitempty"`
+}
+
+// newMemberItems are the writes that create a member: the member and its e-mail guard.
+// (The username guard is written by the caller: registration claims a hold, the import
+// puts a new one.)
+func (s *Store) newMemberItems(m member.Member, now time.Time) ([]txItem, error) {
+	ids := make([]string, 0, len(m.Schools))
+	for _, r := range m.Schools {
+		ids = append(ids, r.SchoolID)
+	}
+	mi, err := item(memberPK(m.MemberID), skProfile, "member", memberItem{Member: m, SchoolIDs: ids})
+	if err != nil {
+		return nil, err
+	}
+	eg, err := item(emailPK(emailKey(m.Email)), skEmail, "email", emailGuard{MemberID: m.MemberID})
+	if err != nil {
+		return nil, err
+	}
+	return []txItem{
+		s.putNew(eg, fail(registration.ErrEmailTaken)),
+		s.putNew(mi, fail(registration.ErrLinkSpent)),
+	}, nil
+}
+
+type schoolMember struct {
+	SchoolID string    `dynamodbav:"schoolId"`
+	MemberID string    `dynamodbav:"memberId"`
+	JoinedAt time.Time `dynamodbav:"joinedAt"`
+}
+
+// schoolMemberItem links a member to a school (the school's teachers are a Query away).
+func (s *Store) schoolMemberItem(schoolID, memberID string, now time.Time) (map[string]types.AttributeValue, error) {
+	return item(schoolPK(schoolID), schoolMemberSK(memberID), "schoolMember", schoolMember{SchoolID: schoolID, MemberID: memberID, JoinedAt: now})
+}
+
+var _ = school.School{}

@@ -1,0 +1,104 @@
+// Package mail renders the platform's e-mails from templates, one set per language (text
+// and HTML parts), and defines the port through which they are sent. Adding a language is
+// adding a folder of templates.
+package mail
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"fmt"
+	htmltemplate "html/template"
+	"io/fs"
+	"net/mail"
+	"strings"
+	texttemplate "text/template"
+)
+
+// Message is one rendered e-mail.
+type Message struct {
+	To      string
+	Subject string
+	Text    string
+	HTML    string
+}
+
+// Sender sends a message (the SES adapter in package sesmail; retries live there).
+type Sender interface {
+	Send(ctx context.Context, m Message) error
+}
+
+// Kinds of e-mail.
+const (
+	RegistrationLink = "registration_link"
+	AccountExists    = "account_exists"
+	PasswordReset    = "password_reset"
+)
+
+// DefaultLanguage is used when the recipient's language has no templates.
+const DefaultLanguage = "en"
+
+//go:embed templates
+var files embed.FS
+
+type pair struct {
+	text *texttemplate.Template
+	html *htmltemplate.Template
+}
+
+var templates = func() map[string]pair {
+	out := map[string]pair{}
+	err := fs.WalkDir(files, "templates", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".txt") {
+			return err
+		}
+		key := strings.TrimSuffix(strings.TrimPrefix(path, "templates/"), ".txt") // "en/registration_link"
+		t := texttemplate.Must(texttemplate.ParseFS(files, path))
+		h := htmltemplate.Must(htmltemplate.ParseFS(files, strings.TrimSuffix(path, ".txt")+".html"))
+		out[key] = pair{text: t, html: h}
+		return nil
+	})
+	if err != nil {
+		panic(err)
+	}
+	return out
+}()
+
+// Languages lists the languages that have templates for kind.
+func Languages(kind string) []string {
+	var out []string
+	for k := range templates {
+		if lang, name, _ := strings.Cut(k, "/"); name == kind {
+			out = append(out, lang)
+		}
+	}
+	return out
+}
+
+// Render builds the message of kind for to, in lang (falling back to English). The text
+// template's first line is "Subject: ...".
+func Render(kind, lang, to string, data any) (Message, error) {
+	if _, err := mail.ParseAddress(to); err != nil {
+		return Message{}, fmt.Errorf("mail: bad recipient address")
+	}
+	p, ok := templates[lang+"/"+kind]
+	if !ok {
+		p, ok = templates[DefaultLanguage+"/"+kind]
+		if !ok {
+			return Message{}, fmt.Errorf("mail: no template %q", kind)
+		}
+	}
+	var text, html bytes.Buffer
+	if err := p.text.Execute(&text, data); err != nil {
+		return Message{}, err
+	}
+	if err := p.html.Execute(&html, data); err != nil {
+		return Message{}, err
+	}
+	first, body, _ := strings.Cut(text.String(), "\n")
+	subject, ok := strings.CutPrefix(first, "Subject: ")
+	if !ok {
+		return Message{}, fmt.Errorf("mail: template %s/%s lacks a Subject line", lang, kind)
+	}
+	return Message{To: to, Subject: strings.TrimSpace(subject), Text: strings.TrimLeft(body, "\n"), HTML: html.String()}, nil
+}

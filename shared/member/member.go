@@ -1,0 +1,175 @@
+// Package member holds a member's account and profile, and the rules for them.
+package member
+
+import (
+	"net/mail"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"etwin/shared/apperr"
+	"etwin/shared/fold"
+	"etwin/shared/vocab"
+)
+
+// Roles of accounts (profile.role says which kind of teacher).
+const (
+	RoleTeacher = "teacher"
+	RoleNSO     = "nso"
+	RoleCSS     = "css"
+)
+
+// Profile is what a teacher says about themself in the registration form.
+type Profile struct {
+	Role              string   `json:"role" dynamodbav:"role"`
+	Subjects          []string `json:"subjects" dynamodbav:"subjects"`
+	AgeGroups         []string `json:"ageGroups" dynamodbav:"ageGroups"`
+	ProjectExperience string   `json:"projectExperience" dynamodbav:"projectExperience"`
+	Interests         []string `json:"interests" dynamodbav:"interests"`
+	Languages         []string `json:"languages" dynamodbav:"languages"`
+	ProjectIdeas      string   `json:"projectIdeas,omitempty" dynamodbav:"projectIdeas,omitempty"`
+}
+
+// SchoolRef is a school as a member's page lists it.
+type SchoolRef struct {
+	SchoolID string `json:"schoolId" dynamodbav:"schoolId"`
+	Name     string `json:"name" dynamodbav:"name"`
+	Country  string `json:"country" dynamodbav:"country"`
+}
+
+// Member is an account.
+type Member struct {
+	MemberID     string      `dynamodbav:"memberId"`
+	Username     string      `dynamodbav:"username"`
+	FirstName    string      `dynamodbav:"firstName"`
+	LastName     string      `dynamodbav:"lastName"`
+	Email        string      `dynamodbav:"email"`
+	Language     string      `dynamodbav:"language"`
+	Role         string      `dynamodbav:"accountRole"` // teacher, nso, css
+	Country      string      `dynamodbav:"country,omitempty"`
+	Profile      *Profile    `dynamodbav:"profile,omitempty"`
+	Schools      []SchoolRef `dynamodbav:"schools"`
+	PasswordHash string      `dynamodbav:"passwordHash"`
+	CreatedAt    time.Time   `dynamodbav:"createdAt"`
+	// Failed logins in the current hour-long window (see account.LoginLimit).
+	FailedLogins      int   `dynamodbav:"failedLogins"`
+	FailedLoginWindow int64 `dynamodbav:"failedLoginWindow"` // unix seconds the window began
+}
+
+// HasSchool reports whether the member already belongs to schoolID.
+func (m *Member) HasSchool(schoolID string) bool {
+	for _, s := range m.Schools {
+		if s.SchoolID == schoolID {
+			return true
+		}
+	}
+	return false
+}
+
+var usernamePattern = regexp.MustCompile(`^[\p{L}\p{N}._-]{3,40}$`)
+
+// UsernameProblem says what is wrong with a username ("" when fine).
+func UsernameProblem(u string) string {
+	if !usernamePattern.MatchString(u) {
+		return "must be 3-40 letters, digits, '.', '_' or '-'"
+	}
+	return ""
+}
+
+// UsernameKey is the folded form that makes usernames unique regardless of case.
+func UsernameKey(u string) string { return fold.Case(u) }
+
+// NormalizeEmail trims an address and lower-cases it (addresses are compared this way).
+func NormalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
+
+// EmailProblem says what is wrong with an e-mail address ("" when fine).
+func EmailProblem(e string) string {
+	if e == "" {
+		return "required"
+	}
+	if len(e) > 254 {
+		return "must be at most 254 characters"
+	}
+	a, err := mail.ParseAddress(e)
+	if err != nil || a.Address != e || a.Name != "" || !strings.Contains(e[strings.LastIndex(e, "@")+1:], ".") {
+		return "must be a plain e-mail address such as name@example.org"
+	}
+	return ""
+}
+
+// CheckName validates a required short text (names, titles): non-empty, at most max runes,
+// no control characters.
+func CheckName(f *apperr.Fields, field, v string, max int) {
+	CheckText(f, field, v, max, true)
+}
+
+// CheckText validates free text; required says whether it may be empty.
+func CheckText(f *apperr.Fields, field, v string, max int, required bool) {
+	switch {
+	case strings.TrimSpace(v) == "":
+		if required {
+			f.Add(field, "required")
+		}
+	case !utf8.ValidString(v):
+		f.Add(field, "must be valid UTF-8 text")
+	case utf8.RuneCountInString(v) > max:
+		f.Add(field, "must be at most %d characters", max)
+	case strings.IndexFunc(v, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }) >= 0:
+		f.Add(field, "must not contain control characters")
+	}
+}
+
+// CheckCodes validates a list of vocabulary codes: at least min, at most max, all known,
+// no repeats.
+func CheckCodes(f *apperr.Fields, field string, codes []string, min, max int, known func(string) bool) {
+	if len(codes) < min {
+		f.Add(field, "must list at least %d value(s)", min)
+		return
+	}
+	if len(codes) > max {
+		f.Add(field, "must list at most %d values", max)
+		return
+	}
+	seen := map[string]bool{}
+	for i, c := range codes {
+		switch {
+		case !known(c):
+			f.Add(field+"."+itoa(i), "unknown value %q (see GET /v1/vocabularies)", clip(c))
+		case seen[c]:
+			f.Add(field+"."+itoa(i), "repeats %q", clip(c))
+		}
+		seen[c] = true
+	}
+}
+
+// CheckCode validates one required vocabulary code.
+func CheckCode(f *apperr.Fields, field, code string, known func(string) bool) {
+	if code == "" {
+		f.Add(field, "required")
+	} else if !known(code) {
+		f.Add(field, "unknown value %q (see GET /v1/vocabularies)", clip(code))
+	}
+}
+
+// Validate checks a whole profile, naming fields under prefix ("profile").
+func (p *Profile) Validate(f *apperr.Fields, prefix string) {
+	CheckCode(f, prefix+".role", p.Role, vocab.IsRole)
+	CheckCodes(f, prefix+".subjects", p.Subjects, 1, 20, vocab.IsSubject)
+	CheckCodes(f, prefix+".ageGroups", p.AgeGroups, 1, 5, vocab.IsAgeGroup)
+	CheckCode(f, prefix+".projectExperience", p.ProjectExperience, vocab.IsProjectExperience)
+	CheckCodes(f, prefix+".interests", p.Interests, 1, 20, vocab.IsTheme)
+	CheckCodes(f, prefix+".languages", p.Languages, 1, 10, vocab.IsLanguage)
+	CheckText(f, prefix+".projectIdeas", p.ProjectIdeas, 2000, false)
+}
+
+func clip(s string) string {
+	if r := []rune(s); len(r) > 40 {
+		return string(r[:40]) + "…"
+	}
+	return s
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

@@ -1,0 +1,316 @@
+// Package registration is the two-step sign-up: a pre-registration that e-mails a
+// single-use link, then the registration form opened from it, which creates the member
+// and registers their school or joins a registered one.
+package registration
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+	"time"
+
+	"etwin/shared/apperr"
+	"etwin/shared/mail"
+	"etwin/shared/member"
+	"etwin/shared/password"
+	"etwin/shared/school"
+	"etwin/shared/token"
+	"etwin/shared/vocab"
+)
+
+// LinkLifetime is how long an e-mailed registration link works.
+const LinkLifetime = 72 * time.Hour
+
+// Pending is a pre-registration waiting for its form.
+type Pending struct {
+	TokenHash    string     `dynamodbav:"tokenHash"`
+	FirstName    string     `dynamodbav:"firstName"`
+	LastName     string     `dynamodbav:"lastName"`
+	Email        string     `dynamodbav:"email"`
+	Username     string     `dynamodbav:"username"`
+	PasswordHash string     `dynamodbav:"passwordHash"`
+	Language     string     `dynamodbav:"language"`
+	CreatedAt    time.Time  `dynamodbav:"createdAt"`
+	ExpiresAt    time.Time  `dynamodbav:"expiresAt"`
+	UsedAt       *time.Time `dynamodbav:"usedAt,omitempty"`
+}
+
+// Errors the store reports when a condition fails.
+var (
+	ErrUsernameTaken = errors.New("registration: username taken")
+	ErrLinkSpent     = errors.New("registration: link used, expired or replaced")
+	ErrEmailTaken    = errors.New("registration: e-mail already has an account")
+	ErrSchoolMissing = errors.New("registration: school not registered")
+)
+
+// DuplicateSchoolError says which registered school a new one duplicates.
+type DuplicateSchoolError struct{ SchoolID string }
+
+func (e *DuplicateSchoolError) Error() string { return "duplicate school " + e.SchoolID }
+
+// Completion is everything the completing transaction writes.
+type Completion struct {
+	Pending   Pending
+	Member    member.Member
+	NewSchool *school.School // nil when joining a registered school
+	SchoolID  string
+	Now       time.Time
+}
+
+// Store is what registration needs from the database.
+type Store interface {
+	// EmailHasAccount reports whether an account uses the (normalised) address.
+	EmailHasAccount(ctx context.Context, email string) (bool, error)
+	// UsernameAvailableFor reports whether a pre-registration with email may take the
+	// username (free, expired hold, or held by a pending pre-registration of that email).
+	UsernameAvailableFor(ctx context.Context, username, email string, now time.Time) (bool, error)
+	// PutPending stores p and holds its username, atomically; ErrUsernameTaken if held.
+	PutPending(ctx context.Context, p Pending, now time.Time) error
+	GetPending(ctx context.Context, tokenHash string) (Pending, bool, error)
+	GetSchool(ctx context.Context, schoolID string) (school.School, bool, error)
+	// Complete writes c in one transaction: spends the link, turns the username hold into
+	// the member's, claims the e-mail, creates the member and (new) school.
+	Complete(ctx context.Context, c Completion) error
+}
+
+// Service runs the registration use cases.
+type Service struct {
+	Store     Store
+	Mail      mail.Sender
+	PortalURL string
+	Now       func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// StartInput is the pre-registration form.
+type StartInput struct {
+	FirstName string `json:"firstName"`
+	LastName  string `json:"lastName"`
+	Email     string `json:"email"`
+	Username  string `json:"username"`
+	Password  string `json:"password"`
+	Language  string `json:"language"`
+}
+
+// Validate checks the pre-registration form.
+func (in *StartInput) Validate() error {
+	var f apperr.Fields
+	member.CheckName(&f, "firstName", in.FirstName, 100)
+	member.CheckName(&f, "lastName", in.LastName, 100)
+	if msg := member.EmailProblem(in.Email); msg != "" {
+		f.Add("email", "%s", msg)
+	}
+	if msg := member.UsernameProblem(in.Username); msg != "" {
+		f.Add("username", "%s", msg)
+	}
+	if in.Password == "" {
+		f.Add("password", "required")
+	} else if msg := password.Problem(in.Password, in.Username, in.Email); msg != "" {
+		f.Add("password", "%s", msg)
+	}
+	member.CheckCode(&f, "language", in.Language, vocab.IsLanguage)
+	return f.Err()
+}
+
+// Start pre-registers: holds the username and e-mails the link to the form. An address
+// that already has an account gets a "you already have an account" e-mail instead, and
+// the caller sees the same answer either way.
+func (s *Service) Start(ctx context.Context, in StartInput) error {
+	if err := in.Validate(); err != nil {
+		return err
+	}
+	now := s.now()
+	email := member.NormalizeEmail(in.Email)
+	// Hash first, on every path, so both answers cost the same work.
+	hash, err := password.Hash(in.Password)
+	if err != nil {
+		return err
+	}
+	hasAccount, err := s.Store.EmailHasAccount(ctx, email)
+	if err != nil {
+		return err
+	}
+	if hasAccount {
+		ok, err := s.Store.UsernameAvailableFor(ctx, in.Username, email, now)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return usernameTaken()
+		}
+		msg, err := mail.Render(mail.AccountExists, in.Language, email, map[string]string{
+			"Link": s.link("password-reset", "")})
+		if err != nil {
+			return err
+		}
+		return s.send(ctx, msg)
+	}
+	tok := token.New()
+	p := Pending{
+		TokenHash: token.Hash(tok), FirstName: strings.TrimSpace(in.FirstName), LastName: strings.TrimSpace(in.LastName),
+		Email: email, Username: in.Username, PasswordHash: hash, Language: in.Language,
+		CreatedAt: now, ExpiresAt: now.Add(LinkLifetime),
+	}
+	if err := s.Store.PutPending(ctx, p, now); err != nil {
+		if errors.Is(err, ErrUsernameTaken) {
+			return usernameTaken()
+		}
+		return err
+	}
+	msg, err := mail.Render(mail.RegistrationLink, in.Language, email, map[string]string{
+		"FirstName": p.FirstName, "Link": s.link("register", tok), "Expires": p.ExpiresAt.Format("2006-01-02 15:04 UTC")})
+	if err != nil {
+		return err
+	}
+	return s.send(ctx, msg)
+}
+
+func usernameTaken() error {
+	return apperr.Conflict("This username is taken.", apperr.FieldError{Field: "username", Message: "taken"})
+}
+
+// send reports a failed send instead of pretending (the sender already retried).
+func (s *Service) send(ctx context.Context, m mail.Message) error {
+	if err := s.Mail.Send(ctx, m); err != nil {
+		return apperr.Unavailable("The e-mail could not be sent; please try again in a few minutes.")
+	}
+	return nil
+}
+
+// link is a portal URL: PORTAL_URL/<page>?token=<token>.
+func (s *Service) link(page, tok string) string {
+	u := strings.TrimRight(s.PortalURL, "/") + "/" + page
+	if tok != "" {
+		u += "?token=" + url.QueryEscape(tok)
+	}
+	return u
+}
+
+// View is what the form shows of a pre-registration.
+type View struct {
+	FirstName string `json:"firstName"`
+	LastName  string `json:"lastName"`
+	Email     string `json:"email"`
+	Username  string `json:"username"`
+}
+
+// Read returns the pre-registration behind a link: 404 unknown, 410 used or expired.
+func (s *Service) Read(ctx context.Context, tok string) (View, error) {
+	p, err := s.pending(ctx, tok)
+	if err != nil {
+		return View{}, err
+	}
+	return View{FirstName: p.FirstName, LastName: p.LastName, Email: p.Email, Username: p.Username}, nil
+}
+
+func (s *Service) pending(ctx context.Context, tok string) (Pending, error) {
+	if !token.WellFormed(tok) {
+		return Pending{}, apperr.NotFound("This registration link is unknown.")
+	}
+	p, ok, err := s.Store.GetPending(ctx, token.Hash(tok))
+	if err != nil {
+		return Pending{}, err
+	}
+	if !ok {
+		return Pending{}, apperr.NotFound("This registration link is unknown.")
+	}
+	if p.UsedAt != nil || !s.now().Before(p.ExpiresAt) {
+		return Pending{}, spent()
+	}
+	return p, nil
+}
+
+func spent() error {
+	return apperr.Gone("This registration link was already used, replaced by a newer one, or has expired; pre-register again.")
+}
+
+// CompleteInput is the registration form.
+type CompleteInput struct {
+	Profile *member.Profile `json:"profile"`
+	School  *school.Form    `json:"school"`
+}
+
+// Validate checks the registration form.
+func (in *CompleteInput) Validate() error {
+	var f apperr.Fields
+	if in.Profile == nil {
+		f.Add("profile", "required")
+	} else {
+		in.Profile.Validate(&f, "profile")
+	}
+	if in.School == nil {
+		f.Add("school", "required")
+	} else {
+		in.School.Validate(&f, "school")
+	}
+	return f.Err()
+}
+
+// Completed is the answer to a completed registration.
+type Completed struct {
+	MemberID string `json:"memberId"`
+	SchoolID string `json:"schoolId"`
+}
+
+// Complete turns a pre-registration into a member with a school.
+func (s *Service) Complete(ctx context.Context, tok string, in CompleteInput) (Completed, error) {
+	p, err := s.pending(ctx, tok)
+	if err != nil {
+		return Completed{}, err
+	}
+	if err := in.Validate(); err != nil {
+		return Completed{}, err
+	}
+	now := s.now()
+	c := Completion{Pending: p, Now: now}
+	var ref member.SchoolRef
+	if in.School.IsExisting() {
+		sc, ok, err := s.Store.GetSchool(ctx, in.School.ExistingSchoolID)
+		if err != nil {
+			return Completed{}, err
+		}
+		if !ok {
+			return Completed{}, apperr.Invalid(apperr.FieldError{Field: "school.existingSchoolId", Message: "no registered school has this id"})
+		}
+		ref = sc.Ref()
+	} else {
+		sc := in.School.New(token.ID("s-"), now)
+		c.NewSchool = &sc
+		ref = sc.Ref()
+	}
+	c.SchoolID = ref.SchoolID
+	c.Member = member.Member{
+		MemberID: token.ID("m-"), Username: p.Username, FirstName: p.FirstName, LastName: p.LastName,
+		Email: p.Email, Language: p.Language, Role: member.RoleTeacher, Country: ref.Country,
+		Profile: in.Profile, Schools: []member.SchoolRef{ref}, PasswordHash: p.PasswordHash, CreatedAt: now,
+	}
+	if err := s.Store.Complete(ctx, c); err != nil {
+		var dup *DuplicateSchoolError
+		switch {
+		case errors.As(err, &dup):
+			return Completed{}, DuplicateSchool(dup.SchoolID)
+		case errors.Is(err, ErrLinkSpent):
+			return Completed{}, spent()
+		case errors.Is(err, ErrEmailTaken):
+			return Completed{}, apperr.Conflict("An account with this e-mail address exists already.", apperr.FieldError{Field: "email", Message: "already has an account"})
+		case errors.Is(err, ErrSchoolMissing):
+			return Completed{}, apperr.Invalid(apperr.FieldError{Field: "school.existingSchoolId", Message: "no registered school has this id"})
+		}
+		return Completed{}, err
+	}
+	return Completed{MemberID: c.Member.MemberID, SchoolID: c.SchoolID}, nil
+}
+
+// DuplicateSchool is the 409 that points at the registered school a new one duplicates.
+func DuplicateSchool(schoolID string) error {
+	return apperr.Conflict("This school is already registered; join it with existingSchoolId.",
+		apperr.FieldError{Field: "school.name", Message: "a school with this name is registered in this city"}).
+		With("schoolId", schoolID)
+}

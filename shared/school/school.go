@@ -1,0 +1,185 @@
+// Package school holds registered schools: the form that registers one, duplicate
+// detection by folded name, and the word index that finds one by name.
+package school
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"etwin/shared/apperr"
+	"etwin/shared/fold"
+	"etwin/shared/member"
+	"etwin/shared/vocab"
+)
+
+// School is a registered school.
+type School struct {
+	SchoolID      string    `json:"schoolId" dynamodbav:"schoolId"`
+	Name          string    `json:"name" dynamodbav:"name"`
+	Country       string    `json:"country" dynamodbav:"country"`
+	City          string    `json:"city" dynamodbav:"city"`
+	Address       string    `json:"address" dynamodbav:"address"`
+	PostalCode    string    `json:"postalCode" dynamodbav:"postalCode"`
+	SchoolType    string    `json:"schoolType" dynamodbav:"schoolType"`
+	Phone         string    `json:"phone" dynamodbav:"phone"`
+	Fax           string    `json:"fax,omitempty" dynamodbav:"fax,omitempty"`
+	Email         string    `json:"email" dynamodbav:"email"`
+	Website       string    `json:"website,omitempty" dynamodbav:"website,omitempty"`
+	HeadTeacher   string    `json:"headTeacher" dynamodbav:"headTeacher"`
+	Pupils        int       `json:"pupils" dynamodbav:"pupils"`
+	OtherProjects string    `json:"otherProjects,omitempty" dynamodbav:"otherProjects,omitempty"`
+	RegisteredAt  time.Time `json:"registeredAt" dynamodbav:"registeredAt"`
+}
+
+// Form is a new school as a teacher describes it, or a pick of a registered one.
+type Form struct {
+	ExistingSchoolID string `json:"existingSchoolId"`
+	Name             string `json:"name"`
+	Country          string `json:"country"`
+	City             string `json:"city"`
+	Address          string `json:"address"`
+	PostalCode       string `json:"postalCode"`
+	SchoolType       string `json:"schoolType"`
+	Phone            string `json:"phone"`
+	Fax              string `json:"fax"`
+	Email            string `json:"email"`
+	Website          string `json:"website"`
+	HeadTeacher      string `json:"headTeacher"`
+	Pupils           *int   `json:"pupils"`
+	OtherProjects    string `json:"otherProjects"`
+}
+
+// IsExisting reports whether the form picks a registered school.
+func (f *Form) IsExisting() bool { return f.ExistingSchoolID != "" }
+
+var (
+	phonePattern  = regexp.MustCompile(`^\+?[0-9 ()./-]{6,30}$`)
+	postalPattern = regexp.MustCompile(`^[\p{L}\p{N} -]{2,12}$`)
+	idPattern     = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+)
+
+// ValidID reports whether s can be an id (generated or imported).
+func ValidID(s string) bool { return idPattern.MatchString(s) }
+
+// Validate checks the form, naming fields under prefix ("school").
+func (f *Form) Validate(fs *apperr.Fields, prefix string) {
+	p := prefix + "."
+	if f.IsExisting() {
+		if !ValidID(f.ExistingSchoolID) {
+			fs.Add(p+"existingSchoolId", "is not a school id")
+		}
+		if f.Name != "" || f.Country != "" || f.City != "" {
+			fs.Add(p+"existingSchoolId", "give either existingSchoolId or a new school, not both")
+		}
+		return
+	}
+	member.CheckName(fs, p+"name", f.Name, 200)
+	if len(fold.Words(f.Name)) > 15 {
+		fs.Add(p+"name", "must have at most 15 words")
+	}
+	member.CheckCode(fs, p+"country", f.Country, vocab.IsCountry)
+	member.CheckName(fs, p+"city", f.City, 100)
+	member.CheckName(fs, p+"address", f.Address, 300)
+	if f.PostalCode == "" {
+		fs.Add(p+"postalCode", "required")
+	} else if !postalPattern.MatchString(f.PostalCode) {
+		fs.Add(p+"postalCode", "must be 2-12 letters, digits, spaces or '-'")
+	}
+	member.CheckCode(fs, p+"schoolType", f.SchoolType, vocab.IsSchoolType)
+	if f.Phone == "" {
+		fs.Add(p+"phone", "required")
+	} else if !phonePattern.MatchString(f.Phone) {
+		fs.Add(p+"phone", "must be a phone number")
+	}
+	if f.Fax != "" && !phonePattern.MatchString(f.Fax) {
+		fs.Add(p+"fax", "must be a phone number")
+	}
+	if msg := member.EmailProblem(f.Email); msg != "" {
+		fs.Add(p+"email", "%s", msg)
+	}
+	if f.Website != "" {
+		if u, err := url.Parse(f.Website); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(f.Website) > 300 {
+			fs.Add(p+"website", "must be an http or https URL")
+		}
+	}
+	member.CheckName(fs, p+"headTeacher", f.HeadTeacher, 200)
+	switch {
+	case f.Pupils == nil:
+		fs.Add(p+"pupils", "required")
+	case *f.Pupils < 1 || *f.Pupils > 100000:
+		fs.Add(p+"pupils", "must be from 1 to 100000")
+	}
+	member.CheckText(fs, p+"otherProjects", f.OtherProjects, 2000, false)
+}
+
+// New makes the school a valid form describes.
+func (f *Form) New(id string, now time.Time) School {
+	return School{
+		SchoolID: id, Name: strings.TrimSpace(f.Name), Country: f.Country, City: strings.TrimSpace(f.City),
+		Address: strings.TrimSpace(f.Address), PostalCode: f.PostalCode, SchoolType: f.SchoolType,
+		Phone: f.Phone, Fax: f.Fax, Email: f.Email, Website: f.Website, HeadTeacher: strings.TrimSpace(f.HeadTeacher),
+		Pupils: *f.Pupils, OtherProjects: f.OtherProjects, RegisteredAt: now.UTC(),
+	}
+}
+
+// DuplicateKey is what makes two schools the same: country, folded city, folded name.
+func (s *School) DuplicateKey() (country, city, name string) {
+	return s.Country, strings.Join(fold.Words(s.City), " "), strings.Join(fold.Words(s.Name), " ")
+}
+
+// Ref is the school as a member's list shows it.
+func (s *School) Ref() member.SchoolRef {
+	return member.SchoolRef{SchoolID: s.SchoolID, Name: s.Name, Country: s.Country}
+}
+
+// Query is a parsed school search.
+type Query struct {
+	Words   []string // folded words, each must prefix a word of the name
+	Lead    string   // the word the index is queried by (the longest)
+	Country string   // optional filter
+}
+
+// ParseQuery checks ?q= and ?country=.
+func ParseQuery(q, country string) (Query, error) {
+	var fs apperr.Fields
+	words := fold.Words(q)
+	lead := ""
+	for _, w := range words {
+		if len([]rune(w)) > len([]rune(lead)) {
+			lead = w
+		}
+	}
+	switch {
+	case len(words) == 0:
+		fs.Add("q", "required: words of the school's name")
+	case len(words) > 8 || len(q) > 200:
+		fs.Add("q", "must be at most 8 words")
+	case len([]rune(lead)) < 2:
+		fs.Add("q", "needs a word of at least 2 letters")
+	}
+	if country != "" && !vocab.IsCountry(country) {
+		fs.Add("country", "unknown country code %q", country)
+	}
+	if len(fs) > 0 {
+		return Query{}, apperr.BadRequest("The search parameters are invalid.", fs...)
+	}
+	return Query{Words: words, Lead: lead, Country: country}, nil
+}
+
+// Counts reports whether an index entry (a school whose name has the folded words
+// nameWords, found under its word entryWord) is a result of q. A school whose name has two
+// words starting with q.Lead is counted only under the smaller one, so that every school
+// appears once across pages.
+func (q Query) Counts(entryWord string, nameWords []string) bool {
+	if !fold.MatchesPrefixes(nameWords, q.Words) {
+		return false
+	}
+	for _, w := range nameWords {
+		if w < entryWord && strings.HasPrefix(w, q.Lead) {
+			return false
+		}
+	}
+	return true
+}

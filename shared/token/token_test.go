@@ -1,0 +1,26 @@
+package token
+
+import "testing"
+
+func TestNew(t *testing.T) {
+	seen := map[string]bool{}
+	for i := 0; i < 1000; i++ {
+		tok := New()
+		if !WellFormed(tok) {
+			t.Fatalf("New made a token WellFormed refuses: %q", tok)
+		}
+		if seen[tok] {
+			t.Fatal("duplicate token")
+		}
+		seen[tok] = true
+	}
+	if WellFormed("short") || WellFormed("!"+New()[1:]) {
+		t.Fatal("WellFormed accepted junk")
+	}
+	if Hash("a") == Hash("b") || len(Hash("a")) != 64 {
+		t.Fatal("Hash is not a SHA-256 hex digest")
+	}
+	if a, b := ID("m-"), ID("m-"); a == b || a[:2] != "m-" || len(a) != 18 {
+		t.Fatalf("ID: %q %q", a, b)
+	}
+}
