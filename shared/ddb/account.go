@@ -55,7 +55,8 @@ func (s *Store) RecordFailedLogin(ctx context.Context, memberID string, now time
 	}
 	_, err = s.updateItem(ctx, k, expression.NewBuilder().
 		WithCondition(expression.AttributeExists(expression.Name("PK")).
-			And(expression.Name("failedLoginWindow").LessThanEqual(expression.Value(windowStart)))).
+			And(expression.AttributeNotExists(expression.Name("failedLoginWindow")).
+				Or(expression.Name("failedLoginWindow").LessThanEqual(expression.Value(windowStart))))).
 		WithUpdate(expression.Set(expression.Name("failedLogins"), expression.Value(1)).
 			Set(expression.Name("failedLoginWindow"), expression.Value(now.Unix()))), nil)
 	return err

@@ -261,11 +261,11 @@ type Completed struct {
 
 // Complete turns a pre-registration into a member with a school.
 func (s *Service) Complete(ctx context.Context, tok string, in CompleteInput) (Completed, error) {
-	p, err := s.pending(ctx, tok)
-	if err != nil {
+	if err := in.Validate(); err != nil {
 		return Completed{}, err
 	}
-	if err := in.Validate(); err != nil {
+	p, err := s.pending(ctx, tok)
+	if err != nil {
 		return Completed{}, err
 	}
 	now := s.now()

@@ -1,0 +1,105 @@
+# The whole workflow: `make run` and `make test` need nothing else on a fresh machine
+# (Go, Node/npm, Java and cfn-lint come with the machine image).
+# See README.md for what each target does.
+
+SHELL := /bin/bash
+ROOT  := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+
+# How every Lambda binary is built (DESIGN.md: provided.al2023, bootstrap, no RPC).
+LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags "-s -w"
+
+BIN_DIR     := .local/bin
+TOOLS_DIR   := infra/tools
+NODE_STAMP  := $(TOOLS_DIR)/node_modules/.package-lock.json
+SPECTRAL    := $(TOOLS_DIR)/node_modules/.bin/spectral
+DDB_VERSION := 2.9.30
+DDB_JAR     := .tools/dynamodb/DynamoDBLocal.jar
+
+# Fuzz targets that `make test` runs briefly, as package:FuzzName, e.g.
+#   FUZZ_TARGETS := ./shared/httpapi:FuzzDecode ./shared/importer:FuzzParse
+FUZZ_TARGETS := ./shared/httpapi:FuzzDecode \
+	./shared/registration:FuzzDecodeStart ./shared/registration:FuzzDecodeComplete \
+	./shared/school:FuzzDecodeForm ./shared/account:FuzzDecodeAccount
+FUZZTIME     ?= 8s
+
+# A recipe that fails leaves no half-made target behind to look finished.
+.DELETE_ON_ERROR:
+
+.PHONY: tools build run invoke test validate bench clean distclean
+
+## tools: the npm tools (local SES, Spectral) and the DynamoDB Local jar, when missing
+tools: $(NODE_STAMP) $(DDB_JAR)
+
+# npm ci writes node_modules/.package-lock.json; touching it marks the install as
+# newer than the lockfile, so this runs again only when the lockfile changes.
+$(NODE_STAMP): $(TOOLS_DIR)/package-lock.json $(TOOLS_DIR)/package.json
+	cd $(TOOLS_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# DynamoDB Local ships inside this npm package: only its emulator folder is kept
+# (npm install of the package would pull hundreds of MB that are not needed).
+$(DDB_JAR):
+	@command -v java >/dev/null || { echo "java is missing: apt-get install -y openjdk-17-jre-headless"; exit 1; }
+	rm -rf .tools/dynamodb .tools/dynamodb.part && mkdir -p .tools/dynamodb.part
+	cd .tools && npm pack --silent amplify-dynamodb-simulator@$(DDB_VERSION) >/dev/null
+	tar -xzf .tools/amplify-dynamodb-simulator-$(DDB_VERSION).tgz -C .tools/dynamodb.part --strip-components=2 package/emulator
+	rm -f .tools/amplify-dynamodb-simulator-$(DDB_VERSION).tgz
+	mv .tools/dynamodb.part .tools/dynamodb
+	touch $@
+
+## build: every functions/<folder> → .local/bin/<folder>/bootstrap for this machine
+# One go build for all (it builds in parallel) into .out/<folder>, then each binary
+# moves to <folder>/bootstrap. Folders without Go code yet are skipped.
+build:
+	@pkgs=$$(for d in functions/*/; do ls $$d*.go >/dev/null 2>&1 && echo ./$${d%/}; done); \
+	if [ -z "$$pkgs" ]; then echo "no functions to build"; exit 0; fi; \
+	rm -rf $(BIN_DIR)/.out && \
+	CGO_ENABLED=0 go build $(LAMBDA_FLAGS) -o $(BIN_DIR)/.out/ $$pkgs && \
+	for p in $$pkgs; do f=$${p##*/}; mkdir -p $(BIN_DIR)/$$f && mv $(BIN_DIR)/.out/$$f $(BIN_DIR)/$$f/bootstrap; done; \
+	rm -rf $(BIN_DIR)/.out
+
+## build-<LogicalId>: what `sam build` calls (Metadata BuildMethod: makefile) for each
+# function: RegistrationStartFunction → functions/registration-start, for Lambda.
+build-%Function:
+	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is not set (sam build sets it)"; exit 1; }
+	folder=$$(echo '$*' | sed -E 's/([a-z0-9])([A-Z])/\1-\2/g' | tr '[:upper:]' '[:lower:]'); \
+	cd $(ROOT) && GOOS=linux GOARCH=arm64 CGO_ENABLED=0 \
+		go build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/$$folder
+
+## run: the whole stack on fixed ports (API :3000, DynamoDB :8000, SES :8005), foreground
+run: tools build
+	go run ./infra/cmd/local run
+
+## invoke: run one function once against the running `make run` stack: make invoke FN=eligibility-sweep
+invoke: build
+	@test -n "$(FN)" || { echo "usage: make invoke FN=<function folder or logical ID>"; exit 2; }
+	go run ./infra/cmd/local invoke $(FN)
+
+## test: lint, then every Go test against a fresh stack on free ports, then short fuzz runs
+test: tools build validate
+	go run ./infra/cmd/local exec -- go test ./... -count=1
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "fuzz $$fn in $$pkg for $(FUZZTIME)"; \
+		go test -run='^$$' -fuzz="^$$fn\$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	done
+
+## validate: the template with cfn-lint, the OpenAPI file with Spectral
+validate: tools
+	cfn-lint template.yaml
+	@if [ -f docs/openapi.yaml ]; then \
+		echo "$(SPECTRAL) lint docs/openapi.yaml"; \
+		$(SPECTRAL) lint --ruleset $(TOOLS_DIR)/spectral.yaml docs/openapi.yaml; \
+	fi
+
+## bench: the use-case benchmarks against a fresh stack; writes docs/benchmarks.md (reported, not asserted)
+bench: tools build
+	go run ./infra/cmd/local exec -- go run ./infra/cmd/bench
+
+## clean: build output and local data (the tools stay)
+clean:
+	rm -rf .local .aws-sam
+
+## distclean: also the downloaded tools
+distclean: clean
+	rm -rf .tools $(TOOLS_DIR)/node_modules

@@ -1,0 +1,272 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"etwin/shared/app"
+	"etwin/shared/httpapi"
+	"etwin/shared/vocab"
+)
+
+// handlers build each function's handler exactly as its functions/<folder>/main.go
+// does (app.Public / app.Protected), so the in-process benchmark runs the same code
+// as the Lambda, minus the runtime.
+var handlers = map[string]func(d *app.Deps) httpapi.Handler{
+	"registration-start":     func(d *app.Deps) httpapi.Handler { return d.Registration().HandleStart },
+	"registration-read":      func(d *app.Deps) httpapi.Handler { return d.Registration().HandleRead },
+	"registration-complete":  func(d *app.Deps) httpapi.Handler { return d.Registration().HandleComplete },
+	"session-create":         func(d *app.Deps) httpapi.Handler { return d.Account().HandleLogin },
+	"session-delete":         protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Account().HandleLogout }),
+	"me-get":                 protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Account().HandleGetMe }),
+	"me-update":              protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Account().HandleUpdateMe }),
+	"me-school-add":          protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Account().HandleAddSchool }),
+	"school-search":          func(d *app.Deps) httpapi.Handler { return d.Schools().HandleSearch },
+	"school-get":             protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Schools().HandleGet }),
+	"password-reset-request": func(d *app.Deps) httpapi.Handler { return d.Account().HandleRequestReset },
+	"password-reset-confirm": func(d *app.Deps) httpapi.Handler { return d.Account().HandleConfirmReset },
+	"vocabularies":           func(*app.Deps) httpapi.Handler { return vocab.Handle },
+}
+
+// protected is app.Protected's wrapping: the one authentication check first.
+func protected(build func(*app.Deps) httpapi.ProtectedHandler) func(*app.Deps) httpapi.Handler {
+	return func(d *app.Deps) httpapi.Handler { return httpapi.Protected(d.Account(), build(d)) }
+}
+
+// request is one call of a use case, however it is delivered (in process as an API
+// Gateway event, or over HTTP through the local gateway).
+type request struct {
+	Params map[string]string // path parameters
+	Query  map[string]string
+	Token  string // bearer token; "" for none
+	Body   any    // JSON body; nil for none
+	Want   int    // the status a correct answer has
+}
+
+// scenario is one use case with the data it needs.
+type scenario struct {
+	Function string // the function's folder
+	Variant  string // which path through the use case, when it has several
+	// Gateway marks the variant that the load through the gateway runs (one per route).
+	Gateway bool
+	// dedicated is how many members n requests need for themselves (nil: none).
+	dedicated func(n int) int
+	// prepare creates what n requests need and returns them; own holds the
+	// dedicated members.
+	prepare func(ctx context.Context, ds *dataset, own []*seedMember, n int) ([]request, error)
+}
+
+// Name is "function (variant)".
+func (s *scenario) Name() string {
+	if s.Variant == "" {
+		return s.Function
+	}
+	return s.Function + " (" + s.Variant + ")"
+}
+
+func (s *scenario) members(n int) int {
+	if s.dedicated == nil {
+		return 0
+	}
+	return s.dedicated(n)
+}
+
+// maxSchools is how many schools a member may have (account.AddSchool refuses more).
+const maxSchools = 10
+
+// adders is how many members n school additions need: each has one school and may
+// take maxSchools-1 more; at least 8, so that concurrent requests rarely share one.
+func adders(n int) int { return max((n+maxSchools-2)/(maxSchools-1), 8) }
+
+func one(n int) int { return n }
+
+func each(n int, f func(i int) request) []request {
+	out := make([]request, n)
+	for i := range out {
+		out[i] = f(i)
+	}
+	return out
+}
+
+// scenarios lists every use case of the template's functions, and the variants
+// worth telling apart.
+func scenarios() []*scenario {
+	return []*scenario{
+		{Function: "registration-start", Variant: "new address", Gateway: true,
+			prepare: func(ctx context.Context, ds *dataset, _ []*seedMember, n int) ([]request, error) {
+				return each(n, func(int) request {
+					c, first, last, username, email := ds.newPerson()
+					return request{Want: http.StatusAccepted, Body: map[string]string{"firstName": first, "lastName": last,
+						"email": email, "username": username, "password": seedPassword, "language": c.lang}}
+				}), nil
+			}},
+		{Function: "registration-start", Variant: "address has an account",
+			prepare: func(ctx context.Context, ds *dataset, _ []*seedMember, n int) ([]request, error) {
+				return each(n, func(i int) request {
+					m := ds.general[i%len(ds.general)]
+					_, first, last, username, _ := ds.newPerson()
+					return request{Want: http.StatusAccepted, Body: map[string]string{"firstName": first, "lastName": last,
+						"email": m.Email, "username": username, "password": seedPassword, "language": m.Language}}
+				}), nil
+			}},
+		{Function: "registration-read", Gateway: true,
+			prepare: func(ctx context.Context, ds *dataset, _ []*seedMember, n int) ([]request, error) {
+				toks, err := ds.pendings(ctx, min(n, 50))
+				return each(n, func(i int) request {
+					return request{Want: http.StatusOK, Params: map[string]string{"token": toks[i%len(toks)]}}
+				}), err
+			}},
+		{Function: "registration-complete", Variant: "new school", Gateway: true,
+			prepare: func(ctx context.Context, ds *dataset, _ []*seedMember, n int) ([]request, error) {
+				toks, err := ds.pendings(ctx, n)
+				if err != nil {
+					return nil, err
+				}
+				reqs := make([]request, n)
+				for i := range reqs {
+					f, err := ds.schoolForm()
+					if err != nil {
+						return nil, err
+					}
+					reqs[i] = request{Want: http.StatusCreated, Params: map[string]string{"token": toks[i]},
+						Body: map[string]any{"profile": profile(i), "school": schoolBody(f)}}
+				}
+				return reqs, nil
+			}},
+		{Function: "registration-complete", Variant: "join a school",
+			prepare: func(ctx context.Context, ds *dataset, _ []*seedMember, n int) ([]request, error) {
+				toks, err := ds.pendings(ctx, n)
+				return each(n, func(i int) request {
+					return request{Want: http.StatusCreated, Params: map[string]string{"token": toks[i]},
+						Body: map[string]any{"profile": profile(i), "school": map[string]string{"existingSchoolId": ds.schools[i%len(ds.schools)].SchoolID}}}
+				}), err
+			}},
+		{Function: "session-create", Variant: "right password", Gateway: true,
+			prepare: func(ctx context.Context, ds *dataset, _ []*seedMember, n int) ([]request, error) {
+				return each(n, func(i int) request {
+					return request{Want: http.StatusCreated, Body: map[string]string{"username": ds.general[i%len(ds.general)].Username, "password": seedPassword}}
+				}), nil
+			}},
+		{Function: "session-create", Variant: "wrong password",
+			prepare: func(ctx context.Context, ds *dataset, _ []*seedMember, n int) ([]request, error) {
+				return each(n, func(i int) request {
+					return request{Want: http.StatusUnauthorized, Body: map[string]string{"username": ds.general[i%len(ds.general)].Username, "password": "not the passphrase at all"}}
+				}), nil
+			}},
+		{Function: "session-delete", Gateway: true,
+			prepare: func(ctx context.Context, ds *dataset, _ []*seedMember, n int) ([]request, error) {
+				ms := make([]*seedMember, n)
+				for i := range ms {
+					ms[i] = ds.general[i%len(ds.general)]
+				}
+				toks, err := ds.sessions(ctx, ms)
+				return each(n, func(i int) request { return request{Want: http.StatusNoContent, Token: toks[i]} }), err
+			}},
+		{Function: "me-get", Gateway: true,
+			prepare: func(ctx context.Context, ds *dataset, _ []*seedMember, n int) ([]request, error) {
+				toks, err := ds.sessions(ctx, ds.general)
+				return each(n, func(i int) request { return request{Want: http.StatusOK, Token: toks[i%len(toks)]} }), err
+			}},
+		{Function: "me-update", Variant: "name and profile", Gateway: true,
+			prepare: func(ctx context.Context, ds *dataset, _ []*seedMember, n int) ([]request, error) {
+				toks, err := ds.sessions(ctx, ds.general)
+				return each(n, func(i int) request {
+					p := profile(i + 1)
+					return request{Want: http.StatusOK, Token: toks[i%len(toks)], Body: map[string]any{
+						"lastName": ds.general[i%len(ds.general)].LastName,
+						"profile":  map[string]any{"subjects": p.Subjects, "interests": p.Interests, "projectExperience": p.ProjectExperience}}}
+				}), err
+			}},
+		{Function: "me-school-add", Variant: "new school", Gateway: true, dedicated: adders,
+			prepare: func(ctx context.Context, ds *dataset, own []*seedMember, n int) ([]request, error) {
+				toks, err := ds.sessions(ctx, own)
+				if err != nil {
+					return nil, err
+				}
+				reqs := make([]request, n)
+				for i := range reqs {
+					f, err := ds.schoolForm()
+					if err != nil {
+						return nil, err
+					}
+					reqs[i] = request{Want: http.StatusCreated, Token: toks[i%len(own)], Body: schoolBody(f)}
+				}
+				return reqs, nil
+			}},
+		{Function: "me-school-add", Variant: "join a school", dedicated: adders,
+			prepare: func(ctx context.Context, ds *dataset, own []*seedMember, n int) ([]request, error) {
+				toks, err := ds.sessions(ctx, own)
+				if err != nil {
+					return nil, err
+				}
+				// Member i%len(own) makes its (i/len(own))-th addition: a school it does not have.
+				picks := make([][]string, len(own))
+				for mi, m := range own {
+					for j := mi * (maxSchools - 1); len(picks[mi]) < maxSchools-1; j++ {
+						if id := ds.schools[j%len(ds.schools)].SchoolID; id != m.School.SchoolID {
+							picks[mi] = append(picks[mi], id)
+						}
+					}
+				}
+				return each(n, func(i int) request {
+					mi := i % len(own)
+					return request{Want: http.StatusCreated, Token: toks[mi], Body: map[string]string{"existingSchoolId": picks[mi][i/len(own)]}}
+				}), nil
+			}},
+		{Function: "school-search", Gateway: true,
+			prepare: func(ctx context.Context, ds *dataset, _ []*seedMember, n int) ([]request, error) {
+				return each(n, func(i int) request {
+					s := searches[i%len(searches)]
+					q := map[string]string{"q": s.q}
+					if s.country != "" {
+						q["country"] = s.country
+					}
+					return request{Want: http.StatusOK, Query: q}
+				}), nil
+			}},
+		{Function: "school-get", Gateway: true,
+			prepare: func(ctx context.Context, ds *dataset, _ []*seedMember, n int) ([]request, error) {
+				toks, err := ds.sessions(ctx, ds.general)
+				return each(n, func(i int) request {
+					return request{Want: http.StatusOK, Token: toks[i%len(toks)],
+						Params: map[string]string{"schoolId": ds.schools[(i*13)%len(ds.schools)].SchoolID}}
+				}), err
+			}},
+		{Function: "password-reset-request", Variant: "address has an account", Gateway: true,
+			prepare: func(ctx context.Context, ds *dataset, _ []*seedMember, n int) ([]request, error) {
+				return each(n, func(i int) request {
+					return request{Want: http.StatusAccepted, Body: map[string]string{"email": ds.general[i%len(ds.general)].Email}}
+				}), nil
+			}},
+		{Function: "password-reset-request", Variant: "unknown address",
+			prepare: func(ctx context.Context, ds *dataset, _ []*seedMember, n int) ([]request, error) {
+				return each(n, func(int) request {
+					_, _, _, _, email := ds.newPerson()
+					return request{Want: http.StatusAccepted, Body: map[string]string{"email": email}}
+				}), nil
+			}},
+		{Function: "password-reset-confirm", Variant: "member with 2 sessions", Gateway: true, dedicated: one,
+			prepare: func(ctx context.Context, ds *dataset, own []*seedMember, n int) ([]request, error) {
+				toks := make([]string, n)
+				err := parallel(ctx, n, ds.workers, func(i int) error {
+					for range 2 {
+						if _, err := ds.session(ctx, own[i]); err != nil {
+							return err
+						}
+					}
+					var err error
+					toks[i], err = ds.reset(ctx, own[i])
+					return err
+				})
+				return each(n, func(i int) request {
+					return request{Want: http.StatusNoContent, Params: map[string]string{"token": toks[i]},
+						Body: map[string]string{"password": fmt.Sprintf("a brand new passphrase %d", i)}}
+				}), err
+			}},
+		{Function: "vocabularies", Gateway: true,
+			prepare: func(ctx context.Context, ds *dataset, _ []*seedMember, n int) ([]request, error) {
+				return each(n, func(int) request { return request{Want: http.StatusOK} }), nil
+			}},
+	}
+}

@@ -1,0 +1,125 @@
+// Command bench measures every use case of template.yaml and writes a markdown report
+// (default docs/benchmarks.md, and stdout):
+//
+//  1. DynamoDB calls, consumed capacity and DynamoDB time per request, in process;
+//  2. latency and throughput of each route through the local API gateway;
+//  3. the zipped size of each function (linux/arm64), next to a hello-world Lambda;
+//  4. the init time of each function against the local Runtime API, next to that
+//     hello-world Lambda.
+//
+// Run it against the stack of the orchestrator (which sets ETWIN_DDB_ENDPOINT and
+// ETWIN_SES_ENDPOINT):
+//
+//	go run ./infra/cmd/local exec -- go run ./infra/cmd/bench
+//
+// or alone: without those variables it starts DynamoDB Local and the local SES itself
+// (in memory, free ports) and stops them at the end. It always builds the functions
+// into a temporary folder and runs its own gateway, on a fresh table it deletes after.
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"etwin/infra/bench"
+	"etwin/infra/localstack"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	root, err := localstack.FindRoot()
+	if err != nil {
+		return err
+	}
+	fs := flag.NewFlagSet("bench", flag.ExitOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: go run ./infra/cmd/bench [flags]\n\n")
+		fs.PrintDefaults()
+	}
+	n := fs.Int("n", 300, "requests per route through the gateway")
+	conc := fs.Int("c", 4, "concurrent requests through the gateway")
+	samples := fs.Int("samples", 100, "in-process requests per use case (DynamoDB calls and capacity)")
+	cold := fs.Int("cold", 5, "cold starts per function for the init times")
+	out := fs.String("out", filepath.Join(root, "docs", "benchmarks.md"), "markdown report to write (also printed to stdout); - for stdout only")
+	logPath := fs.String("log", filepath.Join(root, ".local", "logs", "bench-functions.log"), "file for the functions' output")
+	skipDDB := fs.Bool("skip-ddb", false, "skip the in-process DynamoDB benchmark")
+	skipGateway := fs.Bool("skip-gateway", false, "skip the load through the gateway")
+	skipSize := fs.Bool("skip-size", false, "skip the deployment package sizes")
+	skipInit := fs.Bool("skip-init", false, "skip the init times")
+	fs.Parse(os.Args[1:])
+	if *n < 1 || *conc < 1 || *samples < 1 || *cold < 1 {
+		return fmt.Errorf("-n, -c, -samples and -cold must be at least 1")
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	if err := os.MkdirAll(filepath.Dir(*logPath), 0o755); err != nil {
+		return err
+	}
+	functionLog, err := os.Create(*logPath)
+	if err != nil {
+		return err
+	}
+	defer functionLog.Close()
+
+	command := "go run ./infra/cmd/bench"
+	if len(os.Args) > 1 {
+		command += " " + strings.Join(os.Args[1:], " ")
+	}
+	cfg := bench.Config{
+		Root: root, Template: filepath.Join(root, "template.yaml"),
+		DDBEndpoint: os.Getenv("ETWIN_DDB_ENDPOINT"), SESEndpoint: os.Getenv("ETWIN_SES_ENDPOINT"),
+		Requests: *n, Concurrency: *conc, Samples: *samples, ColdStarts: *cold,
+		SkipDDB: *skipDDB, SkipGateway: *skipGateway, SkipSizes: *skipSize, SkipInit: *skipInit,
+		FunctionLog: functionLog, Progress: os.Stderr,
+	}
+	if cfg.DDBEndpoint != "" && cfg.SESEndpoint != "" {
+		command = "go run ./infra/cmd/local exec -- " + command
+	} else if !*skipDDB || !*skipGateway {
+		// Alone: start the services ourselves (no tables: the run makes its own).
+		fmt.Fprintln(os.Stderr, "bench: no ETWIN_DDB_ENDPOINT/ETWIN_SES_ENDPOINT: starting DynamoDB Local and the local SES")
+		stack, err := localstack.StartStack(ctx, localstack.StackOptions{
+			Root: root, SkipGateway: true, ServiceLog: functionLog,
+			TableName: func(string) string { return "" },
+		})
+		if err != nil {
+			return err
+		}
+		defer stack.Stop()
+		cfg.DDBEndpoint, cfg.SESEndpoint = stack.Dynamo.URL, stack.SES.URL
+	}
+	cfg.Command = command
+
+	rep, err := bench.Run(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	var md bytes.Buffer
+	rep.Markdown(&md)
+	if *out != "-" {
+		if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(*out, md.Bytes(), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "bench: report written to %s (function output in %s)\n", *out, *logPath)
+	}
+	_, err = io.Copy(os.Stdout, &md)
+	return err
+}

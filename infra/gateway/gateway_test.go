@@ -1,0 +1,548 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// binDir holds testdata/echo built as <binDir>/echo/bootstrap.
+var binDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "gateway-test-")
+	if err != nil {
+		panic(err)
+	}
+	binDir = dir
+	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", filepath.Join(dir, "echo", "bootstrap"), "./testdata/echo")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building testdata/echo: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type testGateway struct {
+	*Gateway
+	URL  string
+	logs *syncBuffer
+}
+
+func newTestGateway(t *testing.T, change func(*Options)) *testGateway {
+	t.Helper()
+	logs := &syncBuffer{}
+	opts := Options{
+		TemplatePath: "testdata/template.yaml",
+		BinDir:       binDir,
+		Parameters:   map[string]string{"P": "http://over.example", "Secret": "s3cret"},
+		TableName:    func(id string) string { return "local-" + id },
+		ExtraEnv:     map[string]string{"EXTRA": "extra"},
+		FunctionLog:  logs,
+	}
+	if change != nil {
+		change(&opts)
+	}
+	gw, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(gw)
+	t.Cleanup(func() {
+		srv.Close()
+		gw.Close()
+		if t.Failed() {
+			t.Logf("function log:\n%s", logs.String())
+		}
+	})
+	return &testGateway{Gateway: gw, URL: srv.URL, logs: logs}
+}
+
+type echoReply struct {
+	Event    events.APIGatewayV2HTTPRequest `json:"event"`
+	PID      int                            `json:"pid"`
+	Env      map[string]string              `json:"env"`
+	Deadline int64                          `json:"deadlineMs"`
+	Request  string                         `json:"requestId"`
+	ARN      string                         `json:"arn"`
+}
+
+func do(t *testing.T, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, body
+}
+
+func getURL(t *testing.T, url string) (*http.Response, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	return do(t, req)
+}
+
+func decodeEcho(t *testing.T, body []byte) echoReply {
+	t.Helper()
+	var r echoReply
+	if err := json.Unmarshal(body, &r); err != nil {
+		t.Fatalf("reply %q: %v", body, err)
+	}
+	return r
+}
+
+func TestEventFromRequest(t *testing.T) {
+	gw := newTestGateway(t, nil)
+	req, _ := http.NewRequest(http.MethodGet, gw.URL+"/v1/items/a%20b%2Fc?x=1&x=2&y=h%C3%A9", nil)
+	req.Header.Add("X-Multi", "a")
+	req.Header.Add("X-Multi", "b")
+	req.Header.Set("User-Agent", "gateway-test")
+	req.Header.Set("Cookie", "c1=v1; c2=v2")
+	start := time.Now()
+	resp, body := do(t, req)
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	r := decodeEcho(t, body)
+	ev := r.Event
+	var raw struct {
+		Event struct {
+			RequestContext map[string]any `json:"requestContext"`
+		} `json:"event"`
+	}
+	json.Unmarshal(body, &raw)
+	if _, ok := raw.Event.RequestContext["authentication"]; ok || raw.Event.RequestContext["http"] == nil {
+		t.Errorf("requestContext %v", raw.Event.RequestContext)
+	}
+
+	checks := []struct{ name, got, want string }{
+		{"version", ev.Version, "2.0"},
+		{"routeKey", ev.RouteKey, "GET /v1/items/{itemId}"},
+		{"rawPath", ev.RawPath, "/v1/items/a%20b%2Fc"},
+		{"rawQueryString", ev.RawQueryString, "x=1&x=2&y=h%C3%A9"},
+		{"pathParameters.itemId", ev.PathParameters["itemId"], "a b/c"},
+		{"query x", ev.QueryStringParameters["x"], "1,2"},
+		{"query y", ev.QueryStringParameters["y"], "hé"},
+		{"header x-multi", ev.Headers["x-multi"], "a,b"},
+		{"header user-agent", ev.Headers["user-agent"], "gateway-test"},
+		{"cookie header", ev.Headers["cookie"], ""},
+		{"cookies", strings.Join(ev.Cookies, "|"), "c1=v1|c2=v2"},
+		{"requestContext.routeKey", ev.RequestContext.RouteKey, "GET /v1/items/{itemId}"},
+		{"stage", ev.RequestContext.Stage, "$default"},
+		{"http.method", ev.RequestContext.HTTP.Method, "GET"},
+		{"http.path", ev.RequestContext.HTTP.Path, "/v1/items/a%20b%2Fc"},
+		{"http.sourceIp", ev.RequestContext.HTTP.SourceIP, "127.0.0.1"},
+		{"http.userAgent", ev.RequestContext.HTTP.UserAgent, "gateway-test"},
+		{"domainName", ev.RequestContext.DomainName, "127.0.0.1"},
+		{"body", ev.Body, ""},
+		{"TABLE_NAME", r.Env["TABLE_NAME"], "local-Table"},
+		{"PARAM", r.Env["PARAM"], "http://over.example"},
+		{"SUBBED", r.Env["SUBBED"], "http://over.example/eu-central-1/${Literal}"},
+		{"EXTRA", r.Env["EXTRA"], "extra"},
+		{"AWS_LAMBDA_FUNCTION_NAME", r.Env["AWS_LAMBDA_FUNCTION_NAME"], "EchoFunction"},
+		{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", r.Env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"], "256"},
+		{"AWS_REGION", r.Env["AWS_REGION"], "eu-central-1"},
+		{"AWS_LAMBDA_LOG_FORMAT", r.Env["AWS_LAMBDA_LOG_FORMAT"], "JSON"},
+		{"_HANDLER", r.Env["_HANDLER"], "bootstrap"},
+		{"arn", r.ARN, "arn:aws:lambda:eu-central-1:123456789012:function:EchoFunction"},
+		{"response X-Echo", resp.Header.Get("X-Echo"), "yes"},
+		{"response Content-Type", resp.Header.Get("Content-Type"), "application/json"},
+		{"response Set-Cookie", strings.Join(resp.Header.Values("Set-Cookie"), "|"), "a=1; Path=/|b=2"},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s = %q, want %q", c.name, c.got, c.want)
+		}
+	}
+	if ev.RequestContext.RequestID == "" || resp.Header.Get("Apigw-Requestid") != ev.RequestContext.RequestID {
+		t.Errorf("requestId %q, header %q", ev.RequestContext.RequestID, resp.Header.Get("Apigw-Requestid"))
+	}
+	if ev.IsBase64Encoded {
+		t.Error("isBase64Encoded without a body")
+	}
+	// The deadline is the template Timeout (5 s) from the start of the invocation.
+	deadline := time.UnixMilli(r.Deadline)
+	if d := deadline.Sub(start); d < 4*time.Second || d > 6*time.Second {
+		t.Errorf("deadline %s after the request", d)
+	}
+	if r.Request == "" {
+		t.Error("no request id in the Lambda context")
+	}
+	// The function's output reaches the log through a pipe: give it a moment.
+	for i := 0; !strings.Contains(gw.logs.String(), "[echo#1] handling GET /v1/items/{itemId}"); i++ {
+		if i == 100 {
+			t.Errorf("function output not in the log with its prefix:\n%s", gw.logs.String())
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestRouteSelection(t *testing.T) {
+	gw := newTestGateway(t, nil)
+	cases := []struct {
+		method, path, routeKey string
+		params                 map[string]string
+	}{
+		{"GET", "/v1/items/special", "GET /v1/items/special", nil},
+		{"GET", "/v1/items/other", "GET /v1/items/{itemId}", map[string]string{"itemId": "other"}},
+		{"DELETE", "/v1/files/a/b%20c/d", "ANY /v1/files/{path+}", map[string]string{"path": "a/b c/d"}},
+		{"GET", "/v1/files/x", "ANY /v1/files/{path+}", map[string]string{"path": "x"}},
+	}
+	for _, c := range cases {
+		req, _ := http.NewRequest(c.method, gw.URL+c.path, nil)
+		resp, body := do(t, req)
+		if resp.StatusCode != 200 {
+			t.Errorf("%s %s: status %d", c.method, c.path, resp.StatusCode)
+			continue
+		}
+		ev := decodeEcho(t, body).Event
+		if ev.RouteKey != c.routeKey {
+			t.Errorf("%s %s: routeKey %q, want %q", c.method, c.path, ev.RouteKey, c.routeKey)
+		}
+		for k, v := range c.params {
+			if ev.PathParameters[k] != v {
+				t.Errorf("%s %s: %s = %q, want %q", c.method, c.path, k, ev.PathParameters[k], v)
+			}
+		}
+	}
+}
+
+func TestNotFound(t *testing.T) {
+	gw := newTestGateway(t, nil)
+	for _, c := range []struct{ method, path string }{
+		{"GET", "/v1/nope"},
+		{"POST", "/v1/slow"},       // known path, other method
+		{"GET", "/v1/items"},       // only POST there
+		{"GET", "/v1/items/a/b"},   // too long
+		{"GET", "/v1/items/"},      // empty parameter
+		{"GET", "/v1/files"},       // greedy needs a segment
+		{"GET", "/v1/items/x/../"}, // no path cleaning
+	} {
+		req, _ := http.NewRequest(c.method, gw.URL+c.path, nil)
+		resp, body := do(t, req)
+		if resp.StatusCode != 404 || string(body) != `{"message":"Not Found"}` {
+			t.Errorf("%s %s: %d %s", c.method, c.path, resp.StatusCode, body)
+		}
+	}
+}
+
+func TestRequestBodies(t *testing.T) {
+	gw := newTestGateway(t, nil)
+	cases := []struct {
+		contentType string
+		body        []byte
+		base64      bool
+	}{
+		{"application/json", []byte(`{"a":"é"}`), false},
+		{"application/problem+json; charset=utf-8", []byte(`{}`), false},
+		{"text/plain", []byte("hello"), false},
+		{"application/octet-stream", []byte{0, 1, 2, 255}, true},
+		{"application/x-www-form-urlencoded", []byte("a=1&b=2"), true},
+		{"", []byte("no type"), true},
+	}
+	for _, c := range cases {
+		req, _ := http.NewRequest(http.MethodPost, gw.URL+"/v1/items", bytes.NewReader(c.body))
+		if c.contentType != "" {
+			req.Header.Set("Content-Type", c.contentType)
+		}
+		resp, body := do(t, req)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%q: status %d", c.contentType, resp.StatusCode)
+		}
+		ev := decodeEcho(t, body).Event
+		if ev.IsBase64Encoded != c.base64 {
+			t.Errorf("%q: isBase64Encoded = %v", c.contentType, ev.IsBase64Encoded)
+		}
+		got := []byte(ev.Body)
+		if ev.IsBase64Encoded {
+			got, _ = base64.StdEncoding.DecodeString(ev.Body)
+		}
+		if !bytes.Equal(got, c.body) {
+			t.Errorf("%q: body %q, want %q", c.contentType, got, c.body)
+		}
+		if ev.Headers["content-length"] != fmt.Sprint(len(c.body)) {
+			t.Errorf("%q: content-length %q", c.contentType, ev.Headers["content-length"])
+		}
+	}
+
+	big := bytes.Repeat([]byte("x"), maxRequestBytes+1)
+	req, _ := http.NewRequest(http.MethodPost, gw.URL+"/v1/items", bytes.NewReader(big))
+	req.Header.Set("Content-Type", "text/plain")
+	if resp, body := do(t, req); resp.StatusCode != 413 {
+		t.Errorf("11 MB body: %d %s", resp.StatusCode, body)
+	}
+}
+
+func TestReplyMapping(t *testing.T) {
+	gw := newTestGateway(t, nil)
+
+	resp, _ := getURL(t, gw.URL+"/v1/items/x?status=418")
+	if resp.StatusCode != 418 {
+		t.Errorf("status=418: got %d", resp.StatusCode)
+	}
+
+	// A reply without statusCode is a 200 JSON answer with the reply as the body.
+	resp, body := getURL(t, gw.URL+"/v1/items/x?raw=1")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("raw: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if r := decodeEcho(t, body); r.Event.RouteKey != "GET /v1/items/{itemId}" {
+		t.Errorf("raw reply body not the function's reply: %s", body)
+	}
+
+	resp, body = getURL(t, gw.URL+"/v1/items/x?b64=1")
+	if !bytes.Equal(body, []byte{0, 1, 2, 255}) || resp.Header.Get("Content-Type") != "application/octet-stream" {
+		t.Errorf("b64: %q %q", body, resp.Header.Get("Content-Type"))
+	}
+
+	resp, body = getURL(t, gw.URL+"/v1/items/x?fail=1")
+	if resp.StatusCode != 500 || string(body) != `{"message":"Internal Server Error"}` {
+		t.Errorf("fail: %d %s", resp.StatusCode, body)
+	}
+}
+
+func TestCORS(t *testing.T) {
+	gw := newTestGateway(t, nil)
+	req, _ := http.NewRequest(http.MethodOptions, gw.URL+"/v1/items", nil)
+	req.Header.Set("Origin", "http://localhost:5173")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	resp, _ := do(t, req)
+	h := resp.Header
+	if resp.StatusCode != 204 || h.Get("Access-Control-Allow-Origin") != "http://localhost:5173" ||
+		h.Get("Access-Control-Allow-Methods") != "GET,POST" ||
+		h.Get("Access-Control-Allow-Headers") != "authorization,content-type" ||
+		h.Get("Access-Control-Max-Age") != "600" {
+		t.Errorf("preflight: %d %v", resp.StatusCode, h)
+	}
+
+	req.Header.Set("Origin", "http://evil.example")
+	resp, _ = do(t, req)
+	if resp.StatusCode != 204 || resp.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("preflight from another origin: %d %v", resp.StatusCode, resp.Header)
+	}
+
+	// The parameter-valued origin works too, and real requests get the headers.
+	req, _ = http.NewRequest(http.MethodGet, gw.URL+"/v1/items/x", nil)
+	req.Header.Set("Origin", "http://over.example")
+	resp, _ = do(t, req)
+	if resp.Header.Get("Access-Control-Allow-Origin") != "http://over.example" ||
+		resp.Header.Get("Access-Control-Expose-Headers") != "X-Echo" {
+		t.Errorf("GET with Origin: %v", resp.Header)
+	}
+}
+
+func TestConcurrentRequestsUseSeveralInstances(t *testing.T) {
+	gw := newTestGateway(t, nil)
+	const n = 6
+	pids := map[int]bool{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, body := getURL(t, gw.URL+"/v1/items/x?sleep=500")
+			if resp.StatusCode != 200 {
+				t.Errorf("status %d", resp.StatusCode)
+				return
+			}
+			mu.Lock()
+			pids[decodeEcho(t, body).PID] = true
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if len(pids) < 2 {
+		t.Errorf("%d parallel requests ran on %d instance(s)", n, len(pids))
+	}
+	s := gw.Stats()["EchoFunction"]
+	if s.InstancesStarted != len(pids) || len(s.InitDurations) != len(pids) || len(s.InvokeDurations) != n {
+		t.Errorf("stats %+v for %d instances", s, len(pids))
+	}
+	for _, d := range s.InitDurations {
+		if d <= 0 || d > 10*time.Second {
+			t.Errorf("init duration %s", d)
+		}
+	}
+	for _, d := range s.InvokeDurations {
+		if d < 500*time.Millisecond {
+			t.Errorf("invoke duration %s below the handler's sleep", d)
+		}
+	}
+
+	// Warm instances are reused: no new start.
+	getURL(t, gw.URL+"/v1/items/x")
+	if got := gw.Stats()["EchoFunction"].InstancesStarted; got != len(pids) {
+		t.Errorf("a warm request started an instance (%d → %d)", len(pids), got)
+	}
+}
+
+func TestPoolLimitQueues(t *testing.T) {
+	gw := newTestGateway(t, func(o *Options) { o.MaxInstancesPerFunction = 2 })
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if resp, _ := getURL(t, gw.URL+"/v1/items/x?sleep=200"); resp.StatusCode != 200 {
+				t.Errorf("status %d", resp.StatusCode)
+			}
+		}()
+	}
+	wg.Wait()
+	if s := gw.Stats()["EchoFunction"]; s.InstancesStarted > 2 || len(s.InvokeDurations) != 6 {
+		t.Errorf("stats %+v", s)
+	}
+}
+
+func TestTimeoutKillsInstance(t *testing.T) {
+	gw := newTestGateway(t, nil)
+	start := time.Now()
+	resp, body := getURL(t, gw.URL+"/v1/slow?sleep=5000") // SlowFunction: Timeout 1
+	if resp.StatusCode != http.StatusGatewayTimeout {
+		t.Errorf("status %d %s", resp.StatusCode, body)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("timeout answered after %s", d)
+	}
+	resp, body = getURL(t, gw.URL+"/v1/slow")
+	if resp.StatusCode != 200 {
+		t.Fatalf("after a timeout: %d %s", resp.StatusCode, body)
+	}
+	if r := decodeEcho(t, body); r.Env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] != "512" {
+		t.Errorf("memory size %q", r.Env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"])
+	}
+	s := gw.Stats()["SlowFunction"]
+	if s.Timeouts != 1 || s.InstancesStarted != 2 {
+		t.Errorf("stats %+v", s)
+	}
+
+	_, err := gw.Invoke(context.Background(), "SlowFunction", []byte(`{"routeKey":"x","queryStringParameters":{"sleep":"3000"}}`))
+	var fe *FunctionError
+	if !errors.As(err, &fe) || !fe.Timeout() {
+		t.Errorf("Invoke past the timeout: %v", err)
+	}
+}
+
+func TestCrashIsReplaced(t *testing.T) {
+	gw := newTestGateway(t, nil)
+	_, body := getURL(t, gw.URL+"/v1/items/x")
+	first := decodeEcho(t, body).PID
+
+	resp, body := getURL(t, gw.URL+"/v1/items/x?crash=1")
+	if resp.StatusCode != 500 || string(body) != `{"message":"Internal Server Error"}` {
+		t.Errorf("crash: %d %s", resp.StatusCode, body)
+	}
+	resp, body = getURL(t, gw.URL+"/v1/items/x")
+	if resp.StatusCode != 200 {
+		t.Fatalf("after a crash: %d %s", resp.StatusCode, body)
+	}
+	if pid := decodeEcho(t, body).PID; pid == first {
+		t.Errorf("same pid %d after the crash", pid)
+	}
+	if s := gw.Stats()["EchoFunction"]; s.Crashes != 1 || s.InstancesStarted != 2 {
+		t.Errorf("stats %+v", s)
+	}
+
+	// A function that dies during init answers 500 too.
+	resp, _ = getURL(t, gw.URL+"/v1/broken")
+	if resp.StatusCode != 500 {
+		t.Errorf("broken init: %d", resp.StatusCode)
+	}
+}
+
+func TestInvokeScheduled(t *testing.T) {
+	gw := newTestGateway(t, nil)
+	def := gw.Template().FunctionByName("SlowFunction")
+	if len(def.Schedules) != 1 || def.Schedules[0].Expression != "cron(0 2 * * ? *)" || def.Schedules[0].Type != "ScheduleV2" {
+		t.Fatalf("schedules %+v", def.Schedules)
+	}
+	reply, err := gw.Invoke(context.Background(), "SlowFunction", ScheduledEvent(def, time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		Event events.EventBridgeEvent `json:"event"`
+	}
+	if err := json.Unmarshal(reply, &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Event.DetailType != "Scheduled Event" || r.Event.Source != "aws.events" || r.Event.Region != "eu-central-1" ||
+		len(r.Event.Resources) != 1 || !strings.HasSuffix(r.Event.Resources[0], ":rule/SlowFunctionNightly") {
+		t.Errorf("event %+v", r.Event)
+	}
+	if _, err := gw.Invoke(context.Background(), "NoSuchFunction", nil); err == nil {
+		t.Error("Invoke of an unknown function succeeded")
+	}
+}
+
+func TestCloseLeavesNoProcess(t *testing.T) {
+	gw := newTestGateway(t, nil)
+	_, body := getURL(t, gw.URL+"/v1/items/x")
+	pid := decodeEcho(t, body).PID
+	gw.Close()
+	if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("instance %d still there after Close: %v", pid, err)
+	}
+	// The function registered for SIGTERM (lambda.WithEnableSIGTERM) and got it.
+	if !strings.Contains(gw.logs.String(), "[echo#1] got SIGTERM") {
+		t.Errorf("no SIGTERM before the kill:\n%s", gw.logs.String())
+	}
+	if strings.Contains(gw.logs.String(), "Failed to register internal extension") {
+		t.Errorf("extension registration failed:\n%s", gw.logs.String())
+	}
+	if _, err := gw.Invoke(context.Background(), "EchoFunction", []byte(`{}`)); !errors.Is(err, ErrClosed) {
+		t.Errorf("Invoke after Close: %v", err)
+	}
+}
+
+func TestMissingBinary(t *testing.T) {
+	gw := newTestGateway(t, func(o *Options) { o.BinDir = t.TempDir() })
+	resp, _ := getURL(t, gw.URL+"/v1/items/x")
+	if resp.StatusCode != 500 || !strings.Contains(gw.logs.String(), "make build") {
+		t.Errorf("status %d, log %q", resp.StatusCode, gw.logs.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the gateway's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

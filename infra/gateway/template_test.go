@@ -1,0 +1,160 @@
+package gateway
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+const realTemplate = "../../template.yaml"
+
+var localParameters = map[string]string{"CursorSigningKey": strings.Repeat("k", 32)}
+
+func TestRealTemplate(t *testing.T) {
+	tmpl, err := LoadTemplate(realTemplate, TemplateOptions{Parameters: localParameters})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tmpl.Functions) == 0 {
+		t.Fatal("no functions")
+	}
+	if len(tmpl.Tables) == 0 {
+		t.Error("no tables")
+	}
+	routes := map[string]string{}
+	for _, f := range tmpl.Functions {
+		if !strings.HasPrefix(f.CodeURI, "functions/") || strings.Count(f.CodeURI, "/") != 1 {
+			t.Errorf("%s: CodeUri %q is not functions/<folder>", f.LogicalID, f.CodeURI)
+		}
+		// The Makefile's sam build rule build-%Function turns the logical ID into the
+		// folder by CamelCase → kebab-case; the two must agree.
+		if want := kebab(strings.TrimSuffix(f.LogicalID, "Function")); f.Folder != want || !strings.HasSuffix(f.LogicalID, "Function") {
+			t.Errorf("%s: folder %q, the Makefile expects %q (logical IDs end in Function)", f.LogicalID, f.Folder, want)
+		}
+		if len(f.Routes) == 0 && len(f.Schedules) == 0 {
+			t.Errorf("%s: no HttpApi or schedule event", f.LogicalID)
+		}
+		if f.Timeout <= 0 || f.Timeout > 30*time.Second || f.MemoryMB < 128 {
+			t.Errorf("%s: timeout %s, memory %d", f.LogicalID, f.Timeout, f.MemoryMB)
+		}
+		for _, r := range f.Routes {
+			if other, dup := routes[r.RouteKey()]; dup {
+				t.Errorf("route %s in %s and %s", r.RouteKey(), other, f.LogicalID)
+			}
+			routes[r.RouteKey()] = f.LogicalID
+			if !strings.HasPrefix(r.Path, "/v1/") {
+				t.Errorf("%s: route %s outside /v1", f.LogicalID, r.RouteKey())
+			}
+		}
+	}
+	// What Globals.Function gives every function (tables map to their logical ID
+	// when no TableName mapping is given).
+	for _, f := range tmpl.Functions {
+		if f.Env["TABLE_NAME"] != "Table" {
+			t.Errorf("%s: TABLE_NAME = %q", f.LogicalID, f.Env["TABLE_NAME"])
+		}
+	}
+	if tmpl.Cors == nil || len(tmpl.Cors.AllowOrigins) == 0 {
+		t.Errorf("CORS %+v", tmpl.Cors)
+	}
+}
+
+// Every template function has its folder under functions/ and every folder there is
+// a template function. Skipped while functions/ holds no function yet.
+func TestFunctionFolders(t *testing.T) {
+	tmpl, err := LoadTemplate(realTemplate, TemplateOptions{Parameters: localParameters})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir("../../functions")
+	folders := map[string]bool{}
+	for _, e := range entries {
+		if e.IsDir() {
+			folders[e.Name()] = true
+		}
+	}
+	if len(folders) == 0 {
+		t.Skip("functions/ has no function folder yet")
+	}
+	inTemplate := map[string]bool{}
+	for _, f := range tmpl.Functions {
+		inTemplate[f.Folder] = true
+		if !folders[f.Folder] {
+			t.Errorf("%s: no folder functions/%s", f.LogicalID, f.Folder)
+		}
+	}
+	for folder := range folders {
+		if !inTemplate[folder] {
+			t.Errorf("functions/%s is not a function of template.yaml", folder)
+		}
+	}
+}
+
+func TestTemplateErrors(t *testing.T) {
+	// The test template's EchoFunction needs Secret, which has no Default.
+	_, err := LoadTemplate("testdata/template.yaml", TemplateOptions{Parameters: map[string]string{"P": "x"}})
+	if err == nil || !strings.Contains(err.Error(), "EchoFunction") || !strings.Contains(err.Error(), "SECRET") ||
+		!strings.Contains(err.Error(), "Secret") {
+		t.Errorf("missing parameter: %v", err)
+	}
+
+	cases := map[string]string{
+		"!GetAtt":         `V: !GetAtt Table.Arn`,
+		"!If":             `V: !If [C, a, b]`,
+		"NoSuchThing":     `V: !Ref NoSuchThing`,
+		"Table.Arn":       `V: !Sub "${Table.Arn}/x"`,
+		"AWS::SQS::Queue": `V: !Ref Queue`,
+	}
+	for want, env := range cases {
+		path := filepath.Join(t.TempDir(), "template.yaml")
+		text := `
+Resources:
+  Table: {Type: AWS::DynamoDB::Table}
+  Queue: {Type: AWS::SQS::Queue}
+  F:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: functions/f
+      Environment:
+        Variables:
+          ` + env + "\n"
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := LoadTemplate(path, TemplateOptions{})
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "function F") {
+			t.Errorf("%s: error %v", env, err)
+		}
+	}
+}
+
+func TestTemplateGlobalsMerge(t *testing.T) {
+	tmpl, err := LoadTemplate("testdata/template.yaml", TemplateOptions{Parameters: map[string]string{"Secret": "s"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	echo := tmpl.FunctionByName("EchoFunction")
+	slow := tmpl.FunctionByName("SlowFunction")
+	if echo.Env["PARAM"] != "default-p" || echo.Env["TABLE_NAME"] != "Table" || echo.Env["SECRET"] != "s" {
+		t.Errorf("echo env %v", echo.Env)
+	}
+	if _, ok := slow.Env["SUBBED"]; ok || slow.Env["SECRET"] != "x" || slow.Env["PARAM"] != "default-p" {
+		t.Errorf("slow env %v", slow.Env)
+	}
+	if echo.Timeout != 5*time.Second || slow.Timeout != time.Second || echo.MemoryMB != 256 || slow.MemoryMB != 512 {
+		t.Errorf("timeouts %s %s, memory %d %d", echo.Timeout, slow.Timeout, echo.MemoryMB, slow.MemoryMB)
+	}
+	if len(echo.Routes) != 4 || echo.Routes[3].RouteKey() != "ANY /v1/files/{path+}" {
+		t.Errorf("routes %+v", echo.Routes)
+	}
+}
+
+var camelBoundary = regexp.MustCompile(`([a-z0-9])([A-Z])`)
+
+// kebab is the Makefile's CamelCase → kebab-case rule.
+func kebab(s string) string {
+	return strings.ToLower(camelBoundary.ReplaceAllString(s, "$1-$2"))
+}

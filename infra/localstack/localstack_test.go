@@ -1,0 +1,129 @@
+package localstack
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+func TestReadTablesFromTemplate(t *testing.T) {
+	root, err := FindRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs, err := ReadTables(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table *TableSpec
+	for i := range specs {
+		if specs[i].LogicalID == "Table" {
+			table = &specs[i]
+		}
+	}
+	if table == nil {
+		t.Fatalf("no Table in %v", specs)
+	}
+	if len(table.Create.KeySchema) == 0 || len(table.Create.AttributeDefinitions) == 0 {
+		t.Errorf("Table spec incomplete: %+v", table.Create)
+	}
+	if table.Create.BillingMode != types.BillingModePayPerRequest && table.Create.ProvisionedThroughput == nil {
+		t.Errorf("Table has neither on-demand billing nor throughput")
+	}
+}
+
+func TestReadTablesShapes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "template.yaml")
+	writeFile(t, path, `
+Resources:
+  Things:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: !Sub "${AWS::StackName}-things"
+      BillingMode: PROVISIONED
+      ProvisionedThroughput: {ReadCapacityUnits: 2, WriteCapacityUnits: 3}
+      AttributeDefinitions:
+        - {AttributeName: id, AttributeType: S}
+        - {AttributeName: n, AttributeType: N}
+      KeySchema:
+        - {AttributeName: id, KeyType: HASH}
+      GlobalSecondaryIndexes:
+        - IndexName: ByN
+          KeySchema: [{AttributeName: n, KeyType: HASH}]
+          Projection: {ProjectionType: INCLUDE, NonKeyAttributes: [a, b]}
+      TimeToLiveSpecification: {AttributeName: expires, Enabled: true}
+  Other:
+    Type: AWS::SQS::Queue
+`)
+	specs, err := ReadTables(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(specs) != 1 || specs[0].LogicalID != "Things" {
+		t.Fatalf("specs = %+v", specs)
+	}
+	c := specs[0].Create
+	if c.BillingMode != types.BillingModeProvisioned || *c.ProvisionedThroughput.WriteCapacityUnits != 3 {
+		t.Errorf("billing = %v %+v", c.BillingMode, c.ProvisionedThroughput)
+	}
+	gsi := c.GlobalSecondaryIndexes[0]
+	if *gsi.IndexName != "ByN" || gsi.Projection.ProjectionType != types.ProjectionTypeInclude ||
+		len(gsi.Projection.NonKeyAttributes) != 2 || gsi.ProvisionedThroughput == nil {
+		t.Errorf("gsi = %+v", gsi)
+	}
+	if specs[0].TTLAttribute != "expires" {
+		t.Errorf("ttl = %q", specs[0].TTLAttribute)
+	}
+}
+
+// TestDynamoAndSES starts both real services (needs `make tools`), creates the
+// template's tables twice (idempotent) and checks TTL.
+func TestDynamoAndSES(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts java and node")
+	}
+	ctx := context.Background()
+	ddb, err := StartDynamo(ctx, Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ddb.Stop()
+	ses, err := StartSES(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ses.Stop()
+
+	root, _ := FindRoot()
+	client := NewDynamoClient(ddb.URL)
+	name := func(id string) string { return "t-" + id }
+	for range 2 {
+		if err := CreateTables(ctx, client, filepath.Join(root, "template.yaml"), name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := client.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String("t-Table")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.TimeToLiveDescription.TimeToLiveStatus != types.TimeToLiveStatusEnabled {
+		t.Errorf("TTL status = %v", out.TimeToLiveDescription.TimeToLiveStatus)
+	}
+
+	// A fixed port that is taken is refused up front.
+	if _, err := StartSES(ctx, Options{Port: ses.Port}); err == nil {
+		t.Error("StartSES on a busy port succeeded")
+	}
+
+	ses.Stop()
+	select {
+	case <-ses.Exited():
+	case <-time.After(10 * time.Second):
+		t.Fatal("SES still running after Stop")
+	}
+}

@@ -1,0 +1,164 @@
+package localstack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"path/filepath"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"etwin/infra/gateway"
+)
+
+// LocalParameters are the template parameter values of every local stack (make run,
+// make test, tests): the portal on the Vite dev server, a local sender, and a signing
+// key that is only ever used here.
+var LocalParameters = map[string]string{
+	"PortalUrl":        "http://localhost:5173",
+	"SenderAddress":    "no-reply@etwinning.local",
+	"CursorSigningKey": "local-only-cursor-signing-key-not-a-secret-0123456789",
+}
+
+// StackOptions configure StartStack.
+type StackOptions struct {
+	Root          string // repository root; "" means FindRoot()
+	DynamoPort    int    // 0: a free port
+	SESPort       int    // 0: a free port
+	DynamoDataDir string // "": in memory
+	// TableName maps a table's logical ID to its local name; nil keeps the logical ID.
+	TableName func(logicalID string) string
+	// ServiceLog receives DynamoDB Local's and the SES server's output; nil discards.
+	ServiceLog io.Writer
+	// SkipGateway starts only DynamoDB and SES (StartGateway can follow).
+	SkipGateway bool
+	Gateway     GatewayOptions
+}
+
+// GatewayOptions configure the local API of a stack.
+type GatewayOptions struct {
+	Addr                    string // listen address; "" means 127.0.0.1 on a free port
+	BinDir                  string // <BinDir>/<folder>/bootstrap
+	FunctionLog             io.Writer
+	AccessLog               io.Writer
+	MaxInstancesPerFunction int
+}
+
+// Stack is a running local stack.
+type Stack struct {
+	Root      string
+	Template  string // path of template.yaml
+	Dynamo    *Service
+	SES       *Service
+	DDB       *dynamodb.Client
+	Gateway   *gateway.Gateway // nil until the gateway runs
+	APIURL    string           // e.g. http://127.0.0.1:3000
+	tableName func(string) string
+}
+
+// StartStack starts DynamoDB Local and the SES server, creates the template's tables
+// and, unless SkipGateway, the gateway. On error, whatever had started is stopped.
+func StartStack(ctx context.Context, opts StackOptions) (*Stack, error) {
+	root := opts.Root
+	if root == "" {
+		var err error
+		if root, err = FindRoot(); err != nil {
+			return nil, err
+		}
+	}
+	s := &Stack{Root: root, Template: filepath.Join(root, "template.yaml"), tableName: opts.TableName}
+	if s.tableName == nil {
+		s.tableName = func(id string) string { return id }
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			s.Stop()
+		}
+	}()
+
+	// The two services start in parallel: the JVM takes a few seconds.
+	type started struct {
+		svc *Service
+		err error
+	}
+	sesDone := make(chan started, 1)
+	go func() {
+		svc, err := StartSES(ctx, Options{Port: opts.SESPort, Root: root, LogWriter: opts.ServiceLog})
+		sesDone <- started{svc, err}
+	}()
+	ddb, ddbErr := StartDynamo(ctx, Options{Port: opts.DynamoPort, DataDir: opts.DynamoDataDir, Root: root, LogWriter: opts.ServiceLog})
+	ses := <-sesDone
+	s.Dynamo, s.SES = ddb, ses.svc
+	if err := errors.Join(ddbErr, ses.err); err != nil {
+		return nil, err
+	}
+
+	s.DDB = NewDynamoClient(s.Dynamo.URL)
+	if err := CreateTables(ctx, s.DDB, s.Template, s.tableName); err != nil {
+		return nil, err
+	}
+	if !opts.SkipGateway {
+		if err := s.StartGateway(opts.Gateway); err != nil {
+			return nil, err
+		}
+	}
+	ok = true
+	return s, nil
+}
+
+// StartGateway starts the local API in front of the functions in opts.BinDir.
+func (s *Stack) StartGateway(opts GatewayOptions) error {
+	if s.Gateway != nil {
+		return errors.New("localstack: the gateway already runs")
+	}
+	addr := opts.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	gw, err := gateway.New(gateway.Options{
+		TemplatePath: s.Template,
+		BinDir:       opts.BinDir,
+		Parameters:   LocalParameters,
+		TableName:    s.tableName,
+		ExtraEnv: map[string]string{
+			// The SDK's per-service endpoint variables point the functions' clients here.
+			"AWS_ENDPOINT_URL_DYNAMODB": s.Dynamo.URL,
+			"AWS_ENDPOINT_URL_SESV2":    s.SES.URL,
+			"AWS_ENDPOINT_URL_SES":      s.SES.URL,
+		},
+		FunctionLog:             opts.FunctionLog,
+		AccessLog:               opts.AccessLog,
+		MaxInstancesPerFunction: opts.MaxInstancesPerFunction,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		gw.Close()
+		return fmt.Errorf("localstack: API on %s: %w", addr, err)
+	}
+	go gw.Serve(ln)
+	s.Gateway = gw
+	s.APIURL = "http://" + ln.Addr().String()
+	return nil
+}
+
+// TableName is the local name of a table logical ID.
+func (s *Stack) TableName(logicalID string) string { return s.tableName(logicalID) }
+
+// Stop stops the gateway (and every function instance) and both services.
+func (s *Stack) Stop() {
+	if s.Gateway != nil {
+		s.Gateway.Close()
+	}
+	if s.SES != nil {
+		s.SES.Stop()
+	}
+	if s.Dynamo != nil {
+		s.Dynamo.Stop()
+	}
+}

@@ -1,0 +1,137 @@
+package testenv
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/mail"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Mail is one message the local SES captured.
+type Mail struct {
+	MessageID string
+	From      string
+	To        []string
+	Cc        []string
+	Bcc       []string
+	ReplyTo   []string
+	Subject   string
+	Text      string // the text part ("" if none)
+	HTML      string // the HTML part ("" if none)
+	At        time.Time
+}
+
+// storeReply is aws-ses-v2-local's GET /store answer (dist/store.d.ts in its
+// package): {"templates": {...}, "emails": [...]}, oldest first. "at" is in whole
+// seconds; body.html and body.text are left out when absent.
+type storeReply struct {
+	Emails []struct {
+		MessageID   string   `json:"messageId"`
+		From        string   `json:"from"`
+		ReplyTo     []string `json:"replyTo"`
+		Destination struct {
+			To  []string `json:"to"`
+			Cc  []string `json:"cc"`
+			Bcc []string `json:"bcc"`
+		} `json:"destination"`
+		Subject string `json:"subject"`
+		Body    struct {
+			HTML string `json:"html"`
+			Text string `json:"text"`
+		} `json:"body"`
+		At int64 `json:"at"`
+	} `json:"emails"`
+}
+
+// Mails returns the messages the local SES captured since the given time (to the
+// second, as the store keeps it), oldest first.
+func Mails(since time.Time) ([]Mail, error) {
+	mustHaveStack()
+	url := sesURL + "/store"
+	if !since.IsZero() {
+		url += "?since=" + strconv.FormatInt(since.Unix(), 10)
+	}
+	client := &http.Client{Timeout: 5 * time.Second}
+	resp, err := client.Get(url)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	var store storeReply
+	if err := json.NewDecoder(resp.Body).Decode(&store); err != nil {
+		return nil, fmt.Errorf("GET %s: %w", url, err)
+	}
+	out := make([]Mail, 0, len(store.Emails))
+	for _, e := range store.Emails {
+		out = append(out, Mail{
+			MessageID: e.MessageID,
+			From:      e.From,
+			To:        e.Destination.To,
+			Cc:        e.Destination.Cc,
+			Bcc:       e.Destination.Bcc,
+			ReplyTo:   e.ReplyTo,
+			Subject:   e.Subject,
+			Text:      e.Body.Text,
+			HTML:      e.Body.HTML,
+			At:        time.Unix(e.At, 0),
+		})
+	}
+	return out, nil
+}
+
+// LatestMail returns the newest message to address (in To, Cc or Bcc, compared
+// without case) captured since the given time, and whether there is one.
+func LatestMail(address string, since time.Time) (Mail, bool, error) {
+	mails, err := Mails(since)
+	if err != nil {
+		return Mail{}, false, err
+	}
+	for i := len(mails) - 1; i >= 0; i-- {
+		if mails[i].sentTo(address) {
+			return mails[i], true, nil
+		}
+	}
+	return Mail{}, false, nil
+}
+
+// WaitMail waits up to 10 s for a message to address captured since the given time
+// and returns the newest; the test fails if none comes.
+func WaitMail(t testing.TB, address string, since time.Time) Mail {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		m, ok, err := LatestMail(address, since)
+		if err != nil {
+			t.Fatal("testenv:", err)
+		}
+		if ok {
+			return m
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("testenv: no e-mail to %s since %s", address, since.Format(time.RFC3339))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (m Mail) sentTo(address string) bool {
+	for _, list := range [][]string{m.To, m.Cc, m.Bcc} {
+		for _, entry := range list {
+			// Entries may be bare addresses or "Name <address>".
+			if a, err := mail.ParseAddress(entry); err == nil {
+				entry = a.Address
+			}
+			if strings.EqualFold(strings.TrimSpace(entry), address) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,243 @@
+// Package testenv gives integration and end-to-end tests the local stack: DynamoDB
+// Local, the local SES and the local API with the real function binaries.
+//
+// Use it from TestMain:
+//
+//	func TestMain(m *testing.M) { testenv.Main(m) }
+//
+// Under `make test` (local exec) the stack already runs and its addresses come in
+// ETWIN_* variables; under a plain `go test` Main starts a private stack for the
+// package (in memory, free ports) and stops it after the tests. The API, which needs
+// the functions built, only starts on the first APIURL call.
+package testenv
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"etwin/infra/localstack"
+)
+
+// The logical ID of the template's one table.
+const tableLogicalID = "Table"
+
+var (
+	ddbEndpoint string
+	sesURL      string
+	apiURL      string
+	tableName   string
+	binDir      string
+	ddbClient   *dynamodb.Client
+
+	// Set when Main started the stack itself.
+	stack      *localstack.Stack
+	gatewayMu  sync.Mutex
+	gatewayErr error
+	tempDir    string
+)
+
+// Main runs the package's tests against the local stack and exits with their result.
+func Main(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	if endpoint := os.Getenv("ETWIN_DDB_ENDPOINT"); endpoint != "" {
+		ddbEndpoint = endpoint
+		sesURL = os.Getenv("ETWIN_SES_ENDPOINT")
+		apiURL = os.Getenv("ETWIN_API_URL")
+		tableName = os.Getenv("ETWIN_TABLE_NAME")
+		binDir = os.Getenv("ETWIN_BIN_DIR")
+		if tableName == "" {
+			tableName = tableLogicalID
+		}
+		ddbClient = localstack.NewDynamoClient(ddbEndpoint)
+		return m.Run()
+	}
+
+	st, err := localstack.StartStack(context.Background(), localstack.StackOptions{SkipGateway: true})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "testenv: starting the local stack:", err)
+		return 1
+	}
+	stack = st
+	defer func() {
+		stack.Stop()
+		if tempDir != "" {
+			os.RemoveAll(tempDir)
+		}
+	}()
+	ddbEndpoint = st.Dynamo.URL
+	sesURL = st.SES.URL
+	tableName = st.TableName(tableLogicalID)
+	ddbClient = st.DDB
+	return m.Run()
+}
+
+func mustHaveStack() {
+	if ddbClient == nil {
+		panic("testenv: no local stack: call testenv.Main(m) from TestMain")
+	}
+}
+
+// DDB is a DynamoDB client for the local DynamoDB.
+func DDB() *dynamodb.Client { mustHaveStack(); return ddbClient }
+
+// DDBEndpoint is the local DynamoDB's URL.
+func DDBEndpoint() string { mustHaveStack(); return ddbEndpoint }
+
+// SESURL is the local SES's URL (its captured mail as JSON at /store).
+func SESURL() string { mustHaveStack(); return sesURL }
+
+// TableName is the name of the template's Table in the local DynamoDB, shared by
+// every test of the run; NewTable gives a test its own.
+func TableName() string { mustHaveStack(); return tableName }
+
+// BinDir is where the function binaries are, <BinDir>/<folder>/bootstrap ("" until
+// the API runs when Main started the stack itself).
+func BinDir() string { mustHaveStack(); return binDir }
+
+// APIURL is the local API's base URL, e.g. http://127.0.0.1:3000 (no trailing
+// slash). When Main started the stack itself, the first call builds the functions and
+// starts the API; a failure there panics with the reason.
+func APIURL() string {
+	mustHaveStack()
+	gatewayMu.Lock()
+	defer gatewayMu.Unlock()
+	if apiURL == "" && gatewayErr == nil && stack != nil {
+		gatewayErr = startGateway()
+	}
+	if gatewayErr != nil {
+		panic("testenv: starting the local API: " + gatewayErr.Error())
+	}
+	return apiURL
+}
+
+func startGateway() error {
+	dir, err := os.MkdirTemp("", "etwin-testenv-")
+	if err != nil {
+		return err
+	}
+	tempDir = dir
+	bin := filepath.Join(dir, "bin")
+	if err := BuildFunctions(stack.Root, bin); err != nil {
+		return err
+	}
+	err = stack.StartGateway(localstack.GatewayOptions{BinDir: bin, FunctionLog: os.Stderr})
+	if err != nil {
+		return err
+	}
+	binDir = bin
+	apiURL = stack.APIURL
+	return nil
+}
+
+// BuildFunctions builds every functions/<folder> that holds Go code into
+// <binDir>/<folder>/bootstrap for this machine, as `make build` does.
+func BuildFunctions(root, binDir string) error {
+	folders, err := filepath.Glob(filepath.Join(root, "functions", "*", "*.go"))
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	var pkgs []string
+	for _, f := range folders {
+		dir := filepath.Dir(f)
+		if !seen[dir] && !strings.HasSuffix(f, "_test.go") {
+			seen[dir] = true
+			pkgs = append(pkgs, "./functions/"+filepath.Base(dir))
+		}
+	}
+	if len(pkgs) == 0 {
+		return nil
+	}
+	// One go build for all of them (it builds in parallel), into out/<folder>, then
+	// each binary moves to <folder>/bootstrap.
+	out := filepath.Join(binDir, ".out")
+	args := append([]string{"build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", out + "/"}, pkgs...)
+	cmd := exec.Command("go", args...)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if output, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build of the functions: %v\n%s", err, output)
+	}
+	for _, pkg := range pkgs {
+		folder := filepath.Base(pkg)
+		if err := os.MkdirAll(filepath.Join(binDir, folder), 0o755); err != nil {
+			return err
+		}
+		if err := os.Rename(filepath.Join(out, folder), filepath.Join(binDir, folder, "bootstrap")); err != nil {
+			return err
+		}
+	}
+	return os.RemoveAll(out)
+}
+
+var (
+	specOnce sync.Once
+	spec     localstack.TableSpec
+	specErr  error
+)
+
+var unsafeTableChars = regexp.MustCompile(`[^a-zA-Z0-9_.-]+`)
+
+// NewTable creates a fresh copy of the template's Table under a unique name, for a
+// test that wants isolation, and deletes it when the test ends. It returns the name.
+func NewTable(t testing.TB) string {
+	t.Helper()
+	mustHaveStack()
+	specOnce.Do(func() {
+		root, err := localstack.FindRoot()
+		if err != nil {
+			specErr = err
+			return
+		}
+		specs, err := localstack.ReadTables(filepath.Join(root, "template.yaml"))
+		if err != nil {
+			specErr = err
+			return
+		}
+		for _, s := range specs {
+			if s.LogicalID == tableLogicalID {
+				spec = s
+				return
+			}
+		}
+		specErr = fmt.Errorf("template.yaml has no %s table", tableLogicalID)
+	})
+	if specErr != nil {
+		t.Fatal("testenv:", specErr)
+	}
+	name := unsafeTableChars.ReplaceAllString(t.Name(), "_")
+	if len(name) > 200 {
+		name = name[:200]
+	}
+	b := make([]byte, 4)
+	rand.Read(b)
+	name = "t_" + name + "_" + hex.EncodeToString(b)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := localstack.CreateTable(ctx, ddbClient, spec, name); err != nil {
+		t.Fatal("testenv:", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		ddbClient.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(name)})
+	})
+	return name
+}
