@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -105,15 +106,16 @@ func Verify(pw, encoded string) (bool, error) {
 }
 
 // dummy is a real hash of a random password, verified against when the account is
-// unknown, so that unknown and known usernames cost the same work.
-var dummy = func() string {
+// unknown, so that unknown and known usernames cost the same work. It is made on first
+// use, not at init: every function links this package and most never need it (cold start).
+var dummy = sync.OnceValue(func() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	h, _ := Hash(base64.RawStdEncoding.EncodeToString(b))
 	return h
-}()
+})
 
 // VerifyDummy spends the same work as Verify and always fails.
 func VerifyDummy(pw string) {
-	_, _ = Verify(pw, dummy)
+	_, _ = Verify(pw, dummy())
 }
