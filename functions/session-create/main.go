@@ -7,5 +7,5 @@ import (
 )
 
 func main() {
-	app.Public(func(d *app.Deps) httpapi.Handler { return d.Account().HandleLogin })
+	app.Public(func(d *app.Deps) httpapi.Handler { return d.Account().HandleLogin }, app.NoReplay)
 }

@@ -36,6 +36,12 @@ type reply struct {
 // OpenAPI contract (schema of that operation and status).
 func call(t *testing.T, method, path, tok string, body any) reply {
 	t.Helper()
+	return callWith(t, method, path, tok, body, nil)
+}
+
+// callWith is call with extra request headers.
+func callWith(t *testing.T, method, path, tok string, body any, headers map[string]string) reply {
+	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -59,6 +65,9 @@ func call(t *testing.T, method, path, tok string, body any) reply {
 	}
 	if tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -74,15 +74,47 @@ func (d *Deps) Schools() *school.Service {
 	return &school.Service{Store: d.Store, Cursors: d.Cursors}
 }
 
-// Public starts a function serving a public route; build picks the handler.
-func Public(build func(*Deps) httpapi.Handler) {
-	start(func(d *Deps) httpapi.Handler { return build(d) })
+// Option changes how a function's handler is wrapped.
+type Option func(*options)
+
+type options struct{ noReplay bool }
+
+// NoReplay turns Idempotency-Key replays off for a route whose answer holds a secret that
+// must never be stored (the session token of a login): a retried login just signs in again.
+func NoReplay(o *options) { o.noReplay = true }
+
+// Public starts a function serving a public route; build picks the handler. Writes honour
+// the Idempotency-Key header (httpapi.Idempotent).
+func Public(build func(*Deps) httpapi.Handler, opts ...Option) {
+	o := apply(opts)
+	start(func(d *Deps) httpapi.Handler {
+		if o.noReplay {
+			return build(d)
+		}
+		return httpapi.Idempotent(d.Store, build(d))
+	})
 }
 
 // Protected starts a function serving a route that needs a signed-in member: every
-// request goes through the one authentication wrapper first.
-func Protected(build func(*Deps) httpapi.ProtectedHandler) {
-	start(func(d *Deps) httpapi.Handler { return httpapi.Protected(d.Account(), build(d)) })
+// request goes through the one authentication wrapper first, then the Idempotency-Key
+// handling (keys are per member).
+func Protected(build func(*Deps) httpapi.ProtectedHandler, opts ...Option) {
+	o := apply(opts)
+	start(func(d *Deps) httpapi.Handler {
+		h := build(d)
+		if !o.noReplay {
+			h = httpapi.IdempotentProtected(d.Store, h)
+		}
+		return httpapi.Protected(d.Account(), h)
+	})
+}
+
+func apply(opts []Option) options {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
+	return o
 }
 
 func start(build func(*Deps) httpapi.Handler) {

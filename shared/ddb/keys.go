@@ -39,3 +39,8 @@ func wordStem(word string) string {
 	}
 	return string(r)
 }
+
+// idempotencyPK holds one Idempotency-Key of one caller (scope: "public" or "member#<id>").
+func idempotencyPK(scope, keyHash string) string { return "IDEMPOTENCY#" + scope + "#" + keyHash }
+
+const skIdempotency = "IDEMPOTENCY"
