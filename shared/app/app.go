@@ -21,6 +21,7 @@ import (
 	"etwin/shared/registration"
 	"etwin/shared/school"
 	"etwin/shared/sesmail"
+	"etwin/shared/staff"
 )
 
 // Deps is what use cases are built from.
@@ -82,6 +83,11 @@ type options struct{ noReplay bool }
 // NoReplay turns Idempotency-Key replays off for a route whose answer holds a secret that
 // must never be stored (the session token of a login): a retried login just signs in again.
 func NoReplay(o *options) { o.noReplay = true }
+
+// Staff creates NSO and CSS accounts.
+func (d *Deps) Staff() *staff.Service {
+	return &staff.Service{Store: d.Store, Mail: d.Mail, PortalURL: d.PortalURL}
+}
 
 // Public starts a function serving a public route; build picks the handler. Writes honour
 // the Idempotency-Key header (httpapi.Idempotent).

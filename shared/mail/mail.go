@@ -33,6 +33,7 @@ const (
 	RegistrationLink = "registration_link"
 	AccountExists    = "account_exists"
 	PasswordReset    = "password_reset"
+	StaffWelcome     = "staff_welcome"
 )
 
 // DefaultLanguage is used when the recipient's language has no templates.

@@ -26,8 +26,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"etwin/infra/demo"
 	"etwin/infra/gateway"
 	"etwin/infra/localstack"
+	"etwin/shared/ddb"
 )
 
 const usage = `usage:
@@ -126,6 +128,15 @@ func run(root string, args []string) error {
 		return err
 	}
 	defer stack.Stop()
+
+	// Demo staff accounts with the local-only password of the README.
+	n, err := demo.LoadStaff(ctx, ddb.New(localstack.NewDynamoClient(stack.Dynamo.URL), stack.TableName("Table")))
+	if err != nil {
+		return fmt.Errorf("loading the demo staff accounts: %w", err)
+	}
+	if n > 0 {
+		fmt.Printf("created %d demo staff accounts (password %q, local only)\n", n, demo.Password)
+	}
 
 	for _, f := range stack.Gateway.Template().Functions {
 		if _, err := os.Stat(filepath.Join(*binDir, f.Folder, "bootstrap")); err != nil {
