@@ -22,6 +22,7 @@ import (
 	"etwin/shared/school"
 	"etwin/shared/sesmail"
 	"etwin/shared/staff"
+	"etwin/shared/stats"
 )
 
 // Deps is what use cases are built from.
@@ -88,6 +89,9 @@ func NoReplay(o *options) { o.noReplay = true }
 func (d *Deps) Staff() *staff.Service {
 	return &staff.Service{Store: d.Store, Mail: d.Mail, PortalURL: d.PortalURL}
 }
+
+// Stats serves the public numbers.
+func (d *Deps) Stats() *stats.Service { return &stats.Service{Store: d.Store} }
 
 // Public starts a function serving a public route; build picks the handler. Writes honour
 // the Idempotency-Key header (httpapi.Idempotent).

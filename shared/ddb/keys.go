@@ -44,3 +44,31 @@ func wordStem(word string) string {
 func idempotencyPK(scope, keyHash string) string { return "IDEMPOTENCY#" + scope + "#" + keyHash }
 
 const skIdempotency = "IDEMPOTENCY"
+
+// statsPK holds the counters of one scope ("ALL" or a country code), in shards.
+func statsPK(scope string) string { return "STATS#" + scope }
+
+// Projects (docs/data-model.md "Projects and TwinSpace"): the project, its partners, its
+// TwinSpace pages and its labels share the partition PROJECT#<id>, so that one Query reads
+// a whole TwinSpace.
+const skProject = "PROJECT"
+
+func projectPK(projectID string) string             { return "PROJECT#" + projectID }
+func projectMemberSK(memberID string) string        { return "MEMBER#" + memberID }
+func projectPageSK(createdAt, pageID string) string { return "PAGE#" + createdAt + "#" + pageID }
+func projectLabelSK(kind, schoolID string) string   { return "LABEL#" + kind + "#" + schoolID }
+
+// memberProjectsGSI1PK lists a member's projects on GSI1 (the partner items carry it);
+// GSI1SK is memberProjectsGSI1SK(createdAt, projectID), newest last.
+func memberProjectsGSI1PK(memberID string) string { return "MEMBERPROJECTS#" + memberID }
+func memberProjectsGSI1SK(createdAt, projectID string) string {
+	return "PROJECT#" + createdAt + "#" + projectID
+}
+
+// nsoQueuePK is an NSO's queue of projects awaiting its decision; the sort key orders by
+// the time the project reached the NSOs.
+func nsoQueuePK(country string) string                { return "NSOQUEUE#" + country }
+func nsoQueueSK(submittedAt, projectID string) string { return submittedAt + "#" + projectID }
+
+// schoolLabelSK is a quality label seen from the school (certification reads them there).
+func schoolLabelSK(projectID, kind string) string { return "LABEL#" + projectID + "#" + kind }

@@ -1,0 +1,74 @@
+package ddb
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"etwin/shared/stats"
+)
+
+// Counters are sharded: each write adds to one random shard of each scope, so that
+// concurrent registrations seldom touch the same item (a transaction conflict would make
+// them retry); a read sums the shards of the scope with one Query.
+const statsShards = 10
+
+// statsUpdates are the transaction items that add d to "ALL" and to each country (each
+// once; empty codes are skipped). Nothing when d is zero.
+func (s *Store) statsUpdates(d stats.Delta, countries ...string) ([]txItem, error) {
+	if d.IsZero() {
+		return nil, nil
+	}
+	scopes := []string{stats.All}
+	for _, c := range countries {
+		if c != "" && !slices.Contains(scopes, c) {
+			scopes = append(scopes, c)
+		}
+	}
+	upd := expression.Add(expression.Name("teachers"), expression.Value(d.Teachers)).
+		Add(expression.Name("schools"), expression.Value(d.Schools)).
+		Add(expression.Name("activeProjects"), expression.Value(d.ActiveProjects))
+	var items []txItem
+	for _, scope := range scopes {
+		it, err := s.update(key(statsPK(scope), statsShardSK(rand.IntN(statsShards))), expression.NewBuilder().WithUpdate(upd), nil)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, it)
+	}
+	return items, nil
+}
+
+// GetStats implements stats.Store: the sum of the scope's shards (one Query).
+func (s *Store) GetStats(ctx context.Context, scope string) (stats.Counts, error) {
+	out, err := s.db.Query(ctx, &dynamodb.QueryInput{TableName: s.tableName(),
+		KeyConditionExpression:    aws.String("PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: statsPK(scope)}},
+		ReturnConsumedCapacity:    types.ReturnConsumedCapacityTotal})
+	if err != nil {
+		return stats.Counts{}, err
+	}
+	if out.ConsumedCapacity != nil {
+		s.record("Query", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
+	}
+	var sum stats.Counts
+	for _, it := range out.Items {
+		var c stats.Counts
+		if err := attributevalue.UnmarshalMap(it, &c); err != nil {
+			return stats.Counts{}, err
+		}
+		sum.Teachers += c.Teachers
+		sum.Schools += c.Schools
+		sum.ActiveProjects += c.ActiveProjects
+	}
+	return sum, nil
+}
+
+func statsShardSK(n int) string { return fmt.Sprintf("SHARD#%02d", n) }

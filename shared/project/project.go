@@ -1,0 +1,117 @@
+// Package project holds projects: the founding form, the approval state machine
+// (co-founder, then the NSO of every founder country), partners and their rights in the
+// TwinSpace, and quality labels. It imports no AWS SDK.
+package project
+
+import "time"
+
+// Status of a project.
+const (
+	AwaitingCofounder = "awaiting_cofounder"
+	AwaitingNSO       = "awaiting_nso"
+	Approved          = "approved"
+	Rejected          = "rejected"
+	Closed            = "closed"
+)
+
+// Roles in a TwinSpace.
+const (
+	RoleAdmin  = "admin"
+	RoleMember = "member"
+)
+
+// Label kinds.
+const (
+	LabelNational = "national"
+	LabelEuropean = "european"
+)
+
+// AgeRange is the pupils' age range.
+type AgeRange struct {
+	Min int `json:"min" dynamodbav:"min"`
+	Max int `json:"max" dynamodbav:"max"`
+}
+
+// Founder is one of the two founders: the member and the school they found it for (the
+// co-founder's school is chosen when approving, until then empty).
+type Founder struct {
+	MemberID string `json:"memberId" dynamodbav:"memberId"`
+	SchoolID string `json:"schoolId,omitempty" dynamodbav:"schoolId,omitempty"`
+	Country  string `json:"country,omitempty" dynamodbav:"country,omitempty"`
+}
+
+// NSODecision is one country's NSO decision.
+type NSODecision struct {
+	Decision string    `json:"decision" dynamodbav:"decision"` // approve or reject
+	Comment  string    `json:"comment,omitempty" dynamodbav:"comment,omitempty"`
+	By       string    `json:"-" dynamodbav:"by"`
+	At       time.Time `json:"at" dynamodbav:"at"`
+}
+
+// Project is the stored project (item PROJECT#<id> / PROJECT).
+type Project struct {
+	ProjectID       string   `json:"projectId" dynamodbav:"projectId"`
+	Status          string   `json:"status" dynamodbav:"status"`
+	Title           string   `json:"title" dynamodbav:"title"`
+	Summary         string   `json:"summary" dynamodbav:"summary"`
+	Language        string   `json:"language" dynamodbav:"language"`
+	AgeRange        AgeRange `json:"ageRange" dynamodbav:"ageRange"`
+	Pupils          int      `json:"pupils" dynamodbav:"pupils"`
+	Themes          []string `json:"themes" dynamodbav:"themes"`
+	Tools           []string `json:"tools" dynamodbav:"tools"`
+	Objectives      string   `json:"objectives" dynamodbav:"objectives"`
+	Methodology     string   `json:"methodology" dynamodbav:"methodology"`
+	ExpectedResults string   `json:"expectedResults" dynamodbav:"expectedResults"`
+	// Founders: the founder first, then the co-founder.
+	Founders    []Founder `json:"founders" dynamodbav:"founders"`
+	FounderID   string    `json:"founderId" dynamodbav:"founderId"`
+	CofounderID string    `json:"cofounderId" dynamodbav:"cofounderId"`
+	// NSOCountries are the countries whose NSO must approve (the founders' schools'
+	// countries), fixed when the co-founder approves; NSODecisions holds what each decided.
+	NSOCountries []string               `json:"nsoCountries,omitempty" dynamodbav:"nsoCountries,stringset,omitempty"`
+	NSODecisions map[string]NSODecision `json:"nsoDecisions,omitempty" dynamodbav:"nsoDecisions,omitempty"`
+	// Comment is the rejecting decision's comment.
+	Comment string `json:"comment,omitempty" dynamodbav:"comment,omitempty"`
+	// Version grows by one with every write (conditions compare it).
+	Version     int        `json:"version" dynamodbav:"version"`
+	CreatedAt   time.Time  `json:"createdAt" dynamodbav:"createdAt"`
+	UpdatedAt   time.Time  `json:"updatedAt" dynamodbav:"updatedAt"`
+	SubmittedAt *time.Time `json:"submittedAt,omitempty" dynamodbav:"submittedAt,omitempty"` // reached the NSOs
+	ApprovedAt  *time.Time `json:"approvedAt,omitempty" dynamodbav:"approvedAt,omitempty"`
+	ClosedAt    *time.Time `json:"closedAt,omitempty" dynamodbav:"closedAt,omitempty"`
+	// Imported marks projects from the import (history may hold national projects).
+	Imported bool `json:"-" dynamodbav:"imported,omitempty"`
+}
+
+// Partner is a member of a project's TwinSpace (item PROJECT#<id> / MEMBER#<memberId>).
+// Both founders have one from the founding on (role admin, Founder true).
+type Partner struct {
+	ProjectID string    `json:"-" dynamodbav:"projectId"`
+	MemberID  string    `json:"memberId" dynamodbav:"memberId"`
+	Role      string    `json:"role" dynamodbav:"role"`
+	Founder   bool      `json:"founder" dynamodbav:"founder"`
+	SchoolID  string    `json:"schoolId,omitempty" dynamodbav:"schoolId,omitempty"`
+	Country   string    `json:"country,omitempty" dynamodbav:"country,omitempty"`
+	FirstName string    `json:"firstName" dynamodbav:"firstName"`
+	LastName  string    `json:"lastName" dynamodbav:"lastName"`
+	AddedAt   time.Time `json:"addedAt" dynamodbav:"addedAt"`
+}
+
+// Active reports whether a project counts as active at t: approved and not closed (a
+// closing time in the future still counts).
+func (p *Project) Active(t time.Time) bool {
+	return p.Status == Approved && (p.ClosedAt == nil || p.ClosedAt.After(t))
+}
+
+// Label is a quality label of a project for one school (items PROJECT#<id> /
+// LABEL#<kind>#<schoolId> and, seen from the school, SCHOOL#<schoolId> /
+// LABEL#<projectId>#<kind>): keyed by (project, kind, school), so awarding again changes
+// nothing.
+type Label struct {
+	ProjectID string    `json:"projectId" dynamodbav:"projectId"`
+	Kind      string    `json:"kind" dynamodbav:"kind"`
+	SchoolID  string    `json:"schoolId" dynamodbav:"schoolId"`
+	Country   string    `json:"country" dynamodbav:"country"`
+	AwardedAt time.Time `json:"awardedAt" dynamodbav:"awardedAt"`
+	AwardedBy string    `json:"-" dynamodbav:"awardedBy,omitempty"`
+}
