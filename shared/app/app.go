@@ -18,6 +18,7 @@ import (
 	"etwin/shared/cursor"
 	"etwin/shared/ddb"
 	"etwin/shared/httpapi"
+	"etwin/shared/notify"
 	"etwin/shared/registration"
 	"etwin/shared/school"
 	"etwin/shared/sesmail"
@@ -72,6 +73,15 @@ func (d *Deps) Account() *account.Service {
 // Schools is the school look-up service.
 func (d *Deps) Schools() *school.Service {
 	return &school.Service{Store: d.Store, Cursors: d.Cursors}
+}
+
+// Notifications lists and marks notifications and e-mails them after their action.
+func (d *Deps) Notifications() *notify.Service {
+	s := &notify.Service{Store: d.Store, PortalURL: d.PortalURL, Cursors: d.Cursors}
+	if d.Mail != nil { // a nil *sesmail.Sender must not become a non-nil interface
+		s.Mail = d.Mail
+	}
+	return s
 }
 
 // Public starts a function serving a public route; build picks the handler.
