@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"etwin/shared/account"
+	"etwin/shared/contact"
 	"etwin/shared/cursor"
 	"etwin/shared/ddb"
 	"etwin/shared/httpapi"
@@ -82,6 +83,11 @@ func (d *Deps) Notifications() *notify.Service {
 		s.Mail = d.Mail
 	}
 	return s
+}
+
+// Contacts is the contact-list service (requests, answers, the list).
+func (d *Deps) Contacts() *contact.Service {
+	return &contact.Service{Store: d.Store, Notify: d.Notifications(), Cursors: d.Cursors}
 }
 
 // Public starts a function serving a public route; build picks the handler.
