@@ -15,9 +15,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"etwin/shared/account"
+	"etwin/shared/contact"
 	"etwin/shared/cursor"
 	"etwin/shared/ddb"
 	"etwin/shared/httpapi"
+	"etwin/shared/notify"
 	"etwin/shared/registration"
 	"etwin/shared/school"
 	"etwin/shared/sesmail"
@@ -74,6 +76,20 @@ func (d *Deps) Account() *account.Service {
 // Schools is the school look-up service.
 func (d *Deps) Schools() *school.Service {
 	return &school.Service{Store: d.Store, Cursors: d.Cursors}
+}
+
+// Notifications lists and marks notifications and e-mails them after their action.
+func (d *Deps) Notifications() *notify.Service {
+	s := &notify.Service{Store: d.Store, PortalURL: d.PortalURL, Cursors: d.Cursors}
+	if d.Mail != nil { // a nil *sesmail.Sender must not become a non-nil interface
+		s.Mail = d.Mail
+	}
+	return s
+}
+
+// Contacts is the contact-list service (requests, answers, the list).
+func (d *Deps) Contacts() *contact.Service {
+	return &contact.Service{Store: d.Store, Notify: d.Notifications(), Cursors: d.Cursors}
 }
 
 // Option changes how a function's handler is wrapped.

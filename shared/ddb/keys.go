@@ -72,3 +72,34 @@ func nsoQueueSK(submittedAt, projectID string) string { return submittedAt + "#"
 
 // schoolLabelSK is a quality label seen from the school (certification reads them there).
 func schoolLabelSK(projectID, kind string) string { return "LABEL#" + projectID + "#" + kind }
+
+// Notifications live in their recipient's partition; the id sorts by time, so a
+// descending Query lists them newest first.
+const prefixNotification = "NOTIF#"
+
+func notificationSK(id string) string { return prefixNotification + id }
+
+// Contacts (see docs/data-model.md): the pair guard of two members, the request, the
+// pending-request list entries of both members, the contact entries and the daily
+// counter of requests sent.
+const (
+	skContactPair     = "PAIR"
+	skContactRequest  = "REQUEST"
+	prefixRequestIn   = "CREQIN#"
+	prefixRequestOut  = "CREQOUT#"
+	prefixContact     = "CONTACT#"
+	prefixRequestsDay = "CREQDAY#"
+)
+
+// contactPairPK is the same for (a, b) and (b, a): the ids in sorted order.
+func contactPairPK(a, b string) string {
+	if b < a {
+		a, b = b, a
+	}
+	return "CONTACTPAIR#" + a + "#" + b
+}
+func contactRequestPK(requestID string) string { return "CONTACTREQ#" + requestID }
+func requestInSK(requestID string) string      { return prefixRequestIn + requestID }
+func requestOutSK(requestID string) string     { return prefixRequestOut + requestID }
+func contactSK(memberID string) string         { return prefixContact + memberID }
+func requestsDaySK(day string) string          { return prefixRequestsDay + day }

@@ -57,6 +57,13 @@ type Member struct {
 	// Failed logins in the current hour-long window (see account.LoginLimit).
 	FailedLogins      int   `dynamodbav:"failedLogins"`
 	FailedLoginWindow int64 `dynamodbav:"failedLoginWindow"` // unix seconds the window began
+	// EmailNotifications false turns e-mailed notifications off; absent means on.
+	EmailNotifications *bool `dynamodbav:"emailNotifications,omitempty"`
+}
+
+// WantsNotificationEmails reports whether notifications are e-mailed to the member.
+func (m *Member) WantsNotificationEmails() bool {
+	return m.EmailNotifications == nil || *m.EmailNotifications
 }
 
 // HasSchool reports whether the member already belongs to schoolID.

@@ -1,6 +1,9 @@
 package token
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestNew(t *testing.T) {
 	seen := map[string]bool{}
@@ -22,5 +25,13 @@ func TestNew(t *testing.T) {
 	}
 	if a, b := ID("m-"), ID("m-"); a == b || a[:2] != "m-" || len(a) != 18 {
 		t.Fatalf("ID: %q %q", a, b)
+	}
+}
+
+func TestSortableIDOrder(t *testing.T) {
+	t0 := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+	a, b := SortableID("n-", t0), SortableID("n-", t0.Add(time.Millisecond))
+	if !(a < b) || len(a) != len(b) || a[:2] != "n-" {
+		t.Fatalf("SortableID order: %q !< %q", a, b)
 	}
 }

@@ -1,0 +1,263 @@
+package contact
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"etwin/shared/apperr"
+	"etwin/shared/cursor"
+	"etwin/shared/httpapi"
+	"etwin/shared/member"
+	"etwin/shared/notify"
+	"etwin/shared/token"
+)
+
+// Service runs the contact use cases.
+type Service struct {
+	Store   Store
+	Notify  *notify.Service
+	Cursors cursor.Signer
+	Now     func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Page is a page of a list.
+type Page[T any] = notify.Page[T]
+
+// Created is the answer to a new request.
+type Created struct {
+	RequestID string `json:"requestId"`
+}
+
+func noSuchMember() error {
+	return apperr.NotFound("No teacher has this member id.")
+}
+
+func noSuchRequest() error {
+	return apperr.NotFound("You have no contact request with this id.")
+}
+
+// Create sends a contact request from the caller to in.MemberID and notifies the invitee.
+func (s *Service) Create(ctx context.Context, who httpapi.Principal, in CreateInput) (Created, error) {
+	if err := in.Validate(); err != nil {
+		return Created{}, err
+	}
+	if who.Role != member.RoleTeacher {
+		return Created{}, apperr.Forbidden("Only teachers' accounts have contacts.")
+	}
+	if in.MemberID == who.MemberID {
+		return Created{}, apperr.Conflict("You cannot invite yourself.", apperr.FieldError{Field: "memberId", Message: "is you"})
+	}
+	invitee, ok, err := s.Store.GetMember(ctx, in.MemberID)
+	if err != nil {
+		return Created{}, err
+	}
+	if !ok || invitee.Role != member.RoleTeacher {
+		return Created{}, noSuchMember()
+	}
+	sender, ok, err := s.Store.GetMember(ctx, who.MemberID)
+	if err != nil {
+		return Created{}, err
+	}
+	if !ok {
+		return Created{}, httpapi.Unauthorized()
+	}
+	now := s.now()
+	r := Request{RequestID: token.SortableID("r-", now), Status: StatusPending, From: PersonOf(sender), To: PersonOf(invitee), CreatedAt: now}
+	to := notify.RecipientOf(invitee)
+	n := notify.New(to, notify.KindContactRequest, notify.Subject{Type: notify.SubjectContactRequest, ID: r.RequestID}, notify.ActorOf(sender), now)
+	err = s.Store.CreateContactRequest(ctx, r, Day(now), DailyLimit, n)
+	switch {
+	case errors.Is(err, ErrPending):
+		return Created{}, apperr.Conflict("A contact request between you two is already pending.", apperr.FieldError{Field: "memberId", Message: "a request is pending"})
+	case errors.Is(err, ErrAlreadyLinked):
+		return Created{}, apperr.Conflict("This member is already one of your contacts.", apperr.FieldError{Field: "memberId", Message: "already a contact"})
+	case errors.Is(err, ErrDailyLimit):
+		return Created{}, apperr.TooMany("You have sent the most contact requests allowed today; try again tomorrow (UTC).", UntilTomorrow(now))
+	case err != nil:
+		return Created{}, err
+	}
+	s.Notify.Deliver(ctx, n, to)
+	return Created{RequestID: r.RequestID}, nil
+}
+
+// Decide accepts or rejects a request addressed to the caller. Anyone else (the sender
+// included) gets 404; a request already answered, 409. Accepting makes the two contacts
+// and notifies the sender; rejecting tells nobody (the request leaves the sender's
+// outgoing list) and frees the pair for a new request.
+func (s *Service) Decide(ctx context.Context, who httpapi.Principal, requestID string, accept bool) (Request, error) {
+	if !validID(requestID) {
+		return Request{}, noSuchRequest()
+	}
+	r, ok, err := s.Store.GetContactRequest(ctx, requestID)
+	if err != nil {
+		return Request{}, err
+	}
+	if !ok || r.To.MemberID != who.MemberID {
+		return Request{}, noSuchRequest()
+	}
+	if r.Status != StatusPending {
+		return Request{}, decided(r)
+	}
+	now := s.now()
+	d := Decision{Request: r}
+	d.Request.DecidedAt = &now
+	d.Request.Status = StatusRejected
+	var to notify.Recipient
+	if accept {
+		d.Request.Status = StatusAccepted
+		// Fresh names for the contact entries (the request holds them as they were).
+		d.ForSender, d.ForInvitee = r.To, r.From
+		invitee, ok, err := s.Store.GetMember(ctx, r.To.MemberID)
+		if err != nil {
+			return Request{}, err
+		}
+		if ok {
+			d.ForSender = PersonOf(invitee)
+		}
+		sender, ok, err := s.Store.GetMember(ctx, r.From.MemberID)
+		if err != nil {
+			return Request{}, err
+		}
+		if ok {
+			d.ForInvitee = PersonOf(sender)
+			to = notify.RecipientOf(sender)
+		} else {
+			to = notify.Recipient{MemberID: r.From.MemberID}
+		}
+		n := notify.New(to, notify.KindContactAccepted, notify.Subject{Type: notify.SubjectMember, ID: r.To.MemberID},
+			&notify.Actor{MemberID: d.ForSender.MemberID, FirstName: d.ForSender.FirstName, LastName: d.ForSender.LastName}, now)
+		d.Notice = &n
+	}
+	if err := s.Store.DecideContactRequest(ctx, d); err != nil {
+		if errors.Is(err, ErrDecided) {
+			return Request{}, decided(r)
+		}
+		return Request{}, err
+	}
+	if d.Notice != nil {
+		s.Notify.Deliver(ctx, *d.Notice, to)
+	}
+	return d.Request, nil
+}
+
+func decided(r Request) error {
+	return apperr.Conflict("This contact request was already answered.").With("requestId", r.RequestID)
+}
+
+// ListRequests lists the caller's pending requests (incoming or outgoing), newest first.
+func (s *Service) ListRequests(ctx context.Context, who httpapi.Principal, direction, cur string, limit int) (Page[Request], error) {
+	list := "requests:" + direction
+	after, err := notify.OpenCursor(s.Cursors, list, cur, who.MemberID, s.now())
+	if err != nil {
+		return Page[Request]{}, err
+	}
+	items, positions, err := s.Store.ListContactRequests(ctx, who.MemberID, direction, after, limit+1)
+	if err != nil {
+		return Page[Request]{}, err
+	}
+	return notify.MakePage(s.Cursors, list, who.MemberID, items, positions, limit, s.now())
+}
+
+// ListContacts lists the caller's contacts (in the order of their member ids).
+func (s *Service) ListContacts(ctx context.Context, who httpapi.Principal, cur string, limit int) (Page[Person], error) {
+	after, err := notify.OpenCursor(s.Cursors, "contacts", cur, who.MemberID, s.now())
+	if err != nil {
+		return Page[Person]{}, err
+	}
+	items, positions, err := s.Store.ListContacts(ctx, who.MemberID, after, limit+1)
+	if err != nil {
+		return Page[Person]{}, err
+	}
+	return notify.MakePage(s.Cursors, "contacts", who.MemberID, items, positions, limit, s.now())
+}
+
+// Delete removes otherID from the caller's contacts, and the caller from theirs.
+func (s *Service) Delete(ctx context.Context, who httpapi.Principal, otherID string) error {
+	notContact := apperr.NotFound("This member is not one of your contacts.")
+	if !validID(otherID) || otherID == who.MemberID {
+		return notContact
+	}
+	err := s.Store.DeleteContact(ctx, who.MemberID, otherID)
+	if errors.Is(err, ErrNotContact) {
+		return notContact
+	}
+	return err
+}
+
+// HandleCreate serves POST /v1/contacts/requests.
+func (s *Service) HandleCreate(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+	var in CreateInput
+	if err := httpapi.Decode(req, &in); err != nil {
+		return httpapi.Response{}, err
+	}
+	out, err := s.Create(ctx, who, in)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.JSON(http.StatusCreated, out)
+}
+
+// HandleListRequests serves GET /v1/contacts/requests?direction=.
+func (s *Service) HandleListRequests(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+	limit, err := httpapi.Limit(req)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	direction, err := ParseDirection(httpapi.Query(req, "direction"))
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	page, err := s.ListRequests(ctx, who, direction, httpapi.Query(req, "cursor"), limit)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.JSON(http.StatusOK, page)
+}
+
+// HandleAccept serves POST /v1/contacts/requests/{requestId}/accept.
+func (s *Service) HandleAccept(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+	return s.handleDecide(ctx, req, who, true)
+}
+
+// HandleReject serves POST /v1/contacts/requests/{requestId}/reject.
+func (s *Service) HandleReject(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+	return s.handleDecide(ctx, req, who, false)
+}
+
+func (s *Service) handleDecide(ctx context.Context, req *httpapi.Request, who httpapi.Principal, accept bool) (httpapi.Response, error) {
+	r, err := s.Decide(ctx, who, httpapi.PathParam(req, "requestId"), accept)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.JSON(http.StatusOK, r)
+}
+
+// HandleList serves GET /v1/contacts.
+func (s *Service) HandleList(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+	limit, err := httpapi.Limit(req)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	page, err := s.ListContacts(ctx, who, httpapi.Query(req, "cursor"), limit)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.JSON(http.StatusOK, page)
+}
+
+// HandleDelete serves DELETE /v1/contacts/{memberId}.
+func (s *Service) HandleDelete(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+	if err := s.Delete(ctx, who, httpapi.PathParam(req, "memberId")); err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.NoContent()
+}

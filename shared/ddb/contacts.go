@@ -1,0 +1,240 @@
+package ddb
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"etwin/shared/contact"
+	"etwin/shared/notify"
+)
+
+// Pair guard states: a request is pending between the two, or they are contacts. No
+// guard: neither (a rejection or a removal deletes it, so a new request may follow).
+const (
+	pairPending  = "pending"
+	pairContacts = "contacts"
+)
+
+type pairGuard struct {
+	State     string    `dynamodbav:"state"`
+	RequestID string    `dynamodbav:"requestId"`
+	Members   []string  `dynamodbav:"members"`
+	UpdatedAt time.Time `dynamodbav:"updatedAt"`
+}
+
+type requestCounter struct {
+	Count int   `dynamodbav:"count"`
+	TTL   int64 `dynamodbav:"ttl"`
+}
+
+type contactEntry struct {
+	contact.Person
+	Since time.Time `dynamodbav:"since"`
+}
+
+// del is a transactional delete, conditional when cond is not nil.
+func (s *Store) del(k map[string]types.AttributeValue, cond *expression.ConditionBuilder, onFail func(map[string]types.AttributeValue) error) (txItem, error) {
+	d := &types.Delete{TableName: s.tableName(), Key: k}
+	if cond != nil {
+		e, err := expression.NewBuilder().WithCondition(*cond).Build()
+		if err != nil {
+			return txItem{}, err
+		}
+		d.ConditionExpression, d.ExpressionAttributeNames, d.ExpressionAttributeValues = e.Condition(), e.Names(), e.Values()
+		d.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
+	}
+	return txItem{write: types.TransactWriteItem{Delete: d}, onFail: onFail}, nil
+}
+
+// CreateContactRequest implements contact.Store (one TransactWriteItems; see the
+// contact.Store method for what each item guards).
+func (s *Store) CreateContactRequest(ctx context.Context, r contact.Request, day string, limit int, n notify.Notification) error {
+	from, to := r.From.MemberID, r.To.MemberID
+	guard, err := item(contactPairPK(from, to), skContactPair, "contactPair",
+		pairGuard{State: pairPending, RequestID: r.RequestID, Members: []string{from, to}, UpdatedAt: r.CreatedAt})
+	if err != nil {
+		return err
+	}
+	count, err := s.update(key(memberPK(from), requestsDaySK(day)), expression.NewBuilder().
+		WithCondition(expression.AttributeNotExists(expression.Name("count")).
+			Or(expression.Name("count").LessThan(expression.Value(limit)))).
+		WithUpdate(expression.Add(expression.Name("count"), expression.Value(1)).
+			Set(expression.Name("kind"), expression.Value("contactRequestsDay")).
+			Set(expression.Name("ttl"), expression.Value(r.CreatedAt.Add(48*time.Hour).Unix()))),
+		fail(contact.ErrDailyLimit))
+	if err != nil {
+		return err
+	}
+	req, err := item(contactRequestPK(r.RequestID), skContactRequest, "contactRequest", r)
+	if err != nil {
+		return err
+	}
+	in, err := item(memberPK(to), requestInSK(r.RequestID), "contactRequestIn", r)
+	if err != nil {
+		return err
+	}
+	out, err := item(memberPK(from), requestOutSK(r.RequestID), "contactRequestOut", r)
+	if err != nil {
+		return err
+	}
+	items := []txItem{
+		s.putNew(guard, func(old map[string]types.AttributeValue) error {
+			if str(old, "state") == pairContacts {
+				return contact.ErrAlreadyLinked
+			}
+			return contact.ErrPending
+		}),
+		count,
+		s.putNew(req, fail(errBusy)),
+		s.put(in),
+		s.put(out),
+	}
+	notes, err := s.notificationItems(n)
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, append(items, notes...))
+}
+
+// GetContactRequest implements contact.Store.
+func (s *Store) GetContactRequest(ctx context.Context, requestID string) (contact.Request, bool, error) {
+	var r contact.Request
+	found, err := s.get(ctx, key(contactRequestPK(requestID), skContactRequest), &r)
+	return r, found, err
+}
+
+// DecideContactRequest implements contact.Store: the request changes only while pending
+// (so of two answers at once exactly one wins); accepting turns the pair guard into
+// contacts and writes both contact entries and the sender's notification, rejecting
+// deletes the guard; either way the two pending-list entries go.
+func (s *Store) DecideContactRequest(ctx context.Context, d contact.Decision) error {
+	r := d.Request
+	from, to := r.From.MemberID, r.To.MemberID
+	decide, err := s.update(key(contactRequestPK(r.RequestID), skContactRequest), expression.NewBuilder().
+		WithCondition(expression.Name("status").Equal(expression.Value(contact.StatusPending)).
+			And(expression.Name("to.memberId").Equal(expression.Value(to)))).
+		WithUpdate(expression.Set(expression.Name("status"), expression.Value(r.Status)).
+			Set(expression.Name("decidedAt"), expression.Value(r.DecidedAt))),
+		fail(contact.ErrDecided))
+	if err != nil {
+		return err
+	}
+	ours := expression.Name("requestId").Equal(expression.Value(r.RequestID)).
+		And(expression.Name("state").Equal(expression.Value(pairPending)))
+	var guard txItem
+	if r.Status == contact.StatusAccepted {
+		guard, err = s.update(key(contactPairPK(from, to), skContactPair), expression.NewBuilder().WithCondition(ours).
+			WithUpdate(expression.Set(expression.Name("state"), expression.Value(pairContacts)).
+				Set(expression.Name("updatedAt"), expression.Value(r.DecidedAt))), fail(contact.ErrDecided))
+	} else {
+		guard, err = s.del(key(contactPairPK(from, to), skContactPair), &ours, fail(contact.ErrDecided))
+	}
+	if err != nil {
+		return err
+	}
+	dropIn, err := s.del(key(memberPK(to), requestInSK(r.RequestID)), nil, nil)
+	if err != nil {
+		return err
+	}
+	dropOut, err := s.del(key(memberPK(from), requestOutSK(r.RequestID)), nil, nil)
+	if err != nil {
+		return err
+	}
+	items := []txItem{decide, guard, dropIn, dropOut}
+	if r.Status == contact.StatusAccepted {
+		since := *r.DecidedAt
+		forSender, err := item(memberPK(from), contactSK(to), "contact", contactEntry{Person: d.ForSender, Since: since})
+		if err != nil {
+			return err
+		}
+		forInvitee, err := item(memberPK(to), contactSK(from), "contact", contactEntry{Person: d.ForInvitee, Since: since})
+		if err != nil {
+			return err
+		}
+		items = append(items, s.put(forSender), s.put(forInvitee))
+	}
+	if d.Notice != nil {
+		notes, err := s.notificationItems(*d.Notice)
+		if err != nil {
+			return err
+		}
+		items = append(items, notes...)
+	}
+	return s.transact(ctx, items)
+}
+
+// ListContactRequests implements contact.Store: the member's pending requests of one
+// direction, newest first (a descending, consistent Query of CREQIN#/CREQOUT#).
+func (s *Store) ListContactRequests(ctx context.Context, memberID, direction, after string, limit int) ([]contact.Request, []string, error) {
+	prefix := prefixRequestIn
+	if direction == contact.Outgoing {
+		prefix = prefixRequestOut
+	}
+	var out []contact.Request
+	positions, err := s.queryPrefix(ctx, memberPK(memberID), prefix, after, limit, false, func(raw map[string]types.AttributeValue) error {
+		var r contact.Request
+		if err := attributevalue.UnmarshalMap(raw, &r); err != nil {
+			return err
+		}
+		out = append(out, r)
+		return nil
+	})
+	return out, positions, err
+}
+
+// ListContacts implements contact.Store: the member's CONTACT# items, by member id.
+func (s *Store) ListContacts(ctx context.Context, memberID, after string, limit int) ([]contact.Person, []string, error) {
+	var out []contact.Person
+	positions, err := s.queryPrefix(ctx, memberPK(memberID), prefixContact, after, limit, true, func(raw map[string]types.AttributeValue) error {
+		var e contactEntry
+		if err := attributevalue.UnmarshalMap(raw, &e); err != nil {
+			return err
+		}
+		out = append(out, e.Person)
+		return nil
+	})
+	return out, positions, err
+}
+
+// DeleteContact implements contact.Store: both entries and the pair guard in one
+// transaction, only if the caller's entry exists.
+func (s *Store) DeleteContact(ctx context.Context, memberID, otherID string) error {
+	exists := expression.AttributeExists(expression.Name("PK"))
+	mine, err := s.del(key(memberPK(memberID), contactSK(otherID)), &exists, fail(contact.ErrNotContact))
+	if err != nil {
+		return err
+	}
+	theirs, err := s.del(key(memberPK(otherID), contactSK(memberID)), nil, nil)
+	if err != nil {
+		return err
+	}
+	guard, err := s.del(key(contactPairPK(memberID, otherID), skContactPair), nil, nil)
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, []txItem{mine, theirs, guard})
+}
+
+// IsContact implements contact.Store and serves every use case that needs "is otherID a
+// contact of memberID" (projects: co-founders and partners must be contacts): one
+// strongly consistent GetItem of MEMBER#<memberId> / CONTACT#<otherId>.
+func (s *Store) IsContact(ctx context.Context, memberID, otherID string) (bool, error) {
+	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.tableName(), Key: key(memberPK(memberID), contactSK(otherID)),
+		ConsistentRead: aws.Bool(true), ProjectionExpression: aws.String("PK"), ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
+	if err != nil {
+		return false, err
+	}
+	if res.ConsumedCapacity != nil {
+		s.record("GetItem", aws.ToFloat64(res.ConsumedCapacity.CapacityUnits))
+	}
+	return res.Item != nil, nil
+}
+
+var _ contact.Store = (*Store)(nil)
+var _ notify.Store = (*Store)(nil)

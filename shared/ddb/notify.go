@@ -1,0 +1,126 @@
+package ddb
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"etwin/shared/notify"
+)
+
+type notificationItem struct {
+	notify.Notification
+	TTL int64 `dynamodbav:"ttl"`
+}
+
+// errNotificationTwice: a notification id is written once; a clash means the same
+// action was written twice, which its own conditions should already have refused.
+var errNotificationTwice = errBusy
+
+// notificationItems are the writes that add notifications to an action's transaction:
+// every use case that reports an action passes its notify.Notification values to its
+// store method, which appends these items to the same TransactWriteItems.
+func (s *Store) notificationItems(ns ...notify.Notification) ([]txItem, error) {
+	out := make([]txItem, 0, len(ns))
+	for _, n := range ns {
+		it, err := item(memberPK(n.RecipientID), notificationSK(n.ID), "notification",
+			notificationItem{Notification: n, TTL: n.CreatedAt.Add(notify.Lifetime).Unix()})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s.putNew(it, fail(errNotificationTwice)))
+	}
+	return out, nil
+}
+
+// ListNotifications implements notify.Store: a descending Query of the member's NOTIF#
+// items (consistent: a member sees at once what was just announced to them).
+func (s *Store) ListNotifications(ctx context.Context, memberID, after string, limit int) ([]notify.Notification, []string, error) {
+	var out []notify.Notification
+	positions, err := s.queryPrefix(ctx, memberPK(memberID), prefixNotification, after, limit, false, func(raw map[string]types.AttributeValue) error {
+		var it notificationItem
+		if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+			return err
+		}
+		out = append(out, it.Notification)
+		return nil
+	})
+	return out, positions, err
+}
+
+// MarkNotificationRead implements notify.Store: one conditional UpdateItem (ALL_NEW).
+func (s *Store) MarkNotificationRead(ctx context.Context, memberID, id string) (notify.Notification, bool, error) {
+	var it notificationItem
+	failed, err := s.updateItem(ctx, key(memberPK(memberID), notificationSK(id)), expression.NewBuilder().
+		WithCondition(expression.AttributeExists(expression.Name("PK"))).
+		WithUpdate(expression.Set(expression.Name("read"), expression.Value(true))), &it)
+	if err != nil || failed {
+		return notify.Notification{}, false, err
+	}
+	return it.Notification, true, nil
+}
+
+// SetNotificationMail implements notify.Store.
+func (s *Store) SetNotificationMail(ctx context.Context, memberID, id, state string) error {
+	_, err := s.updateItem(ctx, key(memberPK(memberID), notificationSK(id)), expression.NewBuilder().
+		WithCondition(expression.AttributeExists(expression.Name("PK"))).
+		WithUpdate(expression.Set(expression.Name("mail"), expression.Value(state))), nil)
+	return err
+}
+
+// queryPrefix pages through the items of pk whose SK starts with prefix, in SK order
+// (ascending or descending), strongly consistent, from after ("" = the start); it calls
+// each for up to limit items and returns their sort keys (the positions for cursors).
+func (s *Store) queryPrefix(ctx context.Context, pk, prefix, after string, limit int, ascending bool,
+	each func(map[string]types.AttributeValue) error) ([]string, error) {
+	kc := expression.Key("PK").Equal(expression.Value(pk)).And(expression.Key("SK").BeginsWith(prefix))
+	e, err := expression.NewBuilder().WithKeyCondition(kc).Build()
+	if err != nil {
+		return nil, err
+	}
+	in := &dynamodb.QueryInput{TableName: s.tableName(), KeyConditionExpression: e.KeyCondition(),
+		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(), ConsistentRead: aws.Bool(true),
+		ScanIndexForward: aws.Bool(ascending), Limit: aws.Int32(int32(limit)),
+		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal}
+	if after != "" {
+		in.ExclusiveStartKey = key(pk, after)
+	}
+	var positions []string
+	for {
+		out, err := s.db.Query(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		if out.ConsumedCapacity != nil {
+			s.record("Query", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
+		}
+		for _, raw := range out.Items {
+			if err := each(raw); err != nil {
+				return nil, err
+			}
+			positions = append(positions, str(raw, "SK"))
+			if len(positions) == limit {
+				return positions, nil
+			}
+		}
+		if out.LastEvaluatedKey == nil {
+			return positions, nil
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}
+
+// AddNotifications writes notifications that report no write of their own (a job's
+// announcement, say), in one transaction (at most 100). An action's notifications go in
+// the action's own transaction instead (notificationItems).
+func (s *Store) AddNotifications(ctx context.Context, ns ...notify.Notification) error {
+	items, err := s.notificationItems(ns...)
+	if err != nil || len(items) == 0 {
+		return err
+	}
+	return s.transact(ctx, items)
+}

@@ -1,0 +1,123 @@
+package notify
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"etwin/shared/apperr"
+	"etwin/shared/cursor"
+	"etwin/shared/httpapi"
+	"etwin/shared/mail"
+	"etwin/shared/school"
+)
+
+// Service lists notifications, marks them read and delivers their e-mails.
+type Service struct {
+	Store     Store
+	Mail      mail.Sender
+	PortalURL string
+	Cursors   cursor.Signer
+	Now       func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Page is a page of a list.
+type Page[T any] = school.Page[T]
+
+// listPos is the position a notifications cursor carries.
+type listPos struct {
+	List  string `json:"l"`
+	After string `json:"a"`
+}
+
+// List returns the member's notifications, newest first.
+func (s *Service) List(ctx context.Context, memberID, cur string, limit int) (Page[Notification], error) {
+	after, err := OpenCursor(s.Cursors, "notifications", cur, memberID, s.now())
+	if err != nil {
+		return Page[Notification]{}, err
+	}
+	items, positions, err := s.Store.ListNotifications(ctx, memberID, after, limit+1)
+	if err != nil {
+		return Page[Notification]{}, err
+	}
+	return MakePage(s.Cursors, "notifications", memberID, items, positions, limit, s.now())
+}
+
+// OpenCursor reads the position of a member-bound list cursor ("" when cur is empty); a
+// cursor of another list is refused like a tampered one.
+func OpenCursor(c cursor.Signer, list, cur, memberID string, now time.Time) (string, error) {
+	if cur == "" {
+		return "", nil
+	}
+	var p listPos
+	if err := c.Decode(cur, memberID, &p, now); err != nil {
+		return "", err
+	}
+	if p.List != list || p.After == "" {
+		return "", apperr.BadRequest("The cursor belongs to another list.", apperr.FieldError{Field: "cursor", Message: "belongs to another list"})
+	}
+	return p.After, nil
+}
+
+// MakePage cuts items (fetched with limit+1) to a page, with a cursor when more follow.
+func MakePage[T any](c cursor.Signer, list, memberID string, items []T, positions []string, limit int, now time.Time) (Page[T], error) {
+	page := Page[T]{Items: items}
+	if len(items) > limit {
+		page.Items = items[:limit]
+		next, err := c.Encode(memberID, listPos{List: list, After: positions[limit-1]}, now)
+		if err != nil {
+			return Page[T]{}, err
+		}
+		page.NextCursor = next
+	}
+	if page.Items == nil {
+		page.Items = []T{}
+	}
+	return page, nil
+}
+
+func notFound() error { return apperr.NotFound("You have no notification with this id.") }
+
+// MarkRead marks one of the member's notifications read (again: no change, same answer).
+func (s *Service) MarkRead(ctx context.Context, memberID, id string) (Notification, error) {
+	if !school.ValidID(id) {
+		return Notification{}, notFound()
+	}
+	n, found, err := s.Store.MarkNotificationRead(ctx, memberID, id)
+	if err != nil {
+		return Notification{}, err
+	}
+	if !found {
+		return Notification{}, notFound()
+	}
+	return n, nil
+}
+
+// HandleList serves GET /v1/notifications.
+func (s *Service) HandleList(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+	limit, err := httpapi.Limit(req)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	page, err := s.List(ctx, who.MemberID, httpapi.Query(req, "cursor"), limit)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.JSON(http.StatusOK, page)
+}
+
+// HandleRead serves POST /v1/notifications/{id}/read.
+func (s *Service) HandleRead(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+	n, err := s.MarkRead(ctx, who.MemberID, httpapi.PathParam(req, "id"))
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.JSON(http.StatusOK, n)
+}
