@@ -27,10 +27,8 @@ func schoolNamePK(country, foldedCity, foldedName string) string {
 	return "SCHOOLNAME#" + country + "#" + foldedCity + "#" + foldedName
 }
 
-// schoolWordPK partitions the school-name word index by scope (a country code, or "ALL")
-// and the first two letters of the word; the sort key is word#schoolId.
-func schoolWordPK(scope, word string) string    { return "SCHOOLWORD#" + scope + "#" + wordStem(word) }
-func schoolWordSK(word, schoolID string) string { return word + "#" + schoolID }
+// Word-index keys (schools, forum posts, resources) are built by wordIndex in
+// wordindex.go: <index>WORD#<scope>#<stem> / <word>#<order>.
 
 func wordStem(word string) string {
 	r := []rune(word)
