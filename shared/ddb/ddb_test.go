@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"etwin/infra/testenv"
-	"etwin/shared/apperr"
 	"etwin/shared/account"
+	"etwin/shared/apperr"
 	"etwin/shared/ddb"
 	"etwin/shared/member"
 	"etwin/shared/registration"

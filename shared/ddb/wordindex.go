@@ -30,7 +30,9 @@ const (
 	resourceWords wordIndex = "RESOURCE"
 )
 
-func (ix wordIndex) pk(scope, word string) string { return string(ix) + "WORD#" + scope + "#" + wordStem(word) }
+func (ix wordIndex) pk(scope, word string) string {
+	return string(ix) + "WORD#" + scope + "#" + wordStem(word)
+}
 func (ix wordIndex) sk(word, order string) string { return word + "#" + order }
 
 // entryRef is what every entry carries: the id of the thing it finds.
