@@ -17,8 +17,10 @@ import (
 	"etwin/shared/account"
 	"etwin/shared/cursor"
 	"etwin/shared/ddb"
+	"etwin/shared/forum"
 	"etwin/shared/httpapi"
 	"etwin/shared/registration"
+	"etwin/shared/resource"
 	"etwin/shared/school"
 	"etwin/shared/sesmail"
 )
@@ -72,6 +74,16 @@ func (d *Deps) Account() *account.Service {
 // Schools is the school look-up service.
 func (d *Deps) Schools() *school.Service {
 	return &school.Service{Store: d.Store, Cursors: d.Cursors}
+}
+
+// Forums is the forum service (posts and replies by age group).
+func (d *Deps) Forums() *forum.Service {
+	return &forum.Service{Store: d.Store, Cursors: d.Cursors}
+}
+
+// Resources is the shared-resources service.
+func (d *Deps) Resources() *resource.Service {
+	return &resource.Service{Store: d.Store, Cursors: d.Cursors}
 }
 
 // Public starts a function serving a public route; build picks the handler.
