@@ -21,7 +21,8 @@ FUZZ_TARGETS := ./shared/httpapi:FuzzDecode \
 	./shared/registration:FuzzDecodeStart ./shared/registration:FuzzDecodeComplete \
 	./shared/school:FuzzDecodeForm ./shared/account:FuzzDecodeAccount \
 	./shared/staff:FuzzDecodeStaff \
-	./shared/contact:FuzzDecodeContact
+	./shared/contact:FuzzDecodeContact \
+	./shared/forum:FuzzDecodeForum ./shared/resource:FuzzDecodeResource
 FUZZTIME     ?= 8s
 
 # A recipe that fails leaves no half-made target behind to look finished.

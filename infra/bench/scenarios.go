@@ -27,6 +27,17 @@ var handlers = map[string]func(d *app.Deps) httpapi.Handler{
 	"password-reset-request": func(d *app.Deps) httpapi.Handler { return d.Account().HandleRequestReset },
 	"password-reset-confirm": func(d *app.Deps) httpapi.Handler { return d.Account().HandleConfirmReset },
 	"vocabularies":           func(*app.Deps) httpapi.Handler { return vocab.Handle },
+	"forum-posts-list":       protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Forums().HandleList }),
+	"forum-post-create":      protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Forums().HandleCreate }),
+	"forum-post-get":         protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Forums().HandleGet }),
+	"forum-post-update":      protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Forums().HandleUpdate }),
+	"forum-post-delete":      protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Forums().HandleDelete }),
+	"forum-reply-create":     protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Forums().HandleReplyCreate }),
+	"forum-reply-update":     protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Forums().HandleReplyUpdate }),
+	"forum-reply-delete":     protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Forums().HandleReplyDelete }),
+	"resource-create":        protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Resources().HandleCreate }),
+	"resources-list":         protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Resources().HandleList }),
+	"resource-get":           protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Resources().HandleGet }),
 }
 
 // protected is app.Protected's wrapping: the one authentication check first.
@@ -262,6 +273,37 @@ func scenarios() []*scenario {
 				return each(n, func(i int) request {
 					return request{Want: http.StatusNoContent, Params: map[string]string{"token": toks[i]},
 						Body: map[string]string{"password": fmt.Sprintf("a brand new passphrase %d", i)}}
+				}), err
+			}},
+		{Function: "forum-post-create", Gateway: true,
+			prepare: func(ctx context.Context, ds *dataset, _ []*seedMember, n int) ([]request, error) {
+				toks, err := ds.sessions(ctx, ds.general)
+				return each(n, func(i int) request {
+					return request{Want: http.StatusCreated, Token: toks[i%len(toks)], Params: map[string]string{"ageGroup": "12-15"},
+						Body: map[string]string{"title": fmt.Sprintf("Partners wanted for a water project %d", i),
+							"body": "We are a lower-secondary school looking for partners in science and languages."}}
+				}), err
+			}},
+		{Function: "forum-posts-list", Variant: "newest first", Gateway: true,
+			prepare: func(ctx context.Context, ds *dataset, _ []*seedMember, n int) ([]request, error) {
+				toks, err := ds.sessions(ctx, ds.general)
+				return each(n, func(i int) request {
+					return request{Want: http.StatusOK, Token: toks[i%len(toks)], Params: map[string]string{"ageGroup": "12-15"}}
+				}), err
+			}},
+		{Function: "forum-posts-list", Variant: "search",
+			prepare: func(ctx context.Context, ds *dataset, _ []*seedMember, n int) ([]request, error) {
+				toks, err := ds.sessions(ctx, ds.general)
+				return each(n, func(i int) request {
+					return request{Want: http.StatusOK, Token: toks[i%len(toks)], Params: map[string]string{"ageGroup": "12-15"},
+						Query: map[string]string{"q": "water scien"}}
+				}), err
+			}},
+		{Function: "resources-list", Gateway: true,
+			prepare: func(ctx context.Context, ds *dataset, _ []*seedMember, n int) ([]request, error) {
+				toks, err := ds.sessions(ctx, ds.general)
+				return each(n, func(i int) request {
+					return request{Want: http.StatusOK, Token: toks[i%len(toks)], Query: map[string]string{"theme": "environment"}}
 				}), err
 			}},
 		{Function: "vocabularies", Gateway: true,

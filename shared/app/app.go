@@ -18,9 +18,11 @@ import (
 	"etwin/shared/contact"
 	"etwin/shared/cursor"
 	"etwin/shared/ddb"
+	"etwin/shared/forum"
 	"etwin/shared/httpapi"
 	"etwin/shared/notify"
 	"etwin/shared/registration"
+	"etwin/shared/resource"
 	"etwin/shared/school"
 	"etwin/shared/sesmail"
 	"etwin/shared/staff"
@@ -90,6 +92,16 @@ func (d *Deps) Notifications() *notify.Service {
 // Contacts is the contact-list service (requests, answers, the list).
 func (d *Deps) Contacts() *contact.Service {
 	return &contact.Service{Store: d.Store, Notify: d.Notifications(), Cursors: d.Cursors}
+}
+
+// Forums is the forum service (posts and replies by age group).
+func (d *Deps) Forums() *forum.Service {
+	return &forum.Service{Store: d.Store, Cursors: d.Cursors}
+}
+
+// Resources is the shared-resources service.
+func (d *Deps) Resources() *resource.Service {
+	return &resource.Service{Store: d.Store, Cursors: d.Cursors}
 }
 
 // Option changes how a function's handler is wrapped.

@@ -3,10 +3,7 @@ package ddb
 import (
 	"context"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"etwin/shared/fold"
@@ -54,15 +51,11 @@ func (s *Store) schoolItems(newSchool *school.School, schoolID string, duplicate
 	}
 	words := fold.Words(sc.Name)
 	hit := school.Hit{SchoolID: sc.SchoolID, Name: sc.Name, Country: sc.Country, City: sc.City}
-	for _, w := range words {
-		for _, scope := range []string{scopeAll, sc.Country} {
-			wi, err := item(schoolWordPK(scope, w), schoolWordSK(w, sc.SchoolID), "schoolWord", schoolWord{Hit: hit, Words: words})
-			if err != nil {
-				return nil, err
-			}
-			items = append(items, s.put(wi))
-		}
+	entries, err := s.indexPuts(schoolWords, []string{scopeAll, sc.Country}, words, sc.SchoolID, sc.SchoolID, schoolWord{Hit: hit, Words: words})
+	if err != nil {
+		return nil, err
 	}
+	items = append(items, entries...)
 	return items, nil
 }
 
@@ -73,54 +66,24 @@ func (s *Store) GetSchool(ctx context.Context, schoolID string) (school.School, 
 	return it.School, found, err
 }
 
-// SearchSchools implements school.Store: a Query of the word-index partition of the
-// query's lead word, from after, keeping the entries q counts.
-func (s *Store) SearchSchools(ctx context.Context, q school.Query, after string, limit int) ([]school.Hit, []string, error) {
+// SearchSchools implements school.Store: a word search of the name index in the
+// query's scope (its country, or all), keeping the entries q counts.
+func (s *Store) SearchSchools(ctx context.Context, q school.Query, after string, limit int) ([]school.Hit, string, error) {
 	scope := scopeAll
 	if q.Country != "" {
 		scope = q.Country
 	}
-	pk := schoolWordPK(scope, q.Lead)
-	kc := expression.Key("PK").Equal(expression.Value(pk)).And(expression.Key("SK").BeginsWith(q.Lead))
-	e, err := expression.NewBuilder().WithKeyCondition(kc).Build()
-	if err != nil {
-		return nil, nil, err
-	}
-	in := &dynamodb.QueryInput{TableName: s.tableName(), KeyConditionExpression: e.KeyCondition(),
-		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
-		Limit: aws.Int32(int32(max(limit, 25))), ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal}
-	if after != "" {
-		in.ExclusiveStartKey = key(pk, after)
-	}
-	var hits []school.Hit
-	var positions []string
-	for {
-		out, err := s.db.Query(ctx, in)
-		if err != nil {
-			return nil, nil, err
-		}
-		if out.ConsumedCapacity != nil {
-			s.record("Query", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
-		}
-		for _, raw := range out.Items {
+	return wordSearch(ctx, s, schoolWords, scope, q.Lead, after, limit, func(_ context.Context, batch []indexEntry) ([]*school.Hit, error) {
+		out := make([]*school.Hit, len(batch))
+		for i, e := range batch {
 			var w schoolWord
-			if err := attributevalue.UnmarshalMap(raw, &w); err != nil {
-				return nil, nil, err
+			if err := attributevalue.UnmarshalMap(e.Item, &w); err != nil {
+				return nil, err
 			}
-			sk := str(raw, "SK")
-			entryWord := sk[:len(sk)-len(w.SchoolID)-1]
-			if !q.Counts(entryWord, w.Words) {
-				continue
-			}
-			hits = append(hits, w.Hit)
-			positions = append(positions, sk)
-			if len(hits) == limit {
-				return hits, positions, nil
+			if q.Counts(e.Word, w.Words) {
+				out[i] = &w.Hit
 			}
 		}
-		if out.LastEvaluatedKey == nil {
-			return hits, positions, nil
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
-	}
+		return out, nil
+	})
 }

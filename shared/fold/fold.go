@@ -60,3 +60,72 @@ func MatchesPrefixes(words, query []string) bool {
 	}
 	return true
 }
+
+// Search is a parsed word search: every word must be the prefix of a word of the text
+// searched; the index is read under Lead, the longest word (the most selective).
+type Search struct {
+	Words []string // folded query words
+	Lead  string   // the word the index is queried by
+}
+
+// Search limits: at most MaxQueryWords words in at most MaxQueryLen bytes, and a lead
+// word of at least 2 letters (the index partitions are 2-letter stems).
+const (
+	MaxQueryWords = 8
+	MaxQueryLen   = 200
+)
+
+// ParseSearch parses a query; problem says what is wrong with it ("" when fine).
+func ParseSearch(q string) (s Search, problem string) {
+	words := Words(q)
+	lead := ""
+	for _, w := range words {
+		if len([]rune(w)) > len([]rune(lead)) {
+			lead = w
+		}
+	}
+	switch {
+	case len(words) == 0:
+		return Search{}, "required"
+	case len(words) > MaxQueryWords || len(q) > MaxQueryLen:
+		return Search{}, "must be at most 8 words"
+	case len([]rune(lead)) < 2:
+		return Search{}, "needs a word of at least 2 letters"
+	}
+	return Search{Words: words, Lead: lead}, ""
+}
+
+// Counts reports whether an index entry is a result: the thing has the folded words
+// words, is indexed under indexed, and the entry is the one for its word entryWord. A
+// thing with two indexed words starting with the lead is counted only under the smaller,
+// so that it appears once across pages.
+func (s Search) Counts(entryWord string, indexed, words []string) bool {
+	if !MatchesPrefixes(words, s.Words) {
+		return false
+	}
+	for _, w := range indexed {
+		if w < entryWord && strings.HasPrefix(w, s.Lead) {
+			return false
+		}
+	}
+	return true
+}
+
+// IndexWords returns the words a thing is indexed under: the distinct folded words of
+// texts (in order, the first text's words first) of at least 2 letters, at most max.
+func IndexWords(max int, texts ...string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range texts {
+		for _, w := range Words(t) {
+			if len(out) == max {
+				return out
+			}
+			if len([]rune(w)) >= 2 && !seen[w] {
+				seen[w] = true
+				out = append(out, w)
+			}
+		}
+	}
+	return out
+}

@@ -134,30 +134,22 @@ func (s *School) Ref() member.SchoolRef {
 	return member.SchoolRef{SchoolID: s.SchoolID, Name: s.Name, Country: s.Country}
 }
 
-// Query is a parsed school search.
+// Query is a parsed school search: words of the name (see fold.Search) and an optional
+// country filter.
 type Query struct {
-	Words   []string // folded words, each must prefix a word of the name
-	Lead    string   // the word the index is queried by (the longest)
-	Country string   // optional filter
+	fold.Search
+	Country string // optional filter
 }
 
 // ParseQuery checks ?q= and ?country=.
 func ParseQuery(q, country string) (Query, error) {
 	var fs apperr.Fields
-	words := fold.Words(q)
-	lead := ""
-	for _, w := range words {
-		if len([]rune(w)) > len([]rune(lead)) {
-			lead = w
-		}
+	search, problem := fold.ParseSearch(q)
+	if problem == "required" {
+		problem = "required: words of the school's name"
 	}
-	switch {
-	case len(words) == 0:
-		fs.Add("q", "required: words of the school's name")
-	case len(words) > 8 || len(q) > 200:
-		fs.Add("q", "must be at most 8 words")
-	case len([]rune(lead)) < 2:
-		fs.Add("q", "needs a word of at least 2 letters")
+	if problem != "" {
+		fs.Add("q", "%s", problem)
 	}
 	if country != "" && !vocab.IsCountry(country) {
 		fs.Add("country", "unknown country code %q", country)
@@ -165,21 +157,12 @@ func ParseQuery(q, country string) (Query, error) {
 	if len(fs) > 0 {
 		return Query{}, apperr.BadRequest("The search parameters are invalid.", fs...)
 	}
-	return Query{Words: words, Lead: lead, Country: country}, nil
+	return Query{Search: search, Country: country}, nil
 }
 
 // Counts reports whether an index entry (a school whose name has the folded words
-// nameWords, found under its word entryWord) is a result of q. A school whose name has two
-// words starting with q.Lead is counted only under the smaller one, so that every school
-// appears once across pages.
+// nameWords, found under its word entryWord) is a result of q; every school appears once
+// across pages (see fold.Search.Counts).
 func (q Query) Counts(entryWord string, nameWords []string) bool {
-	if !fold.MatchesPrefixes(nameWords, q.Words) {
-		return false
-	}
-	for _, w := range nameWords {
-		if w < entryWord && strings.HasPrefix(w, q.Lead) {
-			return false
-		}
-	}
-	return true
+	return q.Search.Counts(entryWord, nameWords, nameWords)
 }

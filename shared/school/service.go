@@ -22,8 +22,9 @@ type Hit struct {
 type Store interface {
 	GetSchool(ctx context.Context, schoolID string) (School, bool, error)
 	// SearchSchools returns up to limit hits of q after the index position after ("" for
-	// the start), and the position of the last one.
-	SearchSchools(ctx context.Context, q Query, after string, limit int) (hits []Hit, positions []string, err error)
+	// the start), and the position the next page starts from ("" when there is none; a
+	// page may be short and still have a next one).
+	SearchSchools(ctx context.Context, q Query, after string, limit int) (hits []Hit, next string, err error)
 }
 
 // Service runs the school look-ups.
@@ -66,14 +67,13 @@ func (s *Service) Search(ctx context.Context, q Query, cur string, limit int) (P
 		}
 		after = p.After
 	}
-	hits, positions, err := s.Store.SearchSchools(ctx, q, after, limit+1)
+	hits, next, err := s.Store.SearchSchools(ctx, q, after, limit)
 	if err != nil {
 		return Page[Hit]{}, err
 	}
 	page := Page[Hit]{Items: hits}
-	if len(hits) > limit {
-		page.Items = hits[:limit]
-		c, err := s.Cursors.Encode("schools", searchPos{Q: q.Words, C: q.Country, After: positions[limit-1]}, s.now())
+	if next != "" {
+		c, err := s.Cursors.Encode("schools", searchPos{Q: q.Words, C: q.Country, After: next}, s.now())
 		if err != nil {
 			return Page[Hit]{}, err
 		}

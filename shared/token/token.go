@@ -7,6 +7,8 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
+	"time"
 )
 
 // New returns a fresh URL-safe token carrying 256 random bits.
@@ -41,4 +43,14 @@ func ID(prefix string) string {
 		panic("crypto/rand failed: " + err.Error())
 	}
 	return prefix + base64.RawURLEncoding.EncodeToString(b)
+}
+
+// TimeID returns an identifier that sorts by creation time (milliseconds, fixed-width
+// hex) and then randomly (72 bits): ids of one kind listed in key order are oldest first.
+func TimeID(prefix string, t time.Time) string {
+	b := make([]byte, 9)
+	if _, err := rand.Read(b); err != nil {
+		panic("crypto/rand failed: " + err.Error())
+	}
+	return fmt.Sprintf("%s%012x%s", prefix, t.UnixMilli(), base64.RawURLEncoding.EncodeToString(b))
 }

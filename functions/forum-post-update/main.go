@@ -1,0 +1,11 @@
+// Command forum-post-update serves PATCH /v1/forums/{ageGroup}/posts/{postId}.
+package main
+
+import (
+	"etwin/shared/app"
+	"etwin/shared/httpapi"
+)
+
+func main() {
+	app.Protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Forums().HandleUpdate })
+}

@@ -1,0 +1,11 @@
+// Command forum-reply-create serves POST /v1/forums/{ageGroup}/posts/{postId}/replies.
+package main
+
+import (
+	"etwin/shared/app"
+	"etwin/shared/httpapi"
+)
+
+func main() {
+	app.Protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Forums().HandleReplyCreate })
+}

@@ -1,0 +1,11 @@
+// Command forum-reply-delete serves DELETE /v1/forums/{ageGroup}/posts/{postId}/replies/{replyId}.
+package main
+
+import (
+	"etwin/shared/app"
+	"etwin/shared/httpapi"
+)
+
+func main() {
+	app.Protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Forums().HandleReplyDelete })
+}

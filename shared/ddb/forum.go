@@ -1,0 +1,265 @@
+package ddb
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"etwin/shared/fold"
+	"etwin/shared/forum"
+)
+
+// postOrder files a post's index entries newest first within a word.
+func postOrder(p forum.Post) string {
+	return fmt.Sprintf("%016x#%s", math.MaxInt64-p.CreatedAt.UnixNano(), p.PostID)
+}
+
+func postKey(ageGroup, postID string) map[string]types.AttributeValue {
+	return key(forumPK(ageGroup), postSK(postID))
+}
+
+// CreatePost writes the post and its word-index entries in one transaction.
+func (s *Store) CreatePost(ctx context.Context, p forum.Post) error {
+	it, err := item(forumPK(p.AgeGroup), postSK(p.PostID), "post", p)
+	if err != nil {
+		return err
+	}
+	entries, err := s.indexPuts(postWords, []string{p.AgeGroup}, p.IndexWords, postOrder(p), p.PostID, nil)
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, append([]txItem{s.putNew(it, fail(errBusy))}, entries...))
+}
+
+// GetPost reads one post of a forum.
+func (s *Store) GetPost(ctx context.Context, ageGroup, postID string) (forum.Post, bool, error) {
+	var p forum.Post
+	found, err := s.get(ctx, postKey(ageGroup, postID), &p)
+	return p, found, err
+}
+
+// ListPosts Queries the forum's partition newest first.
+func (s *Store) ListPosts(ctx context.Context, ageGroup, after string, limit int) ([]forum.Post, string, error) {
+	return queryPage[forum.Post](ctx, s, forumPK(ageGroup), prefixPost, false, after, limit)
+}
+
+// SearchPosts is a word search of the forum's post index; the posts are read with
+// BatchGetItem and matched on every word of their title and body.
+func (s *Store) SearchPosts(ctx context.Context, ageGroup string, q fold.Search, after string, limit int) ([]forum.Post, string, error) {
+	return wordSearch(ctx, s, postWords, ageGroup, q.Lead, after, limit, func(ctx context.Context, batch []indexEntry) ([]*forum.Post, error) {
+		keys := make([]map[string]types.AttributeValue, 0, len(batch))
+		seen := map[string]bool{}
+		for _, e := range batch {
+			if !seen[e.Ref] {
+				seen[e.Ref] = true
+				keys = append(keys, postKey(ageGroup, e.Ref))
+			}
+		}
+		found, err := s.batchGet(ctx, keys)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]*forum.Post, len(batch))
+		for i, e := range batch {
+			raw, ok := found[forumPK(ageGroup)+"|"+postSK(e.Ref)]
+			if !ok {
+				continue // deleted since the entry was read
+			}
+			var p forum.Post
+			if err := attributevalue.UnmarshalMap(raw, &p); err != nil {
+				return nil, err
+			}
+			// An entry read before an edit removed its word no longer counts.
+			if slices.Contains(p.IndexWords, e.Word) && q.Counts(e.Word, p.IndexWords, p.Words()) {
+				out[i] = &p
+			}
+		}
+		return out, nil
+	})
+}
+
+// UpdatePost replaces the post if it is still the version read, removing the index
+// entries of words it lost and adding those of words it gained, in one transaction.
+func (s *Store) UpdatePost(ctx context.Context, old, p forum.Post) error {
+	upd := expression.Set(expression.Name("title"), expression.Value(p.Title)).
+		Set(expression.Name("body"), expression.Value(p.Body)).
+		Set(expression.Name("updatedAt"), expression.Value(p.UpdatedAt)).
+		Set(expression.Name("indexWords"), expression.Value(p.IndexWords)).
+		Set(expression.Name("version"), expression.Value(old.Version+1))
+	cond := expression.AttributeExists(expression.Name("PK")).And(expression.Name("version").Equal(expression.Value(old.Version)))
+	u, err := s.update(postKey(old.AgeGroup, old.PostID), expression.NewBuilder().WithUpdate(upd).WithCondition(cond), fail(forum.ErrChanged))
+	if err != nil {
+		return err
+	}
+	gone, added := wordDiff(old.IndexWords, p.IndexWords)
+	puts, err := s.indexPuts(postWords, []string{old.AgeGroup}, added, postOrder(old), old.PostID, nil)
+	if err != nil {
+		return err
+	}
+	items := append([]txItem{u}, s.indexDeletes(postWords, []string{old.AgeGroup}, gone, postOrder(old))...)
+	return s.transact(ctx, append(items, puts...))
+}
+
+// DeletePost removes the post and its index entries if it is still the version read,
+// then its replies (unreachable once the post is gone; BatchWriteItem in pages).
+func (s *Store) DeletePost(ctx context.Context, p forum.Post) error {
+	cond := expression.Name("version").Equal(expression.Value(p.Version))
+	del, err := s.deleteIf(postKey(p.AgeGroup, p.PostID), cond, fail(forum.ErrChanged))
+	if err != nil {
+		return err
+	}
+	items := append([]txItem{del}, s.indexDeletes(postWords, []string{p.AgeGroup}, p.IndexWords, postOrder(p))...)
+	if err := s.transact(ctx, items); err != nil {
+		return err
+	}
+	return s.deletePartition(ctx, repliesPK(p.PostID))
+}
+
+// CreateReply writes the reply and counts it on the post, which must exist.
+func (s *Store) CreateReply(ctx context.Context, ageGroup string, r forum.Reply) error {
+	it, err := item(repliesPK(r.PostID), replySK(r.ReplyID), "reply", r)
+	if err != nil {
+		return err
+	}
+	count, err := s.update(postKey(ageGroup, r.PostID), expression.NewBuilder().
+		WithUpdate(expression.Add(expression.Name("replyCount"), expression.Value(1))).
+		WithCondition(expression.AttributeExists(expression.Name("PK"))), fail(forum.ErrNoPost))
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, []txItem{count, s.putNew(it, fail(errBusy))})
+}
+
+// GetReply reads one reply of a post.
+func (s *Store) GetReply(ctx context.Context, postID, replyID string) (forum.Reply, bool, error) {
+	var r forum.Reply
+	found, err := s.get(ctx, key(repliesPK(postID), replySK(replyID)), &r)
+	return r, found, err
+}
+
+// ListReplies Queries the post's replies oldest first.
+func (s *Store) ListReplies(ctx context.Context, postID, after string, limit int) ([]forum.Reply, string, error) {
+	return queryPage[forum.Reply](ctx, s, repliesPK(postID), prefixReply, true, after, limit)
+}
+
+// byAuthor is the condition that a reply exists and is the author's.
+func byAuthor(memberID string) expression.ConditionBuilder {
+	return expression.AttributeExists(expression.Name("PK")).And(expression.Name("author.memberId").Equal(expression.Value(memberID)))
+}
+
+// UpdateReply changes the reply's body if it is still the author's and the post exists.
+func (s *Store) UpdateReply(ctx context.Context, ageGroup string, r forum.Reply) error {
+	upd := expression.Set(expression.Name("body"), expression.Value(r.Body)).Set(expression.Name("updatedAt"), expression.Value(r.UpdatedAt))
+	u, err := s.update(key(repliesPK(r.PostID), replySK(r.ReplyID)), expression.NewBuilder().WithUpdate(upd).WithCondition(byAuthor(r.Author.MemberID)), fail(forum.ErrNoReply))
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, []txItem{u, s.exists(postKey(ageGroup, r.PostID), fail(forum.ErrNoPost))})
+}
+
+// DeleteReply removes the author's reply and uncounts it on the post.
+func (s *Store) DeleteReply(ctx context.Context, ageGroup string, r forum.Reply) error {
+	del, err := s.deleteIf(key(repliesPK(r.PostID), replySK(r.ReplyID)), byAuthor(r.Author.MemberID), fail(forum.ErrNoReply))
+	if err != nil {
+		return err
+	}
+	count, err := s.update(postKey(ageGroup, r.PostID), expression.NewBuilder().
+		WithUpdate(expression.Add(expression.Name("replyCount"), expression.Value(-1))).
+		WithCondition(expression.AttributeExists(expression.Name("PK"))), fail(forum.ErrNoPost))
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, []txItem{del, count})
+}
+
+// deleteIf is a transactional delete under a condition.
+func (s *Store) deleteIf(k map[string]types.AttributeValue, cond expression.ConditionBuilder, onFail func(map[string]types.AttributeValue) error) (txItem, error) {
+	e, err := expression.NewBuilder().WithCondition(cond).Build()
+	if err != nil {
+		return txItem{}, err
+	}
+	return txItem{write: types.TransactWriteItem{Delete: &types.Delete{
+		TableName: s.tableName(), Key: k, ConditionExpression: e.Condition(),
+		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}}, onFail: onFail}, nil
+}
+
+// deletePartition deletes every item of a partition (keys read with a consistent Query).
+func (s *Store) deletePartition(ctx context.Context, pk string) error {
+	kc := expression.Key("PK").Equal(expression.Value(pk))
+	e, err := expression.NewBuilder().WithKeyCondition(kc).WithProjection(expression.NamesList(expression.Name("PK"), expression.Name("SK"))).Build()
+	if err != nil {
+		return err
+	}
+	in := &dynamodb.QueryInput{TableName: s.tableName(), KeyConditionExpression: e.KeyCondition(), ProjectionExpression: e.Projection(),
+		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(), ConsistentRead: aws.Bool(true),
+		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal}
+	for {
+		out, err := s.db.Query(ctx, in)
+		if err != nil {
+			return err
+		}
+		if out.ConsumedCapacity != nil {
+			s.record("Query", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
+		}
+		if err := s.deleteKeys(ctx, out.Items); err != nil {
+			return err
+		}
+		if out.LastEvaluatedKey == nil {
+			return nil
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}
+
+// queryPage reads up to limit items of a partition whose sort keys start with prefix, in
+// key order (or reverse), after the sort key after; next is the sort key to go on from
+// ("" on the last page).
+func queryPage[T any](ctx context.Context, s *Store, pk, prefix string, forward bool, after string, limit int) ([]T, string, error) {
+	kc := expression.Key("PK").Equal(expression.Value(pk)).And(expression.Key("SK").BeginsWith(prefix))
+	e, err := expression.NewBuilder().WithKeyCondition(kc).Build()
+	if err != nil {
+		return nil, "", err
+	}
+	in := &dynamodb.QueryInput{TableName: s.tableName(), KeyConditionExpression: e.KeyCondition(),
+		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(), ScanIndexForward: aws.Bool(forward),
+		Limit: aws.Int32(int32(limit + 1)), ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal}
+	if after != "" {
+		in.ExclusiveStartKey = key(pk, after)
+	}
+	var out []T
+	var sks []string
+	for len(out) <= limit {
+		res, err := s.db.Query(ctx, in)
+		if err != nil {
+			return nil, "", err
+		}
+		if res.ConsumedCapacity != nil {
+			s.record("Query", aws.ToFloat64(res.ConsumedCapacity.CapacityUnits))
+		}
+		for _, raw := range res.Items {
+			var v T
+			if err := attributevalue.UnmarshalMap(raw, &v); err != nil {
+				return nil, "", err
+			}
+			out = append(out, v)
+			sks = append(sks, str(raw, "SK"))
+		}
+		if res.LastEvaluatedKey == nil {
+			break
+		}
+		in.ExclusiveStartKey = res.LastEvaluatedKey
+	}
+	if len(out) > limit {
+		return out[:limit], sks[limit-1], nil
+	}
+	return out, "", nil
+}

@@ -1,0 +1,203 @@
+package ddb
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// The word index is the one mechanism behind every word search (schools, forum posts,
+// resources). A thing is indexed under each of its index words in each of its scopes:
+//
+//	PK <index>WORD#<scope>#<first 2 letters of the word>   SK <word>#<order>
+//
+// where order orders the things of one word (an id, or a newest-first key and an id).
+// Entries are written and removed in the same transaction as the thing itself. A search
+// Queries the partition of its lead word (the longest) with begins_with(SK, lead) and
+// keeps the entries its other words allow; the work per page is bounded, so a page may
+// come back short with a position to go on from.
+type wordIndex string
+
+const (
+	schoolWords   wordIndex = "SCHOOL"
+	postWords     wordIndex = "POST"
+	resourceWords wordIndex = "RESOURCE"
+)
+
+func (ix wordIndex) pk(scope, word string) string {
+	return string(ix) + "WORD#" + scope + "#" + wordStem(word)
+}
+func (ix wordIndex) sk(word, order string) string { return word + "#" + order }
+
+// entryRef is what every entry carries: the id of the thing it finds.
+type entryRef struct {
+	Ref string `dynamodbav:"ref"`
+}
+
+// indexPuts are the transactional puts of the entries of one thing: payload (a struct
+// or nil) is copied into each entry beside ref.
+func (s *Store) indexPuts(ix wordIndex, scopes, words []string, order, ref string, payload any) ([]txItem, error) {
+	var base map[string]types.AttributeValue
+	if payload != nil {
+		var err error
+		if base, err = attributevalue.MarshalMap(payload); err != nil {
+			return nil, err
+		}
+	}
+	var out []txItem
+	for _, w := range words {
+		for _, scope := range scopes {
+			it, err := item(ix.pk(scope, w), ix.sk(w, order), strings.ToLower(string(ix))+"Word", entryRef{Ref: ref})
+			if err != nil {
+				return nil, err
+			}
+			for k, v := range base {
+				if _, taken := it[k]; !taken {
+					it[k] = v
+				}
+			}
+			out = append(out, s.put(it))
+		}
+	}
+	return out, nil
+}
+
+// indexDeletes are the transactional deletes of the entries of one thing.
+func (s *Store) indexDeletes(ix wordIndex, scopes, words []string, order string) []txItem {
+	var out []txItem
+	for _, w := range words {
+		for _, scope := range scopes {
+			out = append(out, txItem{write: types.TransactWriteItem{Delete: &types.Delete{
+				TableName: s.tableName(), Key: key(ix.pk(scope, w), ix.sk(w, order))}}})
+		}
+	}
+	return out
+}
+
+// wordDiff splits an edit's index words into the entries to remove and to add.
+func wordDiff(old, new []string) (gone, added []string) {
+	inOld := map[string]bool{}
+	for _, w := range old {
+		inOld[w] = true
+	}
+	inNew := map[string]bool{}
+	for _, w := range new {
+		inNew[w] = true
+		if !inOld[w] {
+			added = append(added, w)
+		}
+	}
+	for _, w := range old {
+		if !inNew[w] {
+			gone = append(gone, w)
+		}
+	}
+	return gone, added
+}
+
+// indexEntry is one entry read by a search.
+type indexEntry struct {
+	Word string // the word it is filed under
+	SK   string // its position
+	Ref  string // the thing it finds
+	Item map[string]types.AttributeValue
+}
+
+// searchBudget bounds the entries one page of a search reads.
+const searchBudget = 300
+
+// wordSearch reads the index partition of lead in scope from the position after ("" for
+// the start) and hands each batch of entries to pick, which returns the hits among them
+// (aligned with the batch, nil for an entry that is not one). It returns up to limit
+// hits and next, the position to go on from: "" when the partition is exhausted; when
+// more may follow, after limit hits or after searchBudget entries (a short page).
+func wordSearch[T any](ctx context.Context, s *Store, ix wordIndex, scope, lead, after string, limit int,
+	pick func(ctx context.Context, batch []indexEntry) ([]*T, error)) (hits []T, next string, err error) {
+	pk := ix.pk(scope, lead)
+	kc := expression.Key("PK").Equal(expression.Value(pk)).And(expression.Key("SK").BeginsWith(lead))
+	e, err := expression.NewBuilder().WithKeyCondition(kc).Build()
+	if err != nil {
+		return nil, "", err
+	}
+	in := &dynamodb.QueryInput{TableName: s.tableName(), KeyConditionExpression: e.KeyCondition(),
+		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
+		Limit: aws.Int32(int32(min(max(limit+1, 25), 100))), ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal}
+	if after != "" {
+		in.ExclusiveStartKey = key(pk, after)
+	}
+	var positions []string
+	read := 0
+	for {
+		out, err := s.db.Query(ctx, in)
+		if err != nil {
+			return nil, "", err
+		}
+		if out.ConsumedCapacity != nil {
+			s.record("Query", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
+		}
+		batch := make([]indexEntry, 0, len(out.Items))
+		for _, raw := range out.Items {
+			sk := str(raw, "SK")
+			word, _, _ := strings.Cut(sk, "#")
+			batch = append(batch, indexEntry{Word: word, SK: sk, Ref: str(raw, "ref"), Item: raw})
+		}
+		read += len(batch)
+		picked, err := pick(ctx, batch)
+		if err != nil {
+			return nil, "", err
+		}
+		for i, h := range picked {
+			if h == nil {
+				continue
+			}
+			hits = append(hits, *h)
+			positions = append(positions, batch[i].SK)
+			if len(hits) > limit { // one more than asked: there is a next page
+				return hits[:limit], positions[limit-1], nil
+			}
+		}
+		if out.LastEvaluatedKey == nil {
+			return hits, "", nil
+		}
+		if read >= searchBudget {
+			if len(hits) == limit {
+				return hits, positions[limit-1], nil
+			}
+			return hits, str(out.LastEvaluatedKey, "SK"), nil
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}
+
+// batchGet reads items by key (any number, 100 per call, unprocessed keys retried) and
+// returns them by "PK|SK"; missing items are absent from the map.
+func (s *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeValue) (map[string]map[string]types.AttributeValue, error) {
+	found := map[string]map[string]types.AttributeValue{}
+	for start := 0; start < len(keys); start += 100 {
+		pending := map[string]types.KeysAndAttributes{*s.tableName(): {Keys: keys[start:min(start+100, len(keys))], ConsistentRead: aws.Bool(true)}}
+		for attempt := 0; len(pending) > 0; attempt++ {
+			out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending, ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
+			if err != nil {
+				return nil, err
+			}
+			s.record("BatchGetItem", total(out.ConsumedCapacity))
+			for _, it := range out.Responses[s.table] {
+				found[str(it, "PK")+"|"+str(it, "SK")] = it
+			}
+			pending = out.UnprocessedKeys
+			if len(pending) > 0 {
+				if attempt >= 6 {
+					return nil, errBusy
+				}
+				time.Sleep(time.Duration(10<<attempt) * time.Millisecond)
+			}
+		}
+	}
+	return found, nil
+}

@@ -1,0 +1,337 @@
+package forum
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"etwin/shared/apperr"
+	"etwin/shared/cursor"
+	"etwin/shared/fold"
+	"etwin/shared/httpapi"
+	"etwin/shared/member"
+	"etwin/shared/school"
+	"etwin/shared/token"
+	"etwin/shared/vocab"
+)
+
+// Store is what the forum use cases need (shared/ddb implements it).
+type Store interface {
+	GetMember(ctx context.Context, memberID string) (member.Member, bool, error)
+	// CreatePost writes the post and its index entries in one transaction.
+	CreatePost(ctx context.Context, p Post) error
+	GetPost(ctx context.Context, ageGroup, postID string) (Post, bool, error)
+	// ListPosts returns a forum's posts newest first, after the position after, and the
+	// position of the next page ("" when none).
+	ListPosts(ctx context.Context, ageGroup, after string, limit int) ([]Post, string, error)
+	// SearchPosts returns posts matching q (see fold.Search), a page at a time; a page may
+	// be short and still have a next one.
+	SearchPosts(ctx context.Context, ageGroup string, q fold.Search, after string, limit int) ([]Post, string, error)
+	// UpdatePost replaces old (as read) by p and moves the index entries, if old is
+	// still the stored version (else ErrChanged).
+	UpdatePost(ctx context.Context, old, p Post) error
+	// DeletePost removes the post and its index entries if it is still the version read
+	// (else ErrChanged), then its replies.
+	DeletePost(ctx context.Context, p Post) error
+	// CreateReply writes the reply and counts it on the post (ErrNoPost if it is gone).
+	CreateReply(ctx context.Context, ageGroup string, r Reply) error
+	GetReply(ctx context.Context, postID, replyID string) (Reply, bool, error)
+	// ListReplies returns a post's replies oldest first.
+	ListReplies(ctx context.Context, postID, after string, limit int) ([]Reply, string, error)
+	// UpdateReply changes the body if the reply is still the author's and the post is
+	// there (ErrNoReply, ErrNoPost).
+	UpdateReply(ctx context.Context, ageGroup string, r Reply) error
+	// DeleteReply removes the author's reply and uncounts it (ErrNoReply, ErrNoPost).
+	DeleteReply(ctx context.Context, ageGroup string, r Reply) error
+}
+
+// Service runs the forum use cases.
+type Service struct {
+	Store   Store
+	Cursors cursor.Signer
+	Now     func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func noForum() error { return apperr.NotFound("There is no forum for this age group.") }
+func noPost() error  { return apperr.NotFound("This forum has no such post.") }
+func noReply() error { return apperr.NotFound("This post has no such reply.") }
+
+// forumOf checks the {ageGroup} of a path: an unknown one is a 404.
+func forumOf(req *httpapi.Request) (string, error) {
+	ag := httpapi.PathParam(req, "ageGroup")
+	if !vocab.IsAgeGroup(ag) {
+		return "", noForum()
+	}
+	return ag, nil
+}
+
+// author reads the caller's names for a new post or reply.
+func (s *Service) author(ctx context.Context, who httpapi.Principal) (Author, error) {
+	m, ok, err := s.Store.GetMember(ctx, who.MemberID)
+	if err != nil {
+		return Author{}, err
+	}
+	if !ok {
+		return Author{}, httpapi.Unauthorized()
+	}
+	return Author{MemberID: m.MemberID, FirstName: m.FirstName, LastName: m.LastName}, nil
+}
+
+// CreatePost writes a new post in the forum of ageGroup.
+func (s *Service) CreatePost(ctx context.Context, who httpapi.Principal, ageGroup string, in NewPost) (Post, error) {
+	if err := in.Validate(); err != nil {
+		return Post{}, err
+	}
+	a, err := s.author(ctx, who)
+	if err != nil {
+		return Post{}, err
+	}
+	now := s.now()
+	p := Post{PostID: token.TimeID("p-", now), AgeGroup: ageGroup, Title: strings.TrimSpace(in.Title), Body: in.Body,
+		Author: a, CreatedAt: now}
+	p.IndexWords = indexWords(p.Title, p.Body)
+	if err := s.Store.CreatePost(ctx, p); err != nil {
+		return Post{}, err
+	}
+	return p, nil
+}
+
+// listPos is where a list of posts goes on: the forum, the search words, the position.
+type listPos struct {
+	AgeGroup string   `json:"g"`
+	Q        []string `json:"q,omitempty"`
+	After    string   `json:"a"`
+}
+
+// ListPosts lists a forum's posts newest first, or the posts matching q.
+func (s *Service) ListPosts(ctx context.Context, who httpapi.Principal, ageGroup, q, cur string, limit int) (school.Page[Post], error) {
+	var search fold.Search
+	if q != "" {
+		var problem string
+		if search, problem = fold.ParseSearch(q); problem != "" {
+			return school.Page[Post]{}, apperr.BadRequest("The search is invalid.", apperr.FieldError{Field: "q", Message: problem})
+		}
+	}
+	after := ""
+	if cur != "" {
+		var p listPos
+		if err := s.Cursors.Decode(cur, who.MemberID, &p, s.now()); err != nil {
+			return school.Page[Post]{}, err
+		}
+		if p.AgeGroup != ageGroup || !slices.Equal(p.Q, search.Words) {
+			return school.Page[Post]{}, apperr.BadRequest("The cursor belongs to another list.", apperr.FieldError{Field: "cursor", Message: "belongs to another list"})
+		}
+		after = p.After
+	}
+	var posts []Post
+	var next string
+	var err error
+	if q != "" {
+		posts, next, err = s.Store.SearchPosts(ctx, ageGroup, search, after, limit)
+	} else {
+		posts, next, err = s.Store.ListPosts(ctx, ageGroup, after, limit)
+	}
+	if err != nil {
+		return school.Page[Post]{}, err
+	}
+	page := school.Page[Post]{Items: posts}
+	if page.Items == nil {
+		page.Items = []Post{}
+	}
+	if next != "" {
+		if page.NextCursor, err = s.Cursors.Encode(who.MemberID, listPos{AgeGroup: ageGroup, Q: search.Words, After: next}, s.now()); err != nil {
+			return school.Page[Post]{}, err
+		}
+	}
+	return page, nil
+}
+
+// PostWithReplies is a post with a page of its replies (oldest first).
+type PostWithReplies struct {
+	Post
+	Replies school.Page[Reply] `json:"replies"`
+}
+
+type repliesPos struct {
+	PostID string `json:"p"`
+	After  string `json:"a"`
+}
+
+// GetPost reads a post and a page of its replies.
+func (s *Service) GetPost(ctx context.Context, who httpapi.Principal, ageGroup, postID, cur string, limit int) (PostWithReplies, error) {
+	p, err := s.post(ctx, ageGroup, postID)
+	if err != nil {
+		return PostWithReplies{}, err
+	}
+	after := ""
+	if cur != "" {
+		var pos repliesPos
+		if err := s.Cursors.Decode(cur, who.MemberID, &pos, s.now()); err != nil {
+			return PostWithReplies{}, err
+		}
+		if pos.PostID != postID {
+			return PostWithReplies{}, apperr.BadRequest("The cursor belongs to another list.", apperr.FieldError{Field: "cursor", Message: "belongs to another list"})
+		}
+		after = pos.After
+	}
+	replies, next, err := s.Store.ListReplies(ctx, postID, after, limit)
+	if err != nil {
+		return PostWithReplies{}, err
+	}
+	out := PostWithReplies{Post: p, Replies: school.Page[Reply]{Items: replies}}
+	if out.Replies.Items == nil {
+		out.Replies.Items = []Reply{}
+	}
+	if next != "" {
+		if out.Replies.NextCursor, err = s.Cursors.Encode(who.MemberID, repliesPos{PostID: postID, After: next}, s.now()); err != nil {
+			return PostWithReplies{}, err
+		}
+	}
+	return out, nil
+}
+
+func (s *Service) post(ctx context.Context, ageGroup, postID string) (Post, error) {
+	if !school.ValidID(postID) {
+		return Post{}, noPost()
+	}
+	p, ok, err := s.Store.GetPost(ctx, ageGroup, postID)
+	if err != nil {
+		return Post{}, err
+	}
+	if !ok {
+		return Post{}, noPost()
+	}
+	return p, nil
+}
+
+// attempts bounds the read-decide-write loops that lose to concurrent edits.
+const attempts = 4
+
+// ownPost runs change on the caller's post until it is written over the version read:
+// another's post is a 403 (posts are public within the forum, so their existence is no
+// secret), a missing one 404.
+func (s *Service) ownPost(ctx context.Context, who httpapi.Principal, ageGroup, postID string, change func(Post) error) error {
+	for range attempts {
+		p, err := s.post(ctx, ageGroup, postID)
+		if err != nil {
+			return err
+		}
+		if p.Author.MemberID != who.MemberID {
+			return apperr.Forbidden("Only the author may change or delete a post.")
+		}
+		err = change(p)
+		if !errors.Is(err, ErrChanged) {
+			return err
+		}
+	}
+	return apperr.Conflict("The post keeps changing; please try again.")
+}
+
+// UpdatePost edits the caller's post.
+func (s *Service) UpdatePost(ctx context.Context, who httpapi.Principal, ageGroup, postID string, patch PostPatch) (Post, error) {
+	if err := patch.Validate(); err != nil {
+		return Post{}, err
+	}
+	var updated Post
+	err := s.ownPost(ctx, who, ageGroup, postID, func(old Post) error {
+		updated = old.Apply(patch, s.now())
+		return s.Store.UpdatePost(ctx, old, updated)
+	})
+	return updated, err
+}
+
+// DeletePost deletes the caller's post, its index entries and its replies.
+func (s *Service) DeletePost(ctx context.Context, who httpapi.Principal, ageGroup, postID string) error {
+	return s.ownPost(ctx, who, ageGroup, postID, func(p Post) error { return s.Store.DeletePost(ctx, p) })
+}
+
+// CreateReply answers a post.
+func (s *Service) CreateReply(ctx context.Context, who httpapi.Principal, ageGroup, postID string, in ReplyInput) (Reply, error) {
+	if err := in.Validate(); err != nil {
+		return Reply{}, err
+	}
+	if !school.ValidID(postID) {
+		return Reply{}, noPost()
+	}
+	a, err := s.author(ctx, who)
+	if err != nil {
+		return Reply{}, err
+	}
+	now := s.now()
+	r := Reply{ReplyID: token.TimeID("r-", now), PostID: postID, Body: in.Body, Author: a, CreatedAt: now}
+	if err := s.Store.CreateReply(ctx, ageGroup, r); err != nil {
+		if errors.Is(err, ErrNoPost) {
+			return Reply{}, noPost()
+		}
+		return Reply{}, err
+	}
+	return r, nil
+}
+
+// ownReply reads the caller's reply: another's is a 403, a missing one (or one of a
+// missing post) 404.
+func (s *Service) ownReply(ctx context.Context, who httpapi.Principal, ageGroup, postID, replyID string) (Reply, error) {
+	if _, err := s.post(ctx, ageGroup, postID); err != nil {
+		return Reply{}, err
+	}
+	if !school.ValidID(replyID) {
+		return Reply{}, noReply()
+	}
+	r, ok, err := s.Store.GetReply(ctx, postID, replyID)
+	if err != nil {
+		return Reply{}, err
+	}
+	if !ok {
+		return Reply{}, noReply()
+	}
+	if r.Author.MemberID != who.MemberID {
+		return Reply{}, apperr.Forbidden("Only the author may change or delete a reply.")
+	}
+	return r, nil
+}
+
+func replyErr(err error) error {
+	switch {
+	case errors.Is(err, ErrNoPost):
+		return noPost()
+	case errors.Is(err, ErrNoReply):
+		return noReply()
+	}
+	return err
+}
+
+// UpdateReply edits the caller's reply.
+func (s *Service) UpdateReply(ctx context.Context, who httpapi.Principal, ageGroup, postID, replyID string, in ReplyInput) (Reply, error) {
+	if err := in.Validate(); err != nil {
+		return Reply{}, err
+	}
+	r, err := s.ownReply(ctx, who, ageGroup, postID, replyID)
+	if err != nil {
+		return Reply{}, err
+	}
+	r.Body = in.Body
+	t := s.now()
+	r.UpdatedAt = &t
+	if err := s.Store.UpdateReply(ctx, ageGroup, r); err != nil {
+		return Reply{}, replyErr(err)
+	}
+	return r, nil
+}
+
+// DeleteReply deletes the caller's reply.
+func (s *Service) DeleteReply(ctx context.Context, who httpapi.Principal, ageGroup, postID, replyID string) error {
+	r, err := s.ownReply(ctx, who, ageGroup, postID, replyID)
+	if err != nil {
+		return err
+	}
+	return replyErr(s.Store.DeleteReply(ctx, ageGroup, r))
+}

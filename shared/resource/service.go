@@ -1,0 +1,171 @@
+package resource
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"time"
+
+	"etwin/shared/apperr"
+	"etwin/shared/cursor"
+	"etwin/shared/fold"
+	"etwin/shared/httpapi"
+	"etwin/shared/member"
+	"etwin/shared/school"
+	"etwin/shared/token"
+)
+
+// Store is what the resource use cases need (shared/ddb implements it).
+type Store interface {
+	GetMember(ctx context.Context, memberID string) (member.Member, bool, error)
+	// CreateResource writes the resource, its list entries and its index entries in one
+	// transaction.
+	CreateResource(ctx context.Context, r Resource) error
+	GetResource(ctx context.Context, resourceID string) (Resource, bool, error)
+	// ListResources returns resources newest first after the position after, and the
+	// position of the next page ("" when none).
+	ListResources(ctx context.Context, f Filter, after string, limit int) ([]Resource, string, error)
+	// SearchResources returns resources matching q and f; a page may be short and still
+	// have a next one.
+	SearchResources(ctx context.Context, f Filter, q fold.Search, after string, limit int) ([]Resource, string, error)
+}
+
+// Service runs the resource use cases.
+type Service struct {
+	Store   Store
+	Cursors cursor.Signer
+	Now     func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Create adds a resource for the caller.
+func (s *Service) Create(ctx context.Context, who httpapi.Principal, in New) (Resource, error) {
+	if err := in.Validate(); err != nil {
+		return Resource{}, err
+	}
+	m, ok, err := s.Store.GetMember(ctx, who.MemberID)
+	if err != nil {
+		return Resource{}, err
+	}
+	if !ok {
+		return Resource{}, httpapi.Unauthorized()
+	}
+	now := s.now()
+	r := in.Make(token.TimeID("res-", now), Author{MemberID: m.MemberID, FirstName: m.FirstName, LastName: m.LastName}, now)
+	if err := s.Store.CreateResource(ctx, r); err != nil {
+		return Resource{}, err
+	}
+	return r, nil
+}
+
+type listPos struct {
+	Theme    string   `json:"t,omitempty"`
+	Language string   `json:"l,omitempty"`
+	Q        []string `json:"q,omitempty"`
+	After    string   `json:"a"`
+}
+
+// List lists resources newest first, or those matching q, within the filter.
+func (s *Service) List(ctx context.Context, who httpapi.Principal, f Filter, q, cur string, limit int) (school.Page[Resource], error) {
+	var search fold.Search
+	if q != "" {
+		var problem string
+		if search, problem = fold.ParseSearch(q); problem != "" {
+			return school.Page[Resource]{}, apperr.BadRequest("The search is invalid.", apperr.FieldError{Field: "q", Message: problem})
+		}
+	}
+	after := ""
+	if cur != "" {
+		var p listPos
+		if err := s.Cursors.Decode(cur, who.MemberID, &p, s.now()); err != nil {
+			return school.Page[Resource]{}, err
+		}
+		if p.Theme != f.Theme || p.Language != f.Language || !slices.Equal(p.Q, search.Words) {
+			return school.Page[Resource]{}, apperr.BadRequest("The cursor belongs to another list.", apperr.FieldError{Field: "cursor", Message: "belongs to another list"})
+		}
+		after = p.After
+	}
+	var items []Resource
+	var next string
+	var err error
+	if q != "" {
+		items, next, err = s.Store.SearchResources(ctx, f, search, after, limit)
+	} else {
+		items, next, err = s.Store.ListResources(ctx, f, after, limit)
+	}
+	if err != nil {
+		return school.Page[Resource]{}, err
+	}
+	page := school.Page[Resource]{Items: items}
+	if page.Items == nil {
+		page.Items = []Resource{}
+	}
+	if next != "" {
+		pos := listPos{Theme: f.Theme, Language: f.Language, Q: search.Words, After: next}
+		if page.NextCursor, err = s.Cursors.Encode(who.MemberID, pos, s.now()); err != nil {
+			return school.Page[Resource]{}, err
+		}
+	}
+	return page, nil
+}
+
+// Get reads one resource.
+func (s *Service) Get(ctx context.Context, resourceID string) (Resource, error) {
+	missing := apperr.NotFound("There is no resource with this id.")
+	if !school.ValidID(resourceID) {
+		return Resource{}, missing
+	}
+	r, ok, err := s.Store.GetResource(ctx, resourceID)
+	if err != nil {
+		return Resource{}, err
+	}
+	if !ok {
+		return Resource{}, missing
+	}
+	return r, nil
+}
+
+// HandleCreate serves POST /v1/resources.
+func (s *Service) HandleCreate(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+	var in New
+	if err := httpapi.Decode(req, &in); err != nil {
+		return httpapi.Response{}, err
+	}
+	r, err := s.Create(ctx, who, in)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.JSON(http.StatusCreated, map[string]string{"resourceId": r.ResourceID})
+}
+
+// HandleList serves GET /v1/resources?theme=&language=&q=&limit=&cursor=.
+func (s *Service) HandleList(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+	f, err := ParseFilter(httpapi.Query(req, "theme"), httpapi.Query(req, "language"))
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	limit, err := httpapi.Limit(req)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	page, err := s.List(ctx, who, f, httpapi.Query(req, "q"), httpapi.Query(req, "cursor"), limit)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.JSON(http.StatusOK, page)
+}
+
+// HandleGet serves GET /v1/resources/{resourceId}.
+func (s *Service) HandleGet(ctx context.Context, req *httpapi.Request, _ httpapi.Principal) (httpapi.Response, error) {
+	r, err := s.Get(ctx, httpapi.PathParam(req, "resourceId"))
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.JSON(http.StatusOK, r)
+}
