@@ -19,7 +19,8 @@ DDB_JAR     := .tools/dynamodb/DynamoDBLocal.jar
 #   FUZZ_TARGETS := ./shared/httpapi:FuzzDecode ./shared/importer:FuzzParse
 FUZZ_TARGETS := ./shared/httpapi:FuzzDecode \
 	./shared/registration:FuzzDecodeStart ./shared/registration:FuzzDecodeComplete \
-	./shared/school:FuzzDecodeForm ./shared/account:FuzzDecodeAccount
+	./shared/school:FuzzDecodeForm ./shared/account:FuzzDecodeAccount \
+	./shared/directory:FuzzParseQuery
 FUZZTIME     ?= 8s
 
 # A recipe that fails leaves no half-made target behind to look finished.

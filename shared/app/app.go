@@ -17,6 +17,7 @@ import (
 	"etwin/shared/account"
 	"etwin/shared/cursor"
 	"etwin/shared/ddb"
+	"etwin/shared/directory"
 	"etwin/shared/httpapi"
 	"etwin/shared/registration"
 	"etwin/shared/school"
@@ -72,6 +73,11 @@ func (d *Deps) Account() *account.Service {
 // Schools is the school look-up service.
 func (d *Deps) Schools() *school.Service {
 	return &school.Service{Store: d.Store, Cursors: d.Cursors}
+}
+
+// Directory is the member search and the public profiles.
+func (d *Deps) Directory() *directory.Service {
+	return &directory.Service{Store: d.Store, Cursors: d.Cursors}
 }
 
 // Public starts a function serving a public route; build picks the handler.
