@@ -176,33 +176,38 @@ func (s *Store) UpdateMember(ctx context.Context, memberID string, u account.Mem
 			return member.Member{}, errBusy
 		}
 		m := cur.Member
-		up := expression.UpdateBuilder{}
+		// (an UpdateBuilder is changed in place by Set: build a fresh one per use)
+		sets := map[string]any{}
 		if u.FirstName != nil {
 			m.FirstName = *u.FirstName
-			up = up.Set(expression.Name("firstName"), expression.Value(m.FirstName))
+			sets["firstName"] = m.FirstName
 		}
 		if u.LastName != nil {
 			m.LastName = *u.LastName
-			up = up.Set(expression.Name("lastName"), expression.Value(m.LastName))
+			sets["lastName"] = m.LastName
 		}
 		if u.Language != nil {
 			m.Language = *u.Language
-			up = up.Set(expression.Name("language"), expression.Value(m.Language))
+			sets["language"] = m.Language
 		}
 		if u.Profile != nil {
 			m.Profile = u.Profile
-			up = up.Set(expression.Name("profile"), expression.Value(u.Profile))
+			sets["profile"] = u.Profile
 		}
 		if u.EmailNotifications != nil {
 			v := *u.EmailNotifications
 			m.EmailNotifications = &v
-			up = up.Set(expression.Name("emailNotifications"), expression.Value(v))
+			sets["emailNotifications"] = v
 		}
 		if u.HiddenFields != nil {
 			m.HiddenFields = append([]string{}, *u.HiddenFields...)
-			up = up.Set(expression.Name("hiddenFields"), expression.Value(m.HiddenFields))
+			sets["hiddenFields"] = m.HiddenFields
 		}
 		err = s.commitMember(ctx, m, cur.IndexVersion, cur.IndexKeys, func(indexKeys []string) ([]txItem, error) {
+			up := expression.UpdateBuilder{}
+			for name, v := range sets {
+				up = up.Set(expression.Name(name), expression.Value(v))
+			}
 			w, err := s.update(key(memberPK(memberID), skProfile), expression.NewBuilder().
 				WithCondition(expression.AttributeExists(expression.Name("PK")).And(versionIs(cur.IndexVersion))).
 				WithUpdate(setIndex(up, indexKeys, cur.IndexVersion+1)), fail(errStale))

@@ -38,6 +38,8 @@ type Service struct {
 	Store   Store
 	Cursors cursor.Signer
 	Now     func() time.Time
+	// Budget overrides EvalBudget (tests).
+	Budget int
 }
 
 func (s *Service) now() time.Time {
@@ -68,7 +70,11 @@ func (s *Service) Search(ctx context.Context, who httpapi.Principal, q Query, cu
 		}
 		after = p.After
 	}
-	res, err := s.Store.SearchMembers(ctx, q.Plan(), after, limit+1, EvalBudget)
+	budget := EvalBudget
+	if s.Budget > 0 {
+		budget = s.Budget
+	}
+	res, err := s.Store.SearchMembers(ctx, q.Plan(), after, limit+1, budget)
 	if err != nil {
 		return school.Page[Hit]{}, err
 	}
