@@ -333,4 +333,3 @@ func TestMemberSearchCursors(t *testing.T) {
 		t.Errorf("own cursor: %v", err)
 	}
 }
-
