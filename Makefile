@@ -22,7 +22,8 @@ FUZZ_TARGETS := ./shared/httpapi:FuzzDecode \
 	./shared/school:FuzzDecodeForm ./shared/account:FuzzDecodeAccount \
 	./shared/staff:FuzzDecodeStaff \
 	./shared/contact:FuzzDecodeContact \
-	./shared/forum:FuzzDecodeForum ./shared/resource:FuzzDecodeResource
+	./shared/forum:FuzzDecodeForum ./shared/resource:FuzzDecodeResource \
+	./shared/directory:FuzzParseQuery
 FUZZTIME     ?= 8s
 
 # A recipe that fails leaves no half-made target behind to look finished.

@@ -360,10 +360,10 @@ func TestCheckResponse(t *testing.T) {
 		{"pre-registration, other status", "POST", "/v1/registrations", 202, jsonCT, `{"status":"done"}`, false},
 		{"own account of a staff member", "GET", "/v1/me", 200, jsonCT,
 			`{"memberId":"m-1","username":"css.1","firstName":"A","lastName":"B","email":"a@example.org","language":"en",
-			"role":"css","profile":null,"schools":[]}`, true},
+			"role":"css","profile":null,"schools":[],"preferences":{"emailNotifications":true,"hiddenFields":[]}}`, true},
 		{"own account, unknown role", "GET", "/v1/me", 200, jsonCT,
 			`{"memberId":"m-1","username":"x.1","firstName":"A","lastName":"B","email":"a@example.org","language":"en",
-			"role":"wizard","profile":null,"schools":[]}`, false},
+			"role":"wizard","profile":null,"schools":[],"preferences":{"emailNotifications":true,"hiddenFields":[]}}`, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -47,6 +47,11 @@ type Config struct {
 
 	SkipDDB, SkipGateway, SkipSizes, SkipInit bool
 
+	// SearchSizes are the sizes of generated data sets the member search is measured on
+	// (none: skipped); SearchRounds is how often each query runs at each size.
+	SearchSizes  []int
+	SearchRounds int
+
 	FunctionLog io.Writer // the functions' output; nil discards it
 	Progress    io.Writer // progress lines; nil discards them
 	Command     string    // how the run was started, for the report
@@ -67,6 +72,7 @@ type Report struct {
 	Sizes   []SizeResult
 	Init    []InitResult
 	Inits   []PackageInit // slow package inits of the function binaries
+	Search  []SearchScale
 	Notes   []string
 }
 
@@ -87,7 +93,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	defer func() { rep.Elapsed = time.Since(rep.Started) }()
 	progress := func(format string, args ...any) { fmt.Fprintf(cfg.Progress, "bench: "+format+"\n", args...) }
 
-	needServices := !cfg.SkipDDB || !cfg.SkipGateway
+	needServices := !cfg.SkipDDB || !cfg.SkipGateway || len(cfg.SearchSizes) > 0
 	if needServices && (cfg.DDBEndpoint == "" || cfg.SESEndpoint == "") {
 		return nil, fmt.Errorf("bench: the DynamoDB and SES endpoints are needed (or skip the DynamoDB and gateway benchmarks)")
 	}
@@ -283,6 +289,13 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			}
 			progress("gateway     %-48s %4.0f req/s, p50 %s, p99 %s, %d errors", sc.Name(), r.RPS(), fmtDur(r.Latency.P50), fmtDur(r.Latency.P99), r.Errors)
 			rep.Gateway = append(rep.Gateway, r)
+		}
+	}
+
+	// 5. The member search on large generated data sets (last: it fills the table).
+	if len(cfg.SearchSizes) > 0 {
+		if rep.Search, err = runSearchScale(ctx, seedClient, table, cfg.SearchSizes, cfg.Concurrency, max(cfg.SearchRounds, 1), progress); err != nil {
+			return nil, err
 		}
 	}
 	return rep, nil

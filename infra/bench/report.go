@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bufio"
+	"etwin/shared/directory"
 	"fmt"
 	"io"
 	"os"
@@ -227,6 +228,31 @@ func (r *Report) Markdown(w io.Writer) {
 			}
 			p("\n")
 		}
+	}
+
+	p("## 5. Member search at scale\n\n")
+	if len(r.Search) == 0 {
+		p("_Skipped (`-search \"\"`)._\n\n")
+	} else {
+		p("`GET /v1/members` in process (`directory.Service.Search` on a metered `ddb.Store`, DynamoDB\n")
+		p("Local) over teachers written by `infra/gen` (6 countries, names with diacritics, random\n")
+		p("categories; `ddb.Store.BulkLoad`, the same index items as every other write). The sizes\n")
+		p("grow in one table. Each query reads up to %d pages of 20 (first page, then its cursors),\n", searchPagesPerQuery)
+		p("%d times. A page reads at most %d index entries (`directory.EvalBudget`): the read units\n", max(c.SearchRounds, 1), directory.EvalBudget)
+		p("of a page depend on the page and the selectivity of the driver partition, not on N.\n\n")
+		p("| Members | Query | Pages | p50 | p99 | DynamoDB calls / page (mean, max) | Read units / page (mean, max) | Items / page |\n")
+		p("|--:|---|--:|--:|--:|--:|--:|--:|\n")
+		for _, sc := range r.Search {
+			for _, v := range sc.Variants {
+				p("| %d | %s | %d | %s | %s | %.2f, %d | %.2f, %.1f | %.1f |\n", sc.Members, v.Name, v.Pages,
+					fmtDur(v.Latency.P50), fmtDur(v.Latency.P99), v.Calls, v.MaxCalls, v.Units, v.MaxUnits, v.Items)
+			}
+		}
+		p("\n")
+		for _, sc := range r.Search {
+			p("- %d members: generating and loading the new ones took %s.\n", sc.Members, sc.LoadTime.Round(time.Second))
+		}
+		p("\n")
 	}
 
 	if len(r.Notes) > 0 {

@@ -24,6 +24,8 @@ var handlers = map[string]func(d *app.Deps) httpapi.Handler{
 	"me-school-add":          protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Account().HandleAddSchool }),
 	"school-search":          func(d *app.Deps) httpapi.Handler { return d.Schools().HandleSearch },
 	"school-get":             protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Schools().HandleGet }),
+	"members-search":         protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Directory().HandleSearch }),
+	"member-get":             protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Directory().HandleGet }),
 	"password-reset-request": func(d *app.Deps) httpapi.Handler { return d.Account().HandleRequestReset },
 	"password-reset-confirm": func(d *app.Deps) httpapi.Handler { return d.Account().HandleConfirmReset },
 	"vocabularies":           func(*app.Deps) httpapi.Handler { return vocab.Handle },
@@ -242,6 +244,23 @@ func scenarios() []*scenario {
 				return each(n, func(i int) request {
 					return request{Want: http.StatusOK, Token: toks[i%len(toks)],
 						Params: map[string]string{"schoolId": ds.schools[(i*13)%len(ds.schools)].SchoolID}}
+				}), err
+			}},
+		{Function: "members-search", Gateway: true,
+			prepare: func(ctx context.Context, ds *dataset, _ []*seedMember, n int) ([]request, error) {
+				toks, err := ds.sessions(ctx, ds.general)
+				queries := []map[string]string{{"q": "pop"}, {"q": "ma", "country": "RO"},
+					{"country": "FR", "ageGroup": "12-15", "language": "fr"}, {}}
+				return each(n, func(i int) request {
+					return request{Want: http.StatusOK, Token: toks[i%len(toks)], Query: queries[i%len(queries)]}
+				}), err
+			}},
+		{Function: "member-get", Gateway: true,
+			prepare: func(ctx context.Context, ds *dataset, _ []*seedMember, n int) ([]request, error) {
+				toks, err := ds.sessions(ctx, ds.general)
+				return each(n, func(i int) request {
+					return request{Want: http.StatusOK, Token: toks[i%len(toks)],
+						Params: map[string]string{"memberId": ds.general[(i*7)%len(ds.general)].ID}}
 				}), err
 			}},
 		{Function: "password-reset-request", Variant: "address has an account", Gateway: true,

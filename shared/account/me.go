@@ -25,6 +25,8 @@ type Me struct {
 	Country   string             `json:"country,omitempty"`
 	Profile   *member.Profile    `json:"profile"`
 	Schools   []member.SchoolRef `json:"schools"`
+	// Preferences: notification e-mails, and the profile lists hidden from others.
+	Preferences member.Preferences `json:"preferences"`
 }
 
 func meOf(m member.Member) Me {
@@ -33,7 +35,8 @@ func meOf(m member.Member) Me {
 		schools = []member.SchoolRef{}
 	}
 	return Me{MemberID: m.MemberID, Username: m.Username, FirstName: m.FirstName, LastName: m.LastName,
-		Email: m.Email, Language: m.Language, Role: m.Role, Country: m.Country, Profile: m.Profile, Schools: schools}
+		Email: m.Email, Language: m.Language, Role: m.Role, Country: m.Country, Profile: m.Profile, Schools: schools,
+		Preferences: m.Preferences()}
 }
 
 // GetMe returns the caller's own page.
@@ -65,6 +68,14 @@ type MePatch struct {
 	LastName  *string       `json:"lastName"`
 	Language  *string       `json:"language"`
 	Profile   *ProfilePatch `json:"profile"`
+	// Preferences changes the given preferences; absent ones stay as they are.
+	Preferences *PreferencesPatch `json:"preferences"`
+}
+
+// PreferencesPatch changes some preferences.
+type PreferencesPatch struct {
+	EmailNotifications *bool     `json:"emailNotifications"`
+	HiddenFields       *[]string `json:"hiddenFields"`
 }
 
 // MemberUpdate is what the store writes: the new names/language (nil = unchanged) and the
@@ -72,6 +83,8 @@ type MePatch struct {
 type MemberUpdate struct {
 	FirstName, LastName, Language *string
 	Profile                       *member.Profile
+	EmailNotifications            *bool
+	HiddenFields                  *[]string
 }
 
 // UpdateMe applies a patch to the caller's own account and returns the new page.
@@ -86,13 +99,19 @@ func (s *Service) UpdateMe(ctx context.Context, who httpapi.Principal, p MePatch
 	if p.Language != nil {
 		member.CheckCode(&f, "language", *p.Language, vocab.IsLanguage)
 	}
-	if p.FirstName == nil && p.LastName == nil && p.Language == nil && p.Profile == nil {
-		f.Add("body", "change at least one of firstName, lastName, language, profile")
+	if p.Preferences != nil && p.Preferences.HiddenFields != nil {
+		member.CheckCodes(&f, "preferences.hiddenFields", *p.Preferences.HiddenFields, 0, len(member.HideableFields), member.IsHideableField)
+	}
+	if p.FirstName == nil && p.LastName == nil && p.Language == nil && p.Profile == nil && p.Preferences == nil {
+		f.Add("body", "change at least one of firstName, lastName, language, profile, preferences")
 	}
 	if err := f.Err(); err != nil {
 		return Me{}, err
 	}
 	u := MemberUpdate{FirstName: trimmed(p.FirstName), LastName: trimmed(p.LastName), Language: p.Language}
+	if p.Preferences != nil {
+		u.EmailNotifications, u.HiddenFields = p.Preferences.EmailNotifications, p.Preferences.HiddenFields
+	}
 	if p.Profile != nil {
 		m, ok, err := s.Store.GetMember(ctx, who.MemberID)
 		if err != nil {

@@ -18,6 +18,7 @@ import (
 	"etwin/shared/contact"
 	"etwin/shared/cursor"
 	"etwin/shared/ddb"
+	"etwin/shared/directory"
 	"etwin/shared/forum"
 	"etwin/shared/httpapi"
 	"etwin/shared/notify"
@@ -102,6 +103,11 @@ func (d *Deps) Forums() *forum.Service {
 // Resources is the shared-resources service.
 func (d *Deps) Resources() *resource.Service {
 	return &resource.Service{Store: d.Store, Cursors: d.Cursors}
+}
+
+// Directory is the member search and the public profiles.
+func (d *Deps) Directory() *directory.Service {
+	return &directory.Service{Store: d.Store, Cursors: d.Cursors}
 }
 
 // Option changes how a function's handler is wrapped.

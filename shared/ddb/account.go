@@ -2,6 +2,7 @@ package ddb
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -161,58 +162,126 @@ func (s *Store) deleteKeys(ctx context.Context, keys []map[string]types.Attribut
 	return nil
 }
 
-// UpdateMember changes names, language and profile.
+// UpdateMember changes names, language, profile and preferences, and rewrites the
+// member's search index in the same transaction (retried when a concurrent change of the
+// member won).
 func (s *Store) UpdateMember(ctx context.Context, memberID string, u account.MemberUpdate) (member.Member, error) {
-	var up expression.UpdateBuilder
-	if u.FirstName != nil {
-		up = up.Set(expression.Name("firstName"), expression.Value(*u.FirstName))
+	for attempt := 0; attempt < 5; attempt++ {
+		var cur memberItem
+		found, err := s.get(ctx, key(memberPK(memberID), skProfile), &cur)
+		if err != nil {
+			return member.Member{}, err
+		}
+		if !found {
+			return member.Member{}, errBusy
+		}
+		m := cur.Member
+		// (an UpdateBuilder is changed in place by Set: build a fresh one per use)
+		sets := map[string]any{}
+		if u.FirstName != nil {
+			m.FirstName = *u.FirstName
+			sets["firstName"] = m.FirstName
+		}
+		if u.LastName != nil {
+			m.LastName = *u.LastName
+			sets["lastName"] = m.LastName
+		}
+		if u.Language != nil {
+			m.Language = *u.Language
+			sets["language"] = m.Language
+		}
+		if u.Profile != nil {
+			m.Profile = u.Profile
+			sets["profile"] = u.Profile
+		}
+		if u.EmailNotifications != nil {
+			v := *u.EmailNotifications
+			m.EmailNotifications = &v
+			sets["emailNotifications"] = v
+		}
+		if u.HiddenFields != nil {
+			m.HiddenFields = append([]string{}, *u.HiddenFields...)
+			sets["hiddenFields"] = m.HiddenFields
+		}
+		err = s.commitMember(ctx, m, cur.IndexVersion, cur.IndexKeys, func(indexKeys []string) ([]txItem, error) {
+			up := expression.UpdateBuilder{}
+			for name, v := range sets {
+				up = up.Set(expression.Name(name), expression.Value(v))
+			}
+			w, err := s.update(key(memberPK(memberID), skProfile), expression.NewBuilder().
+				WithCondition(expression.AttributeExists(expression.Name("PK")).And(versionIs(cur.IndexVersion))).
+				WithUpdate(setIndex(up, indexKeys, cur.IndexVersion+1)), fail(errStale))
+			return []txItem{w}, err
+		})
+		if errors.Is(err, errStale) {
+			continue
+		}
+		if err != nil {
+			return member.Member{}, err
+		}
+		return m, nil
 	}
-	if u.LastName != nil {
-		up = up.Set(expression.Name("lastName"), expression.Value(*u.LastName))
-	}
-	if u.Language != nil {
-		up = up.Set(expression.Name("language"), expression.Value(*u.Language))
-	}
-	if u.Profile != nil {
-		up = up.Set(expression.Name("profile"), expression.Value(u.Profile))
-	}
-	var it memberItem
-	failed, err := s.updateItem(ctx, key(memberPK(memberID), skProfile), expression.NewBuilder().
-		WithCondition(expression.AttributeExists(expression.Name("PK"))).WithUpdate(up), &it)
-	if err != nil {
-		return member.Member{}, err
-	}
-	if failed {
-		return member.Member{}, errBusy
-	}
-	return it.Member, nil
+	return member.Member{}, errBusy
 }
 
-// AddSchool gives a member one more school, registering it first when new.
+// AddSchool gives a member one more school, registering it first when new, and rewrites
+// the member's search index in the same transaction.
 func (s *Store) AddSchool(ctx context.Context, memberID string, ref member.SchoolRef, newSchool *school.School) error {
 	now := time.Now().UTC()
-	add, err := s.update(key(memberPK(memberID), skProfile), expression.NewBuilder().
-		WithCondition(expression.AttributeExists(expression.Name("PK")).
-			And(expression.Not(expression.Contains(expression.Name("schoolIds"), ref.SchoolID)))).
-		WithUpdate(expression.Set(expression.Name("schools"),
-			expression.ListAppend(expression.Name("schools"), expression.Value([]member.SchoolRef{ref}))).
-			Add(expression.Name("schoolIds"), expression.Value(&types.AttributeValueMemberSS{Value: []string{ref.SchoolID}}))),
-		fail(account.ErrHasSchool))
-	if err != nil {
-		return err
+	for attempt := 0; attempt < 5; attempt++ {
+		var cur memberItem
+		found, err := s.get(ctx, key(memberPK(memberID), skProfile), &cur)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return errBusy
+		}
+		if cur.HasSchool(ref.SchoolID) {
+			return account.ErrHasSchool
+		}
+		m := cur.Member
+		m.Schools = append(append([]member.SchoolRef{}, m.Schools...), ref)
+		err = s.commitMember(ctx, m, cur.IndexVersion, cur.IndexKeys, func(indexKeys []string) ([]txItem, error) {
+			up := expression.Set(expression.Name("schools"),
+				expression.ListAppend(expression.Name("schools"), expression.Value([]member.SchoolRef{ref}))).
+				Add(expression.Name("schoolIds"), expression.Value(&types.AttributeValueMemberSS{Value: []string{ref.SchoolID}}))
+			add, err := s.update(key(memberPK(memberID), skProfile), expression.NewBuilder().
+				WithCondition(expression.AttributeExists(expression.Name("PK")).
+					And(expression.Not(expression.Contains(expression.Name("schoolIds"), ref.SchoolID))).
+					And(versionIs(cur.IndexVersion))).
+				WithUpdate(setIndex(up, indexKeys, cur.IndexVersion+1)),
+				func(old map[string]types.AttributeValue) error {
+					if ss, ok := old["schoolIds"].(*types.AttributeValueMemberSS); ok {
+						for _, id := range ss.Value {
+							if id == ref.SchoolID {
+								return account.ErrHasSchool
+							}
+						}
+					}
+					return errStale
+				})
+			if err != nil {
+				return nil, err
+			}
+			items := []txItem{add}
+			schoolItems, err := s.schoolItems(newSchool, ref.SchoolID,
+				func(id string) error { return &account.DuplicateSchoolError{SchoolID: id} }, account.ErrNoSuchSchool)
+			if err != nil {
+				return nil, err
+			}
+			items = append(items, schoolItems...)
+			link, err := s.schoolMemberItem(ref.SchoolID, memberID, now)
+			if err != nil {
+				return nil, err
+			}
+			return append(items, s.put(link)), nil
+		})
+		if !errors.Is(err, errStale) {
+			return err
+		}
 	}
-	items := []txItem{add}
-	schoolItems, err := s.schoolItems(newSchool, ref.SchoolID,
-		func(id string) error { return &account.DuplicateSchoolError{SchoolID: id} }, account.ErrNoSuchSchool)
-	if err != nil {
-		return err
-	}
-	items = append(items, schoolItems...)
-	link, err := s.schoolMemberItem(ref.SchoolID, memberID, now)
-	if err != nil {
-		return err
-	}
-	return s.transact(ctx, append(items, s.put(link)))
+	return errBusy
 }
 
 type resetItem struct {

@@ -135,3 +135,13 @@ func resourceListPK(theme, language string) string {
 func resourceListPKs(theme, language string) []string {
 	return []string{resourceListPK("", ""), resourceListPK(theme, ""), resourceListPK("", language), resourceListPK(theme, language)}
 }
+
+// The member search index (docs/data-model.md): a teacher under each folded word of their
+// and their schools' names, partitioned by the word's first two letters (SK word#memberId),
+// and under each category value and "all" in name order (SK "<folded last first>#memberId").
+const memberAllPK = "MCAT#all"
+
+func memberWordPK(word string) string              { return "MWORD#" + wordStem(word) }
+func memberWordSK(word, memberID string) string    { return word + "#" + memberID }
+func memberCatPK(kind, value string) string        { return "MCAT#" + kind + "#" + value }
+func memberCatSK(sortName, memberID string) string { return sortName + "#" + memberID }

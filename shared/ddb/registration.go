@@ -129,41 +129,42 @@ func (s *Store) Complete(ctx context.Context, c registration.Completion) error {
 	if err != nil {
 		return err
 	}
-	items := []txItem{spend, claim}
-	memberItems, err := s.newMemberItems(c.Member, c.Now)
-	if err != nil {
-		return err
-	}
-	items = append(items, memberItems...)
-	schoolItems, err := s.schoolItems(c.NewSchool, c.SchoolID, func(id string) error { return &registration.DuplicateSchoolError{SchoolID: id} },
-		registration.ErrSchoolMissing)
-	if err != nil {
-		return err
-	}
-	items = append(items, schoolItems...)
-	link, err := s.schoolMemberItem(c.SchoolID, c.Member.MemberID, c.Now)
-	if err != nil {
-		return err
-	}
-	items = append(items, s.put(link))
-	return s.transact(ctx, items)
+	return s.commitMember(ctx, c.Member, 0, nil, func(indexKeys []string) ([]txItem, error) {
+		items := []txItem{spend, claim}
+		memberItems, err := s.newMemberItems(c.Member, indexKeys)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, memberItems...)
+		schoolItems, err := s.schoolItems(c.NewSchool, c.SchoolID, func(id string) error { return &registration.DuplicateSchoolError{SchoolID: id} },
+			registration.ErrSchoolMissing)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, schoolItems...)
+		link, err := s.schoolMemberItem(c.SchoolID, c.Member.MemberID, c.Now)
+		if err != nil {
+			return nil, err
+		}
+		return append(items, s.put(link)), nil
+	})
 }
 
-// memberItem is the stored member: its schools also as a set, for conditions.
+// memberItem is the stored member: its schools also as a set, for conditions, and the
+// keys of its search-index entries with their version (see commitMember).
 type memberItem struct {
 	member.Member
-	SchoolIDs []string `dynamodbav:"schoolIds,stringset,omitempty"`
+	SchoolIDs    []string `dynamodbav:"schoolIds,stringset,omitempty"`
+	IndexKeys    []string `dynamodbav:"indexKeys,stringset,omitempty"`
+	IndexVersion int      `dynamodbav:"indexVersion,omitempty"`
 }
 
-// newMemberItems are the writes that create a member: the member and its e-mail guard.
-// (The username guard is written by the caller: registration claims a hold, the import
-// puts a new one.)
-func (s *Store) newMemberItems(m member.Member, now time.Time) ([]txItem, error) {
-	ids := make([]string, 0, len(m.Schools))
-	for _, r := range m.Schools {
-		ids = append(ids, r.SchoolID)
-	}
-	mi, err := item(memberPK(m.MemberID), skProfile, "member", memberItem{Member: m, SchoolIDs: ids})
+// newMemberItems are the writes that create a member: the member (at index version 1,
+// with the keys of its index entries) and its e-mail guard. (The username guard is
+// written by the caller: registration claims a hold, the import puts a new one; the index
+// entries by commitMember.)
+func (s *Store) newMemberItems(m member.Member, indexKeys []string) ([]txItem, error) {
+	mi, err := newMemberItem(m, indexKeys)
 	if err != nil {
 		return nil, err
 	}
@@ -175,6 +176,14 @@ func (s *Store) newMemberItems(m member.Member, now time.Time) ([]txItem, error)
 		s.putNew(eg, fail(registration.ErrEmailTaken)),
 		s.putNew(mi, fail(registration.ErrLinkSpent)),
 	}, nil
+}
+
+func newMemberItem(m member.Member, indexKeys []string) (map[string]types.AttributeValue, error) {
+	ids := make([]string, 0, len(m.Schools))
+	for _, r := range m.Schools {
+		ids = append(ids, r.SchoolID)
+	}
+	return item(memberPK(m.MemberID), skProfile, "member", memberItem{Member: m, SchoolIDs: ids, IndexKeys: indexKeys, IndexVersion: 1})
 }
 
 type schoolMember struct {

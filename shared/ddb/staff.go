@@ -15,7 +15,7 @@ func (s *Store) CreateAccount(ctx context.Context, m member.Member) error {
 	if err != nil {
 		return err
 	}
-	items, err := s.newMemberItems(m, m.CreatedAt)
+	items, err := s.newMemberItems(m, nil) // staff are not in the member search
 	if err != nil {
 		return err
 	}

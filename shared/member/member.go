@@ -38,6 +38,9 @@ type SchoolRef struct {
 	SchoolID string `json:"schoolId" dynamodbav:"schoolId"`
 	Name     string `json:"name" dynamodbav:"name"`
 	Country  string `json:"country" dynamodbav:"country"`
+	// SchoolType is kept with the member's schools for the member search (schoolType
+	// filter); the API's school lists do not show it.
+	SchoolType string `json:"-" dynamodbav:"schoolType,omitempty"`
 }
 
 // Member is an account.
@@ -57,13 +60,51 @@ type Member struct {
 	// Failed logins in the current hour-long window (see account.LoginLimit).
 	FailedLogins      int   `dynamodbav:"failedLogins"`
 	FailedLoginWindow int64 `dynamodbav:"failedLoginWindow"` // unix seconds the window began
-	// EmailNotifications false turns e-mailed notifications off; absent means on.
-	EmailNotifications *bool `dynamodbav:"emailNotifications,omitempty"`
+	// EmailNotifications is false when the member turned notification e-mails off (absent
+	// means true). HiddenFields are profile lists left out of the public profile and of
+	// the member search (a subset of HideableFields).
+	EmailNotifications *bool    `dynamodbav:"emailNotifications,omitempty"`
+	HiddenFields       []string `dynamodbav:"hiddenFields,omitempty"`
 }
 
-// WantsNotificationEmails reports whether notifications are e-mailed to the member.
+// Preferences are a member's choices about notifications and their public profile.
+type Preferences struct {
+	EmailNotifications bool     `json:"emailNotifications"`
+	HiddenFields       []string `json:"hiddenFields"`
+}
+
+// HideableFields are the profile lists a member may hide from others.
+var HideableFields = []string{"subjects", "ageGroups", "languages", "interests"}
+
+// IsHideableField reports whether f is one of HideableFields.
+func IsHideableField(f string) bool {
+	for _, h := range HideableFields {
+		if h == f {
+			return true
+		}
+	}
+	return false
+}
+
+// WantsNotificationEmails reports whether notifications are e-mailed to the member (the default).
 func (m *Member) WantsNotificationEmails() bool {
 	return m.EmailNotifications == nil || *m.EmailNotifications
+}
+
+// Hides reports whether the member hides the profile list field from others.
+func (m *Member) Hides(field string) bool {
+	for _, h := range m.HiddenFields {
+		if h == field {
+			return true
+		}
+	}
+	return false
+}
+
+// Preferences returns the member's preferences with their defaults filled in.
+func (m *Member) Preferences() Preferences {
+	hidden := append([]string{}, m.HiddenFields...)
+	return Preferences{EmailNotifications: m.WantsNotificationEmails(), HiddenFields: hidden}
 }
 
 // HasSchool reports whether the member already belongs to schoolID.

@@ -131,7 +131,7 @@ func (s *School) DuplicateKey() (country, city, name string) {
 
 // Ref is the school as a member's list shows it.
 func (s *School) Ref() member.SchoolRef {
-	return member.SchoolRef{SchoolID: s.SchoolID, Name: s.Name, Country: s.Country}
+	return member.SchoolRef{SchoolID: s.SchoolID, Name: s.Name, Country: s.Country, SchoolType: s.SchoolType}
 }
 
 // Query is a parsed school search: words of the name (see fold.Search) and an optional

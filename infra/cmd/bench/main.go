@@ -26,6 +26,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -60,7 +61,20 @@ func run() error {
 	skipGateway := fs.Bool("skip-gateway", false, "skip the load through the gateway")
 	skipSize := fs.Bool("skip-size", false, "skip the deployment package sizes")
 	skipInit := fs.Bool("skip-init", false, "skip the init times")
+	searchSizes := fs.String("search", "10000,100000", "sizes of the generated data sets the member search is measured on, comma-separated (\"\" to skip)")
+	searchRounds := fs.Int("search-rounds", 3, "times each search query runs at each size")
 	fs.Parse(os.Args[1:])
+	var sizes []int
+	for _, f := range strings.Split(*searchSizes, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		v, err := strconv.Atoi(f)
+		if err != nil || v < 1 {
+			return fmt.Errorf("-search: %q is not a size", f)
+		}
+		sizes = append(sizes, v)
+	}
 	if *n < 1 || *conc < 1 || *samples < 1 || *cold < 1 {
 		return fmt.Errorf("-n, -c, -samples and -cold must be at least 1")
 	}
@@ -86,11 +100,12 @@ func run() error {
 		DDBEndpoint: os.Getenv("ETWIN_DDB_ENDPOINT"), SESEndpoint: os.Getenv("ETWIN_SES_ENDPOINT"),
 		Requests: *n, Concurrency: *conc, Samples: *samples, ColdStarts: *cold,
 		SkipDDB: *skipDDB, SkipGateway: *skipGateway, SkipSizes: *skipSize, SkipInit: *skipInit,
+		SearchSizes: sizes, SearchRounds: *searchRounds,
 		FunctionLog: functionLog, Progress: os.Stderr,
 	}
 	if cfg.DDBEndpoint != "" && cfg.SESEndpoint != "" {
 		command = "go run ./infra/cmd/local exec -- " + command
-	} else if !*skipDDB || !*skipGateway {
+	} else if !*skipDDB || !*skipGateway || len(sizes) > 0 {
 		// Alone: start the services ourselves (no tables: the run makes its own).
 		fmt.Fprintln(os.Stderr, "bench: no ETWIN_DDB_ENDPOINT/ETWIN_SES_ENDPOINT: starting DynamoDB Local and the local SES")
 		stack, err := localstack.StartStack(ctx, localstack.StackOptions{

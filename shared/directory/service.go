@@ -1,0 +1,141 @@
+package directory
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"etwin/shared/apperr"
+	"etwin/shared/cursor"
+	"etwin/shared/httpapi"
+	"etwin/shared/member"
+	"etwin/shared/school"
+)
+
+// EvalBudget bounds the index entries one page may read: a page that has not filled up
+// after this many entries ends early, with a cursor to go on from there.
+const EvalBudget = 500
+
+// Result is what the store found: hits (at most the limit asked for) with their index
+// positions, and Resume, the position to go on from when the budget ran out first ("" when
+// the driver partition was read to its end).
+type Result struct {
+	Hits      []Hit
+	Positions []string
+	Resume    string
+}
+
+// Store is what the directory needs.
+type Store interface {
+	GetMember(ctx context.Context, memberID string) (member.Member, bool, error)
+	// SearchMembers reads the plan's driver partition after the position after ("" from
+	// the start), reading at most budget entries, until it has limit hits.
+	SearchMembers(ctx context.Context, p Plan, after string, limit, budget int) (Result, error)
+}
+
+// Service runs the member search and the public profiles.
+type Service struct {
+	Store   Store
+	Cursors cursor.Signer
+	Now     func() time.Time
+	// Budget overrides EvalBudget (tests).
+	Budget int
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+type searchPos struct {
+	Query string `json:"q"`
+	After string `json:"a"`
+}
+
+func cursorSubject(memberID string) string { return "members:" + memberID }
+
+// Search returns a page of the teachers q finds, in the driver's order.
+func (s *Service) Search(ctx context.Context, who httpapi.Principal, q Query, cur string, limit int) (school.Page[Hit], error) {
+	after := ""
+	if cur != "" {
+		var p searchPos
+		if err := s.Cursors.Decode(cur, cursorSubject(who.MemberID), &p, s.now()); err != nil {
+			return school.Page[Hit]{}, err
+		}
+		if p.Query != q.Key() || p.After == "" {
+			return school.Page[Hit]{}, apperr.BadRequest("The cursor belongs to another search.",
+				apperr.FieldError{Field: "cursor", Message: "belongs to another search"})
+		}
+		after = p.After
+	}
+	budget := EvalBudget
+	if s.Budget > 0 {
+		budget = s.Budget
+	}
+	res, err := s.Store.SearchMembers(ctx, q.Plan(), after, limit+1, budget)
+	if err != nil {
+		return school.Page[Hit]{}, err
+	}
+	page := school.Page[Hit]{Items: res.Hits}
+	next := res.Resume
+	if len(res.Hits) > limit {
+		page.Items = res.Hits[:limit]
+		next = res.Positions[limit-1]
+	}
+	if next != "" {
+		c, err := s.Cursors.Encode(cursorSubject(who.MemberID), searchPos{Query: q.Key(), After: next}, s.now())
+		if err != nil {
+			return school.Page[Hit]{}, err
+		}
+		page.NextCursor = c
+	}
+	if page.Items == nil {
+		page.Items = []Hit{}
+	}
+	return page, nil
+}
+
+// Profile returns a teacher's public profile; staff and unknown ids are not found.
+func (s *Service) Profile(ctx context.Context, memberID string) (Profile, error) {
+	notFound := apperr.NotFound("No teacher has this id.")
+	if !school.ValidID(memberID) {
+		return Profile{}, notFound
+	}
+	m, found, err := s.Store.GetMember(ctx, memberID)
+	if err != nil {
+		return Profile{}, err
+	}
+	p, ok := ProfileOf(m)
+	if !found || !ok {
+		return Profile{}, notFound
+	}
+	return p, nil
+}
+
+// HandleSearch serves GET /v1/members.
+func (s *Service) HandleSearch(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+	q, err := ParseQuery(req.QueryStringParameters)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	limit, err := httpapi.Limit(req)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	page, err := s.Search(ctx, who, q, httpapi.Query(req, "cursor"), limit)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.JSON(http.StatusOK, page)
+}
+
+// HandleGet serves GET /v1/members/{memberId}.
+func (s *Service) HandleGet(ctx context.Context, req *httpapi.Request, _ httpapi.Principal) (httpapi.Response, error) {
+	p, err := s.Profile(ctx, httpapi.PathParam(req, "memberId"))
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.JSON(http.StatusOK, p)
+}
