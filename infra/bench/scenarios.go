@@ -40,6 +40,11 @@ var handlers = map[string]func(d *app.Deps) httpapi.Handler{
 	"resource-create":        protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Resources().HandleCreate }),
 	"resources-list":         protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Resources().HandleList }),
 	"resource-get":           protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Resources().HandleGet }),
+	"stats-get":              func(d *app.Deps) httpapi.Handler { return d.Stats().HandleGet },
+	"notifications-list":     protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Notifications().HandleList }),
+	"contacts-list":          protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Contacts().HandleList }),
+	"contact-requests-list":  protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Contacts().HandleListRequests }),
+	"contact-request-create": protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Contacts().HandleCreate }),
 }
 
 // protected is app.Protected's wrapping: the one authentication check first.
@@ -323,6 +328,40 @@ func scenarios() []*scenario {
 				toks, err := ds.sessions(ctx, ds.general)
 				return each(n, func(i int) request {
 					return request{Want: http.StatusOK, Token: toks[i%len(toks)], Query: map[string]string{"theme": "environment"}}
+				}), err
+			}},
+		{Function: "stats-get", Gateway: true,
+			prepare: func(ctx context.Context, ds *dataset, _ []*seedMember, n int) ([]request, error) {
+				return each(n, func(int) request { return request{Want: http.StatusOK, Query: map[string]string{"country": "RO"}} }), nil
+			}},
+		{Function: "notifications-list", Gateway: true,
+			prepare: func(ctx context.Context, ds *dataset, _ []*seedMember, n int) ([]request, error) {
+				toks, err := ds.sessions(ctx, ds.general)
+				return each(n, func(i int) request { return request{Want: http.StatusOK, Token: toks[i%len(toks)]} }), err
+			}},
+		{Function: "contacts-list", Gateway: true,
+			prepare: func(ctx context.Context, ds *dataset, _ []*seedMember, n int) ([]request, error) {
+				toks, err := ds.sessions(ctx, ds.general)
+				return each(n, func(i int) request { return request{Want: http.StatusOK, Token: toks[i%len(toks)]} }), err
+			}},
+		{Function: "contact-requests-list", Gateway: true,
+			prepare: func(ctx context.Context, ds *dataset, _ []*seedMember, n int) ([]request, error) {
+				toks, err := ds.sessions(ctx, ds.general)
+				return each(n, func(i int) request {
+					return request{Want: http.StatusOK, Token: toks[i%len(toks)], Query: map[string]string{"direction": "incoming"}}
+				}), err
+			}},
+		// Each request is a new pair: own[2i] invites own[2i+1] (the pair guard, the daily
+		// counter, the request, both list entries and the notification in one transaction).
+		{Function: "contact-request-create", Gateway: true, dedicated: func(n int) int { return 2 * n },
+			prepare: func(ctx context.Context, ds *dataset, own []*seedMember, n int) ([]request, error) {
+				senders := make([]*seedMember, n)
+				for i := range senders {
+					senders[i] = own[2*i]
+				}
+				toks, err := ds.sessions(ctx, senders)
+				return each(n, func(i int) request {
+					return request{Want: http.StatusCreated, Token: toks[i], Body: map[string]string{"memberId": own[2*i+1].ID}}
 				}), err
 			}},
 		{Function: "vocabularies", Gateway: true,
