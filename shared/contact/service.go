@@ -30,7 +30,7 @@ func (s *Service) now() time.Time {
 }
 
 // Page is a page of a list.
-type Page[T any] = notify.Page[T]
+type Page[T any] = cursor.Page[T]
 
 // Created is the answer to a new request.
 type Created struct {
@@ -156,7 +156,7 @@ func decided(r Request) error {
 // ListRequests lists the caller's pending requests (incoming or outgoing), newest first.
 func (s *Service) ListRequests(ctx context.Context, who httpapi.Principal, direction, cur string, limit int) (Page[Request], error) {
 	list := "requests:" + direction
-	after, err := notify.OpenCursor(s.Cursors, list, cur, who.MemberID, s.now())
+	after, err := s.Cursors.Resume(cur, who.MemberID, list, s.now())
 	if err != nil {
 		return Page[Request]{}, err
 	}
@@ -164,12 +164,13 @@ func (s *Service) ListRequests(ctx context.Context, who httpapi.Principal, direc
 	if err != nil {
 		return Page[Request]{}, err
 	}
-	return notify.MakePage(s.Cursors, list, who.MemberID, items, positions, limit, s.now())
+	items, next := cursor.Cut(items, positions, limit)
+	return cursor.NewPage(s.Cursors, who.MemberID, list, items, next, s.now())
 }
 
 // ListContacts lists the caller's contacts (in the order of their member ids).
 func (s *Service) ListContacts(ctx context.Context, who httpapi.Principal, cur string, limit int) (Page[Person], error) {
-	after, err := notify.OpenCursor(s.Cursors, "contacts", cur, who.MemberID, s.now())
+	after, err := s.Cursors.Resume(cur, who.MemberID, "contacts", s.now())
 	if err != nil {
 		return Page[Person]{}, err
 	}
@@ -177,7 +178,8 @@ func (s *Service) ListContacts(ctx context.Context, who httpapi.Principal, cur s
 	if err != nil {
 		return Page[Person]{}, err
 	}
-	return notify.MakePage(s.Cursors, "contacts", who.MemberID, items, positions, limit, s.now())
+	items, next := cursor.Cut(items, positions, limit)
+	return cursor.NewPage(s.Cursors, who.MemberID, "contacts", items, next, s.now())
 }
 
 // Delete removes otherID from the caller's contacts, and the caller from theirs.

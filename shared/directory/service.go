@@ -49,26 +49,14 @@ func (s *Service) now() time.Time {
 	return time.Now()
 }
 
-type searchPos struct {
-	Query string `json:"q"`
-	After string `json:"a"`
-}
-
 func cursorSubject(memberID string) string { return "members:" + memberID }
 
 // Search returns a page of the teachers q finds, in the driver's order.
-func (s *Service) Search(ctx context.Context, who httpapi.Principal, q Query, cur string, limit int) (school.Page[Hit], error) {
-	after := ""
-	if cur != "" {
-		var p searchPos
-		if err := s.Cursors.Decode(cur, cursorSubject(who.MemberID), &p, s.now()); err != nil {
-			return school.Page[Hit]{}, err
-		}
-		if p.Query != q.Key() || p.After == "" {
-			return school.Page[Hit]{}, apperr.BadRequest("The cursor belongs to another search.",
-				apperr.FieldError{Field: "cursor", Message: "belongs to another search"})
-		}
-		after = p.After
+func (s *Service) Search(ctx context.Context, who httpapi.Principal, q Query, cur string, limit int) (cursor.Page[Hit], error) {
+	subject, list := cursorSubject(who.MemberID), "members|"+q.Key()
+	after, err := s.Cursors.Resume(cur, subject, list, s.now())
+	if err != nil {
+		return cursor.Page[Hit]{}, err
 	}
 	budget := EvalBudget
 	if s.Budget > 0 {
@@ -76,25 +64,13 @@ func (s *Service) Search(ctx context.Context, who httpapi.Principal, q Query, cu
 	}
 	res, err := s.Store.SearchMembers(ctx, q.Plan(), after, limit+1, budget)
 	if err != nil {
-		return school.Page[Hit]{}, err
+		return cursor.Page[Hit]{}, err
 	}
-	page := school.Page[Hit]{Items: res.Hits}
-	next := res.Resume
-	if len(res.Hits) > limit {
-		page.Items = res.Hits[:limit]
-		next = res.Positions[limit-1]
+	items, next := cursor.Cut(res.Hits, res.Positions, limit)
+	if next == "" {
+		next = res.Resume
 	}
-	if next != "" {
-		c, err := s.Cursors.Encode(cursorSubject(who.MemberID), searchPos{Query: q.Key(), After: next}, s.now())
-		if err != nil {
-			return school.Page[Hit]{}, err
-		}
-		page.NextCursor = c
-	}
-	if page.Items == nil {
-		page.Items = []Hit{}
-	}
-	return page, nil
+	return cursor.NewPage(s.Cursors, subject, list, items, next, s.now())
 }
 
 // Profile returns a teacher's public profile; staff and unknown ids are not found.

@@ -3,7 +3,6 @@ package forum
 import (
 	"context"
 	"errors"
-	"slices"
 	"strings"
 	"time"
 
@@ -105,65 +104,37 @@ func (s *Service) CreatePost(ctx context.Context, who httpapi.Principal, ageGrou
 	return p, nil
 }
 
-// listPos is where a list of posts goes on: the forum, the search words, the position.
-type listPos struct {
-	AgeGroup string   `json:"g"`
-	Q        []string `json:"q,omitempty"`
-	After    string   `json:"a"`
-}
-
 // ListPosts lists a forum's posts newest first, or the posts matching q.
-func (s *Service) ListPosts(ctx context.Context, who httpapi.Principal, ageGroup, q, cur string, limit int) (school.Page[Post], error) {
+func (s *Service) ListPosts(ctx context.Context, who httpapi.Principal, ageGroup, q, cur string, limit int) (cursor.Page[Post], error) {
 	var search fold.Search
 	if q != "" {
 		var problem string
 		if search, problem = fold.ParseSearch(q); problem != "" {
-			return school.Page[Post]{}, apperr.BadRequest("The search is invalid.", apperr.FieldError{Field: "q", Message: problem})
+			return cursor.Page[Post]{}, apperr.BadRequest("The search is invalid.", apperr.FieldError{Field: "q", Message: problem})
 		}
 	}
-	after := ""
-	if cur != "" {
-		var p listPos
-		if err := s.Cursors.Decode(cur, who.MemberID, &p, s.now()); err != nil {
-			return school.Page[Post]{}, err
-		}
-		if p.AgeGroup != ageGroup || !slices.Equal(p.Q, search.Words) {
-			return school.Page[Post]{}, apperr.BadRequest("The cursor belongs to another list.", apperr.FieldError{Field: "cursor", Message: "belongs to another list"})
-		}
-		after = p.After
+	list := "forum|" + ageGroup + "|" + strings.Join(search.Words, " ")
+	after, err := s.Cursors.Resume(cur, who.MemberID, list, s.now())
+	if err != nil {
+		return cursor.Page[Post]{}, err
 	}
 	var posts []Post
 	var next string
-	var err error
 	if q != "" {
 		posts, next, err = s.Store.SearchPosts(ctx, ageGroup, search, after, limit)
 	} else {
 		posts, next, err = s.Store.ListPosts(ctx, ageGroup, after, limit)
 	}
 	if err != nil {
-		return school.Page[Post]{}, err
+		return cursor.Page[Post]{}, err
 	}
-	page := school.Page[Post]{Items: posts}
-	if page.Items == nil {
-		page.Items = []Post{}
-	}
-	if next != "" {
-		if page.NextCursor, err = s.Cursors.Encode(who.MemberID, listPos{AgeGroup: ageGroup, Q: search.Words, After: next}, s.now()); err != nil {
-			return school.Page[Post]{}, err
-		}
-	}
-	return page, nil
+	return cursor.NewPage(s.Cursors, who.MemberID, list, posts, next, s.now())
 }
 
 // PostWithReplies is a post with a page of its replies (oldest first).
 type PostWithReplies struct {
 	Post
-	Replies school.Page[Reply] `json:"replies"`
-}
-
-type repliesPos struct {
-	PostID string `json:"p"`
-	After  string `json:"a"`
+	Replies cursor.Page[Reply] `json:"replies"`
 }
 
 // GetPost reads a post and a page of its replies.
@@ -172,31 +143,17 @@ func (s *Service) GetPost(ctx context.Context, who httpapi.Principal, ageGroup, 
 	if err != nil {
 		return PostWithReplies{}, err
 	}
-	after := ""
-	if cur != "" {
-		var pos repliesPos
-		if err := s.Cursors.Decode(cur, who.MemberID, &pos, s.now()); err != nil {
-			return PostWithReplies{}, err
-		}
-		if pos.PostID != postID {
-			return PostWithReplies{}, apperr.BadRequest("The cursor belongs to another list.", apperr.FieldError{Field: "cursor", Message: "belongs to another list"})
-		}
-		after = pos.After
+	list := "replies|" + postID
+	after, err := s.Cursors.Resume(cur, who.MemberID, list, s.now())
+	if err != nil {
+		return PostWithReplies{}, err
 	}
 	replies, next, err := s.Store.ListReplies(ctx, postID, after, limit)
 	if err != nil {
 		return PostWithReplies{}, err
 	}
-	out := PostWithReplies{Post: p, Replies: school.Page[Reply]{Items: replies}}
-	if out.Replies.Items == nil {
-		out.Replies.Items = []Reply{}
-	}
-	if next != "" {
-		if out.Replies.NextCursor, err = s.Cursors.Encode(who.MemberID, repliesPos{PostID: postID, After: next}, s.now()); err != nil {
-			return PostWithReplies{}, err
-		}
-	}
-	return out, nil
+	page, err := cursor.NewPage(s.Cursors, who.MemberID, list, replies, next, s.now())
+	return PostWithReplies{Post: p, Replies: page}, err
 }
 
 func (s *Service) post(ctx context.Context, ageGroup, postID string) (Post, error) {

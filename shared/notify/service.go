@@ -29,17 +29,11 @@ func (s *Service) now() time.Time {
 }
 
 // Page is a page of a list.
-type Page[T any] = school.Page[T]
-
-// listPos is the position a notifications cursor carries.
-type listPos struct {
-	List  string `json:"l"`
-	After string `json:"a"`
-}
+type Page[T any] = cursor.Page[T]
 
 // List returns the member's notifications, newest first.
 func (s *Service) List(ctx context.Context, memberID, cur string, limit int) (Page[Notification], error) {
-	after, err := OpenCursor(s.Cursors, "notifications", cur, memberID, s.now())
+	after, err := s.Cursors.Resume(cur, memberID, "notifications", s.now())
 	if err != nil {
 		return Page[Notification]{}, err
 	}
@@ -47,40 +41,8 @@ func (s *Service) List(ctx context.Context, memberID, cur string, limit int) (Pa
 	if err != nil {
 		return Page[Notification]{}, err
 	}
-	return MakePage(s.Cursors, "notifications", memberID, items, positions, limit, s.now())
-}
-
-// OpenCursor reads the position of a member-bound list cursor ("" when cur is empty); a
-// cursor of another list is refused like a tampered one.
-func OpenCursor(c cursor.Signer, list, cur, memberID string, now time.Time) (string, error) {
-	if cur == "" {
-		return "", nil
-	}
-	var p listPos
-	if err := c.Decode(cur, memberID, &p, now); err != nil {
-		return "", err
-	}
-	if p.List != list || p.After == "" {
-		return "", apperr.BadRequest("The cursor belongs to another list.", apperr.FieldError{Field: "cursor", Message: "belongs to another list"})
-	}
-	return p.After, nil
-}
-
-// MakePage cuts items (fetched with limit+1) to a page, with a cursor when more follow.
-func MakePage[T any](c cursor.Signer, list, memberID string, items []T, positions []string, limit int, now time.Time) (Page[T], error) {
-	page := Page[T]{Items: items}
-	if len(items) > limit {
-		page.Items = items[:limit]
-		next, err := c.Encode(memberID, listPos{List: list, After: positions[limit-1]}, now)
-		if err != nil {
-			return Page[T]{}, err
-		}
-		page.NextCursor = next
-	}
-	if page.Items == nil {
-		page.Items = []T{}
-	}
-	return page, nil
+	items, next := cursor.Cut(items, positions, limit)
+	return cursor.NewPage(s.Cursors, memberID, "notifications", items, next, s.now())
 }
 
 func notFound() error { return apperr.NotFound("You have no notification with this id.") }

@@ -3,7 +3,7 @@ package resource
 import (
 	"context"
 	"net/http"
-	"slices"
+	"strings"
 	"time"
 
 	"etwin/shared/apperr"
@@ -64,55 +64,31 @@ func (s *Service) Create(ctx context.Context, who httpapi.Principal, in New) (Re
 	return r, nil
 }
 
-type listPos struct {
-	Theme    string   `json:"t,omitempty"`
-	Language string   `json:"l,omitempty"`
-	Q        []string `json:"q,omitempty"`
-	After    string   `json:"a"`
-}
-
 // List lists resources newest first, or those matching q, within the filter.
-func (s *Service) List(ctx context.Context, who httpapi.Principal, f Filter, q, cur string, limit int) (school.Page[Resource], error) {
+func (s *Service) List(ctx context.Context, who httpapi.Principal, f Filter, q, cur string, limit int) (cursor.Page[Resource], error) {
 	var search fold.Search
 	if q != "" {
 		var problem string
 		if search, problem = fold.ParseSearch(q); problem != "" {
-			return school.Page[Resource]{}, apperr.BadRequest("The search is invalid.", apperr.FieldError{Field: "q", Message: problem})
+			return cursor.Page[Resource]{}, apperr.BadRequest("The search is invalid.", apperr.FieldError{Field: "q", Message: problem})
 		}
 	}
-	after := ""
-	if cur != "" {
-		var p listPos
-		if err := s.Cursors.Decode(cur, who.MemberID, &p, s.now()); err != nil {
-			return school.Page[Resource]{}, err
-		}
-		if p.Theme != f.Theme || p.Language != f.Language || !slices.Equal(p.Q, search.Words) {
-			return school.Page[Resource]{}, apperr.BadRequest("The cursor belongs to another list.", apperr.FieldError{Field: "cursor", Message: "belongs to another list"})
-		}
-		after = p.After
+	list := "resources|" + f.Theme + "|" + f.Language + "|" + strings.Join(search.Words, " ")
+	after, err := s.Cursors.Resume(cur, who.MemberID, list, s.now())
+	if err != nil {
+		return cursor.Page[Resource]{}, err
 	}
 	var items []Resource
 	var next string
-	var err error
 	if q != "" {
 		items, next, err = s.Store.SearchResources(ctx, f, search, after, limit)
 	} else {
 		items, next, err = s.Store.ListResources(ctx, f, after, limit)
 	}
 	if err != nil {
-		return school.Page[Resource]{}, err
+		return cursor.Page[Resource]{}, err
 	}
-	page := school.Page[Resource]{Items: items}
-	if page.Items == nil {
-		page.Items = []Resource{}
-	}
-	if next != "" {
-		pos := listPos{Theme: f.Theme, Language: f.Language, Q: search.Words, After: next}
-		if page.NextCursor, err = s.Cursors.Encode(who.MemberID, pos, s.now()); err != nil {
-			return school.Page[Resource]{}, err
-		}
-	}
-	return page, nil
+	return cursor.NewPage(s.Cursors, who.MemberID, list, items, next, s.now())
 }
 
 // Get reads one resource.

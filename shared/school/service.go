@@ -3,6 +3,7 @@ package school
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"etwin/shared/apperr"
@@ -42,59 +43,21 @@ func (s *Service) now() time.Time {
 }
 
 // Page is a page of results.
-type Page[T any] struct {
-	Items      []T    `json:"items"`
-	NextCursor string `json:"nextCursor,omitempty"`
-}
-
-type searchPos struct {
-	Q     []string `json:"q"`
-	C     string   `json:"c"`
-	After string   `json:"a"`
-}
+type Page[T any] = cursor.Page[T]
 
 // Search finds registered schools by words of their name (public: cursors are bound to
 // the query rather than to a member).
 func (s *Service) Search(ctx context.Context, q Query, cur string, limit int) (Page[Hit], error) {
-	after := ""
-	if cur != "" {
-		var p searchPos
-		if err := s.Cursors.Decode(cur, "schools", &p, s.now()); err != nil {
-			return Page[Hit]{}, err
-		}
-		if !sameWords(p.Q, q.Words) || p.C != q.Country {
-			return Page[Hit]{}, apperr.BadRequest("The cursor belongs to another search.", apperr.FieldError{Field: "cursor", Message: "belongs to another search"})
-		}
-		after = p.After
+	list := "schools|" + q.Country + "|" + strings.Join(q.Words, " ")
+	after, err := s.Cursors.Resume(cur, "schools", list, s.now())
+	if err != nil {
+		return Page[Hit]{}, err
 	}
 	hits, next, err := s.Store.SearchSchools(ctx, q, after, limit)
 	if err != nil {
 		return Page[Hit]{}, err
 	}
-	page := Page[Hit]{Items: hits}
-	if next != "" {
-		c, err := s.Cursors.Encode("schools", searchPos{Q: q.Words, C: q.Country, After: next}, s.now())
-		if err != nil {
-			return Page[Hit]{}, err
-		}
-		page.NextCursor = c
-	}
-	if page.Items == nil {
-		page.Items = []Hit{}
-	}
-	return page, nil
-}
-
-func sameWords(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
+	return cursor.NewPage(s.Cursors, "schools", list, hits, next, s.now())
 }
 
 // HandleSearch serves GET /v1/schools?q=&country=.
