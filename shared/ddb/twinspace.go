@@ -16,9 +16,23 @@ import (
 	"etwin/shared/twinspace"
 )
 
-// labelItem is a quality label, on the project's side and on the school's.
+// labelItem is a quality label, on the project's side and on the school's. The label's
+// kind is stored as labelKind: "kind" is the item type every item carries.
 type labelItem struct {
-	project.Label
+	ProjectID string    `dynamodbav:"projectId"`
+	LabelKind string    `dynamodbav:"labelKind"`
+	SchoolID  string    `dynamodbav:"schoolId"`
+	Country   string    `dynamodbav:"country"`
+	AwardedAt time.Time `dynamodbav:"awardedAt"`
+	AwardedBy string    `dynamodbav:"awardedBy,omitempty"`
+}
+
+func labelItemOf(l project.Label) labelItem {
+	return labelItem{ProjectID: l.ProjectID, LabelKind: l.Kind, SchoolID: l.SchoolID, Country: l.Country, AwardedAt: l.AwardedAt, AwardedBy: l.AwardedBy}
+}
+
+func (it labelItem) label() project.Label {
+	return project.Label{ProjectID: it.ProjectID, Kind: it.LabelKind, SchoolID: it.SchoolID, Country: it.Country, AwardedAt: it.AwardedAt, AwardedBy: it.AwardedBy}
 }
 
 // GetTwinSpace implements twinspace.Store: one strongly consistent Query of the project's
@@ -69,7 +83,7 @@ func (s *Store) GetTwinSpace(ctx context.Context, projectID string) (twinspace.S
 				if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
 					return sp, false, err
 				}
-				sp.Labels = append(sp.Labels, it.Label)
+				sp.Labels = append(sp.Labels, it.label())
 			}
 		}
 		if out.LastEvaluatedKey == nil {
@@ -269,11 +283,11 @@ func (s *Store) AwardLabel(ctx context.Context, l project.Label, ns []notify.Not
 	if err != nil {
 		return err
 	}
-	mine, err := item(projectPK(l.ProjectID), projectLabelSK(l.Kind, l.SchoolID), "label", labelItem{Label: l})
+	mine, err := item(projectPK(l.ProjectID), projectLabelSK(l.Kind, l.SchoolID), "label", labelItemOf(l))
 	if err != nil {
 		return err
 	}
-	theirs, err := item(schoolPK(l.SchoolID), schoolLabelSK(l.ProjectID, l.Kind), "label", labelItem{Label: l})
+	theirs, err := item(schoolPK(l.SchoolID), schoolLabelSK(l.ProjectID, l.Kind), "label", labelItemOf(l))
 	if err != nil {
 		return err
 	}
