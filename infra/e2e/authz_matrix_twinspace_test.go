@@ -65,7 +65,7 @@ func init() {
 // twinWorld is who the TwinSpace matrix runs with.
 type twinWorld struct {
 	founder, cofounder, admin, member, target, newPartner, stranger tsActor
-	nsoFounder, nsoOther, css                                        string
+	nsoFounder, nsoOther, css                                       string
 }
 
 func newTwinWorld(t *testing.T) twinWorld {

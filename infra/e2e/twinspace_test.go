@@ -201,8 +201,12 @@ func TestTwinSpaceLabels(t *testing.T) {
 	css, _ := staffAccount(t, "css", "")
 	pid := tsProject(t, a, b, project.Approved)
 	labels := "/v1/projects/" + pid + "/labels"
-	national := func(school string) map[string]string { return map[string]string{"kind": "national", "schoolId": school} }
-	european := func(school string) map[string]string { return map[string]string{"kind": "european", "schoolId": school} }
+	national := func(school string) map[string]string {
+		return map[string]string{"kind": "national", "schoolId": school}
+	}
+	european := func(school string) map[string]string {
+		return map[string]string{"kind": "european", "schoolId": school}
+	}
 
 	// National: only the NSO of the school's country.
 	expect(t, call(t, "POST", labels, nsoDE, national(a.SchoolID)), 404)
