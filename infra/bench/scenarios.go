@@ -110,6 +110,10 @@ func each(n int, f func(i int) request) []request {
 // scenarios lists every use case of the template's functions, and the variants
 // worth telling apart.
 func scenarios() []*scenario {
+	return append(baseScenarios(), twinspaceScenarios()...)
+}
+
+func baseScenarios() []*scenario {
 	return []*scenario{
 		{Function: "registration-start", Variant: "new address", Gateway: true,
 			prepare: func(ctx context.Context, ds *dataset, _ []*seedMember, n int) ([]request, error) {

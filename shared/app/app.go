@@ -28,6 +28,7 @@ import (
 	"etwin/shared/sesmail"
 	"etwin/shared/staff"
 	"etwin/shared/stats"
+	"etwin/shared/twinspace"
 )
 
 // Deps is what use cases are built from.
@@ -108,6 +109,11 @@ func (d *Deps) Resources() *resource.Service {
 // Directory is the member search and the public profiles.
 func (d *Deps) Directory() *directory.Service {
 	return &directory.Service{Store: d.Store, Cursors: d.Cursors}
+}
+
+// TwinSpaces serves project workspaces: partners, pages and quality labels.
+func (d *Deps) TwinSpaces() *twinspace.Service {
+	return &twinspace.Service{Store: d.Store, Notify: d.Notifications()}
 }
 
 // Option changes how a function's handler is wrapped.

@@ -33,6 +33,7 @@ const (
 	KindProjectCofounderRequest = "project_cofounder_request"
 	KindPartnerAdded            = "partner_added"
 	KindCertificationInvitation = "certification_invitation"
+	KindLabelAwarded            = "label_awarded"
 )
 
 // Subject types: what a notification links to.
