@@ -317,15 +317,16 @@ func (rn *run) schoolLines(ctx context.Context, es []*entry) error {
 
 // school finds a referenced school: a stored line of the file, or one already stored.
 func (rn *run) school(ctx context.Context, id string) (school.School, string, error) {
+	missing := "no school " + id + " in the file or stored"
 	if e, ok := rn.schools[id]; ok {
-		if !rn.isOK(e) {
-			return school.School{}, fmt.Sprintf("school %s was rejected (line %d)", id, e.line), nil
+		if rn.isOK(e) {
+			return e.rec.School.School(), "", nil
 		}
-		return e.rec.School.School(), "", nil
+		missing = fmt.Sprintf("school %s was rejected (line %d) and is not stored", id, e.line)
 	}
 	if v, ok := rn.cache.Load("school:" + id); ok {
 		if v == nil {
-			return school.School{}, "no school " + id + " in the file or stored", nil
+			return school.School{}, missing, nil
 		}
 		return v.(school.School), "", nil
 	}
@@ -335,7 +336,7 @@ func (rn *run) school(ctx context.Context, id string) (school.School, string, er
 	}
 	if !found {
 		rn.cache.Store("school:"+id, nil)
-		return school.School{}, "no school " + id + " in the file or stored", nil
+		return school.School{}, missing, nil
 	}
 	rn.cache.Store("school:"+id, sc)
 	return sc, "", nil
@@ -436,15 +437,16 @@ func (rn *run) account(ctx context.Context, id string) (member.Member, string, e
 	if v, ok := rn.members.Load(id); ok {
 		return v.(member.Member), "", nil
 	}
+	missing := "no member " + id + " in the file or stored"
 	if e, ok := rn.accounts[id]; ok {
 		if e.rec.Type == importer.TypeStaff {
 			return member.Member{}, fmt.Sprintf("%s is a staff account (line %d), not a teacher", id, e.line), nil
 		}
-		return member.Member{}, fmt.Sprintf("member %s was rejected (line %d)", id, e.line), nil
+		missing = fmt.Sprintf("member %s was rejected (line %d) and is not stored", id, e.line)
 	}
 	if v, ok := rn.cache.Load("member:" + id); ok {
 		if v == nil {
-			return member.Member{}, "no member " + id + " in the file or stored", nil
+			return member.Member{}, missing, nil
 		}
 		return v.(member.Member), "", nil
 	}
@@ -454,7 +456,7 @@ func (rn *run) account(ctx context.Context, id string) (member.Member, string, e
 	}
 	if !found || m.Role != member.RoleTeacher || len(m.Schools) == 0 {
 		rn.cache.Store("member:"+id, nil)
-		return member.Member{}, "no member " + id + " in the file or stored", nil
+		return member.Member{}, missing, nil
 	}
 	rn.cache.Store("member:"+id, m)
 	return m, "", nil
@@ -515,6 +517,7 @@ func (rn *run) projectLines(ctx context.Context, es []*entry) error {
 			partners = append(partners, pt)
 		}
 		sort.Strings(countries)
+		sort.Strings(p.NSOCountries)
 		o, err := rn.store.ImportProject(ctx, p, partners, countries, rn.opt.Now)
 		if lineFault(err) {
 			rn.reject(e.line, "%v", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"sort"
 	"strconv"
 	"time"
 
@@ -74,11 +75,34 @@ func mergeStored(stored, m member.Member) (member.Member, error) {
 	return m, nil
 }
 
-// same reports whether a and b are stored the same.
+// same reports whether a and b are stored the same (sets in any order).
 func same(a, b any) bool {
 	ma, err1 := attributevalue.MarshalMap(a)
 	mb, err2 := attributevalue.MarshalMap(b)
-	return err1 == nil && err2 == nil && reflect.DeepEqual(ma, mb)
+	return err1 == nil && err2 == nil && reflect.DeepEqual(sortSets(&types.AttributeValueMemberM{Value: ma}), sortSets(&types.AttributeValueMemberM{Value: mb}))
+}
+
+// sortSets orders the string sets inside v (DynamoDB returns sets in any order).
+func sortSets(v types.AttributeValue) types.AttributeValue {
+	switch t := v.(type) {
+	case *types.AttributeValueMemberSS:
+		ss := append([]string{}, t.Value...)
+		sort.Strings(ss)
+		return &types.AttributeValueMemberSS{Value: ss}
+	case *types.AttributeValueMemberM:
+		m := make(map[string]types.AttributeValue, len(t.Value))
+		for k, x := range t.Value {
+			m[k] = sortSets(x)
+		}
+		return &types.AttributeValueMemberM{Value: m}
+	case *types.AttributeValueMemberL:
+		l := make([]types.AttributeValue, len(t.Value))
+		for i, x := range t.Value {
+			l[i] = sortSets(x)
+		}
+		return &types.AttributeValueMemberL{Value: l}
+	}
+	return v
 }
 
 // ImportStaff stores a staff account (as CreateAccount when new; no statistics, no
