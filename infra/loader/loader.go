@@ -224,7 +224,8 @@ func (rn *run) each(ctx context.Context, name string, n int, do func(ctx context
 }
 
 func (rn *run) progress(name string, total int, done *atomic.Int64) (stop func()) {
-	if rn.opt.Progress == nil {
+	w := rn.opt.Progress
+	if w == nil {
 		return func() {}
 	}
 	quit := make(chan struct{})
@@ -236,10 +237,10 @@ func (rn *run) progress(name string, total int, done *atomic.Int64) (stop func()
 		for {
 			select {
 			case <-quit:
-				fmt.Fprintf(rn.opt.Progress, "%s %d/%d\n", name, done.Load(), total)
+				fmt.Fprintf(w, "%s %d/%d\n", name, done.Load(), total)
 				return
 			case <-t.C:
-				fmt.Fprintf(rn.opt.Progress, "%s %d/%d\n", name, done.Load(), total)
+				fmt.Fprintf(w, "%s %d/%d\n", name, done.Load(), total)
 			}
 		}
 	}()

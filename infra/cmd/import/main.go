@@ -19,6 +19,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/config"
 
+	"etwin/infra/gen"
 	"etwin/infra/loader"
 	"etwin/infra/localstack"
 	"etwin/shared/ddb"
@@ -28,11 +29,19 @@ func main() {
 	endpoint := flag.String("endpoint", "", "DynamoDB endpoint (local stack: http://127.0.0.1:8000); empty: AWS")
 	table := flag.String("table", "Table", "table name (the deployed stack's table on AWS)")
 	workers := flag.Int("workers", 0, "parallel writers (default: 4 per CPU)")
+	generate := flag.Int("generate", 0, "instead of importing: write a generated file of N members (and their schools) to stdout")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: import [-endpoint URL] [-table NAME] [-workers N] FILE.jsonl")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
+	if *generate > 0 {
+		if err := gen.WriteJSONL(os.Stdout, 1, *generate); err != nil {
+			fmt.Fprintln(os.Stderr, "generate:", err)
+			os.Exit(2)
+		}
+		return
+	}
 	if flag.NArg() != 1 {
 		flag.Usage()
 		os.Exit(2)
