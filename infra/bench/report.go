@@ -268,7 +268,7 @@ func (r *Report) Markdown(w io.Writer) {
 	p("statistics); index entries and links go through BatchWriteItem. DynamoDB Local serialises\n")
 	p("transactions, so this is a floor, not a forecast: on DynamoDB the writes scale with\n")
 	p("workers (1,000,000 members at 45/s would take 6 h here; that target needs DynamoDB and\n")
-	p("more workers, or batching the member creation, see the import notes in the README).\n\n")
+	p("more workers, or batching the member creation: the next step).\n\n")
 
 	if len(r.Notes) > 0 {
 		p("## Notes\n\n")
