@@ -23,13 +23,14 @@ FUZZ_TARGETS := ./shared/httpapi:FuzzDecode \
 	./shared/staff:FuzzDecodeStaff \
 	./shared/contact:FuzzDecodeContact \
 	./shared/forum:FuzzDecodeForum ./shared/resource:FuzzDecodeResource \
-	./shared/directory:FuzzParseQuery ./shared/twinspace:FuzzDecodeTwinSpace
+	./shared/directory:FuzzParseQuery ./shared/twinspace:FuzzDecodeTwinSpace \
+	./shared/importer:FuzzParse
 FUZZTIME     ?= 8s
 
 # A recipe that fails leaves no half-made target behind to look finished.
 .DELETE_ON_ERROR:
 
-.PHONY: tools build run invoke test validate bench clean distclean
+.PHONY: tools build run invoke import test validate bench clean distclean
 
 ## tools: the npm tools (local SES, Spectral) and the DynamoDB Local jar, when missing
 tools: $(NODE_STAMP) $(DDB_JAR)
@@ -78,6 +79,13 @@ run: tools build
 invoke: build
 	@test -n "$(FN)" || { echo "usage: make invoke FN=<function folder or logical ID>"; exit 2; }
 	go run ./infra/cmd/local invoke $(FN)
+
+## import: load a JSON Lines file (IMPORT.md) into the running `make run` stack: make import FILE=data.jsonl
+# FILE is taken relative to the directory make was called from ($(PWD), also with -C).
+import:
+	@test -n "$(FILE)" || { echo "usage: make import FILE=<file.jsonl>"; exit 2; }
+	cd $(ROOT) && go run ./infra/cmd/import -endpoint http://127.0.0.1:8000 -table Table \
+		"$(if $(filter /%,$(FILE)),$(FILE),$(PWD)/$(FILE))"
 
 ## test: lint, then every Go test against a fresh stack on free ports, then short fuzz runs
 test: tools build validate

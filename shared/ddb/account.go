@@ -13,6 +13,7 @@ import (
 	"etwin/shared/account"
 	"etwin/shared/member"
 	"etwin/shared/school"
+	"etwin/shared/stats"
 )
 
 // GetMember reads a member.
@@ -275,7 +276,15 @@ func (s *Store) AddSchool(ctx context.Context, memberID string, ref member.Schoo
 			if err != nil {
 				return nil, err
 			}
-			return append(items, s.put(link)), nil
+			items = append(items, s.put(link))
+			if newSchool != nil { // one more registered school in its country
+				counters, err := s.statsUpdates(stats.Delta{Schools: 1}, newSchool.Country)
+				if err != nil {
+					return nil, err
+				}
+				items = append(items, counters...)
+			}
+			return items, nil
 		})
 		if !errors.Is(err, errStale) {
 			return err

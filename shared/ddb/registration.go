@@ -12,6 +12,7 @@ import (
 	"etwin/shared/member"
 	"etwin/shared/registration"
 	"etwin/shared/school"
+	"etwin/shared/stats"
 )
 
 // Username guard: one item per folded username, held by a pending pre-registration
@@ -146,7 +147,18 @@ func (s *Store) Complete(ctx context.Context, c registration.Completion) error {
 		if err != nil {
 			return nil, err
 		}
-		return append(items, s.put(link)), nil
+		items = append(items, s.put(link))
+		// eTwinning in numbers: one more teacher in the member's country (their school's),
+		// one more school when it is new.
+		d := stats.Delta{Teachers: 1}
+		if c.NewSchool != nil {
+			d.Schools = 1
+		}
+		counters, err := s.statsUpdates(d, c.Member.Country)
+		if err != nil {
+			return nil, err
+		}
+		return append(items, counters...), nil
 	})
 }
 

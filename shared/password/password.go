@@ -81,28 +81,49 @@ var ErrMalformed = errors.New("password: malformed hash")
 
 // Verify reports whether pw matches the encoded hash, in constant time.
 func Verify(pw, encoded string) (bool, error) {
+	h, err := decode(encoded)
+	if err != nil {
+		return false, err
+	}
+	got := argon2.IDKey([]byte(pw), h.salt, h.t, h.m, h.p, uint32(len(h.key)))
+	return subtle.ConstantTimeCompare(got, h.key) == 1, nil
+}
+
+// CheckHash reports whether encoded is a hash Verify can read (an argon2id PHC string as
+// Hash makes: $argon2id$v=19$m=<KiB>,t=<passes>,p=<lanes>$<salt>$<key>, base64 without
+// padding), without hashing anything.
+func CheckHash(encoded string) error {
+	_, err := decode(encoded)
+	return err
+}
+
+type decoded struct {
+	m, t      uint32
+	p         uint8
+	salt, key []byte
+}
+
+func decode(encoded string) (decoded, error) {
+	var h decoded
 	parts := strings.Split(encoded, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false, ErrMalformed
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" {
+		return h, ErrMalformed
 	}
 	var version int
-	var m uint32
-	var t uint32
-	var p uint8
 	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
-		return false, ErrMalformed
+		return h, ErrMalformed
 	}
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || m == 0 || t == 0 || p == 0 || m > 1<<21 || t > 16 {
-		return false, ErrMalformed
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &h.m, &h.t, &h.p); err != nil || h.m == 0 || h.t == 0 || h.p == 0 || h.m > 1<<21 || h.t > 16 {
+		return h, ErrMalformed
 	}
 	b64 := base64.RawStdEncoding
-	salt, err1 := b64.DecodeString(parts[4])
-	want, err2 := b64.DecodeString(parts[5])
-	if err1 != nil || err2 != nil || len(want) == 0 {
-		return false, ErrMalformed
+	var err1, err2 error
+	h.salt, err1 = b64.DecodeString(parts[4])
+	h.key, err2 = b64.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(h.key) == 0 {
+		return h, ErrMalformed
 	}
-	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1, nil
+	return h, nil
 }
 
 // dummy is a real hash of a random password, verified against when the account is

@@ -109,7 +109,7 @@ func (p *Project) Active(t time.Time) bool {
 // nothing.
 type Label struct {
 	ProjectID string    `json:"projectId" dynamodbav:"projectId"`
-	Kind      string    `json:"kind" dynamodbav:"kind"`
+	Kind      string    `json:"kind" dynamodbav:"labelKind"` // "kind" is every item's type
 	SchoolID  string    `json:"schoolId" dynamodbav:"schoolId"`
 	Country   string    `json:"country" dynamodbav:"country"`
 	AwardedAt time.Time `json:"awardedAt" dynamodbav:"awardedAt"`

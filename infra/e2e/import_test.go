@@ -1,0 +1,68 @@
+package e2e
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"etwin/infra/testenv"
+)
+
+// importFile runs the real command (go run ./infra/cmd/import) against the test stack.
+func importFile(t *testing.T, text string) (stderr string, code int) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "data.jsonl")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("go", "run", "./infra/cmd/import", "-endpoint", testenv.DDBEndpoint(), "-table", testenv.TableName(), path)
+	cmd.Dir = "../.."
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return string(out), ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return string(out), 0
+}
+
+// The command imports a file, says so, exits 0; the imported member logs in with the
+// imported password and is found by GET /v1/members; the school by GET /v1/schools; a
+// bad line makes it exit 1 naming the line, with the good lines stored.
+func TestImportCommand(t *testing.T) {
+	tag := unique("")
+	user := "imp." + tag
+	text := fmt.Sprintf(`{"type":"school","id":"s-%[1]s","name":"Colegiul Importat %[1]s","country":"RO","city":"Iași","schoolType":"upper_secondary","registeredAt":"2021-03-01T00:00:00Z"}
+{"type":"member","id":"m-%[1]s","username":"%[2]s","email":"%[2]s@example.org","password":"local-only-secret","firstName":"Importa","lastName":"Vlad%[1]s","language":"ro","schoolIds":["s-%[1]s"],"registeredAt":"2021-03-02T00:00:00Z"}
+`, tag, user)
+	before := counts(t, "RO")
+	out, code := importFile(t, text)
+	if code != 0 || !strings.Contains(out, "2 imported, 0 rejected") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	if got := moved(before, counts(t, "RO")); got != [3]int{1, 1, 0} {
+		t.Fatalf("RO moved by %v", got)
+	}
+	session := expect(t, call(t, "POST", "/v1/sessions", "", map[string]string{"username": user, "password": "local-only-secret"}), 201).JSON["token"].(string)
+	r := expect(t, call(t, "GET", "/v1/members?q="+url.QueryEscape("vlad"+tag), session, nil), 200)
+	if items := r.JSON["items"].([]any); len(items) != 1 || items[0].(map[string]any)["memberId"] != "m-"+tag {
+		t.Fatalf("member search: %s", r.Raw)
+	}
+	r = expect(t, call(t, "GET", "/v1/schools?q="+url.QueryEscape("importat "+tag), "", nil), 200)
+	if items := r.JSON["items"].([]any); len(items) != 1 || items[0].(map[string]any)["schoolId"] != "s-"+tag {
+		t.Fatalf("school search: %s", r.Raw)
+	}
+
+	// Again, with a bad line: exit 1, the line named, the rest unchanged.
+	out, code = importFile(t, text+"{\"type\":\"member\",\"id\":\"x\"}\n")
+	if code != 1 || !strings.Contains(out, "line 3: ") || !strings.Contains(out, "2 imported, 1 rejected") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	if got := moved(before, counts(t, "RO")); got != [3]int{1, 1, 0} {
+		t.Fatalf("a re-import moved RO by %v", got)
+	}
+}

@@ -1,0 +1,431 @@
+package ddb
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"etwin/shared/importer"
+	"etwin/shared/member"
+	"etwin/shared/project"
+	"etwin/shared/registration"
+	"etwin/shared/school"
+	"etwin/shared/staff"
+	"etwin/shared/stats"
+)
+
+// The bulk import (infra/importer, IMPORT.md) writes through these methods. Every thing
+// is keyed by its imported id; a thing that is new is created with conditional writes
+// that also move the statistics (so counters count each thing once, however often the
+// file is imported); a thing already stored is compared with the line and rewritten only
+// when it differs (never renamed: another username, e-mail or school name is a line
+// error). Writes that need no condition (search-index entries, school links, partners,
+// labels) go through BatchWriteItem.
+
+// ImportOutcome says what an import of one thing did.
+type ImportOutcome int
+
+const (
+	Unchanged ImportOutcome = iota
+	Created
+	Updated
+)
+
+// GetMembers reads accounts by id (BatchGetItem, consistent); absent ids are not in the map.
+func (s *Store) GetMembers(ctx context.Context, ids []string) (map[string]member.Member, error) {
+	keys := make([]map[string]types.AttributeValue, len(ids))
+	for i, id := range ids {
+		keys[i] = key(memberPK(id), skProfile)
+	}
+	found, err := s.batchGet(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]member.Member, len(found))
+	for _, it := range found {
+		var mi memberItem
+		if err := attributevalue.UnmarshalMap(it, &mi); err != nil {
+			return nil, err
+		}
+		out[mi.MemberID] = mi.Member
+	}
+	return out, nil
+}
+
+// mergeStored is the imported account m as it replaces stored: the identity must not
+// change; what the member chose since (password when the line has none, preferences) and
+// the failed-login window stay.
+func mergeStored(stored, m member.Member) (member.Member, error) {
+	if member.UsernameKey(stored.Username) != member.UsernameKey(m.Username) ||
+		member.NormalizeEmail(stored.Email) != member.NormalizeEmail(m.Email) || stored.Role != m.Role {
+		return m, importer.ErrIdentityChanged
+	}
+	if m.PasswordHash == "" {
+		m.PasswordHash = stored.PasswordHash
+	}
+	m.FailedLogins, m.FailedLoginWindow = stored.FailedLogins, stored.FailedLoginWindow
+	m.EmailNotifications, m.HiddenFields = stored.EmailNotifications, stored.HiddenFields
+	return m, nil
+}
+
+// same reports whether a and b are stored the same (sets in any order).
+func same(a, b any) bool {
+	ma, err1 := attributevalue.MarshalMap(a)
+	mb, err2 := attributevalue.MarshalMap(b)
+	return err1 == nil && err2 == nil && reflect.DeepEqual(sortSets(&types.AttributeValueMemberM{Value: ma}), sortSets(&types.AttributeValueMemberM{Value: mb}))
+}
+
+// sortSets orders the string sets inside v (DynamoDB returns sets in any order).
+func sortSets(v types.AttributeValue) types.AttributeValue {
+	switch t := v.(type) {
+	case *types.AttributeValueMemberSS:
+		ss := append([]string{}, t.Value...)
+		sort.Strings(ss)
+		return &types.AttributeValueMemberSS{Value: ss}
+	case *types.AttributeValueMemberM:
+		m := make(map[string]types.AttributeValue, len(t.Value))
+		for k, x := range t.Value {
+			m[k] = sortSets(x)
+		}
+		return &types.AttributeValueMemberM{Value: m}
+	case *types.AttributeValueMemberL:
+		l := make([]types.AttributeValue, len(t.Value))
+		for i, x := range t.Value {
+			l[i] = sortSets(x)
+		}
+		return &types.AttributeValueMemberL{Value: l}
+	}
+	return v
+}
+
+// ImportStaff stores a staff account (as CreateAccount when new; no statistics, no
+// search index).
+func (s *Store) ImportStaff(ctx context.Context, m member.Member) (ImportOutcome, error) {
+	for attempt := 0; attempt < 3; attempt++ {
+		var cur memberItem
+		found, err := s.get(ctx, key(memberPK(m.MemberID), skProfile), &cur)
+		if err != nil {
+			return Unchanged, err
+		}
+		if !found {
+			err := s.CreateAccount(ctx, m)
+			switch {
+			case err == nil:
+				return Created, nil
+			case errors.Is(err, registration.ErrLinkSpent):
+				continue // created meanwhile: compare with it
+			case errors.Is(err, staff.ErrUsernameTaken):
+				return Unchanged, importer.ErrUsernameTaken
+			case errors.Is(err, staff.ErrEmailTaken):
+				return Unchanged, importer.ErrEmailTaken
+			}
+			return Unchanged, err
+		}
+		merged, err := mergeStored(cur.Member, m)
+		if err != nil {
+			return Unchanged, err
+		}
+		if same(merged, cur.Member) {
+			return Unchanged, nil
+		}
+		it, err := item(memberPK(m.MemberID), skProfile, "member", memberItem{Member: merged})
+		if err != nil {
+			return Unchanged, err
+		}
+		return Updated, s.transact(ctx, []txItem{s.put(it)})
+	}
+	return Unchanged, importer.ErrCreatedMeanwhile
+}
+
+// ImportNewMembers creates teachers that are not stored yet, each in one transaction
+// (member, username and e-mail guards, +1 teacher in the member's country), then writes
+// the created ones' search-index entries and school links in batches. errs[i] is the
+// error of ms[i] (a guard held by another account); err is a failure of the batch.
+func (s *Store) ImportNewMembers(ctx context.Context, ms []member.Member) (errs []error, err error) {
+	errs = make([]error, len(ms))
+	var reqs []types.WriteRequest
+	put := func(it map[string]types.AttributeValue) {
+		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: it}})
+	}
+	for i, m := range ms {
+		idx, keys, err := memberIndex(m)
+		if err != nil {
+			return nil, err
+		}
+		items, err := s.newMemberItems(m, keys)
+		if err != nil {
+			return nil, err
+		}
+		items[0].onFail = fail(importer.ErrEmailTaken)
+		items[1].onFail = fail(importer.ErrCreatedMeanwhile)
+		guard, err := item(usernamePK(member.UsernameKey(m.Username)), skUsername, "username",
+			usernameGuard{Username: m.Username, Holder: holderMember, MemberID: m.MemberID})
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, s.putNew(guard, fail(importer.ErrUsernameTaken)))
+		counters, err := s.statsUpdates(stats.Delta{Teachers: 1}, m.Country)
+		if err != nil {
+			return nil, err
+		}
+		if errs[i] = s.transact(ctx, append(items, counters...)); errs[i] != nil {
+			if apperrConflict(errs[i]) {
+				return nil, errs[i]
+			}
+			continue
+		}
+		for _, it := range idx {
+			put(it)
+		}
+		for _, r := range m.Schools {
+			link, err := s.schoolMemberItem(r.SchoolID, m.MemberID, m.CreatedAt)
+			if err != nil {
+				return nil, err
+			}
+			put(link)
+		}
+	}
+	return errs, s.batchWrite(ctx, reqs)
+}
+
+// apperrConflict reports the store's "busy" error (not a line's fault).
+func apperrConflict(err error) bool { return errors.Is(err, errBusy) }
+
+// ImportExistingMember rewrites a stored teacher from the line when it differs: the
+// member item, its search index (commitMember) and its school links, in the member's
+// usual versioned way. The statistics do not move (the teacher is counted already).
+func (s *Store) ImportExistingMember(ctx context.Context, m member.Member) (ImportOutcome, error) {
+	for attempt := 0; attempt < 5; attempt++ {
+		var cur memberItem
+		found, err := s.get(ctx, key(memberPK(m.MemberID), skProfile), &cur)
+		if err != nil {
+			return Unchanged, err
+		}
+		if !found {
+			return Unchanged, importer.ErrCreatedMeanwhile
+		}
+		merged, err := mergeStored(cur.Member, m)
+		if err != nil {
+			return Unchanged, err
+		}
+		if same(merged, cur.Member) {
+			return Unchanged, nil
+		}
+		err = s.commitMember(ctx, merged, cur.IndexVersion, cur.IndexKeys, func(indexKeys []string) ([]txItem, error) {
+			mi, err := newMemberItem(merged, indexKeys)
+			if err != nil {
+				return nil, err
+			}
+			mi["indexVersion"] = &types.AttributeValueMemberN{Value: strconv.Itoa(cur.IndexVersion + 1)}
+			e, err := expression.NewBuilder().WithCondition(versionIs(cur.IndexVersion)).Build()
+			if err != nil {
+				return nil, err
+			}
+			items := []txItem{{write: types.TransactWriteItem{Put: &types.Put{TableName: s.tableName(), Item: mi,
+				ConditionExpression: e.Condition(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values()}},
+				onFail: fail(errStale)}}
+			for _, r := range merged.Schools {
+				if !cur.HasSchool(r.SchoolID) {
+					link, err := s.schoolMemberItem(r.SchoolID, m.MemberID, m.CreatedAt)
+					if err != nil {
+						return nil, err
+					}
+					items = append(items, s.put(link))
+				}
+			}
+			for _, r := range cur.Schools {
+				if !merged.HasSchool(r.SchoolID) {
+					items = append(items, txItem{write: types.TransactWriteItem{Delete: &types.Delete{TableName: s.tableName(),
+						Key: key(schoolPK(r.SchoolID), schoolMemberSK(m.MemberID))}}})
+				}
+			}
+			return items, nil
+		})
+		if errors.Is(err, errStale) {
+			continue
+		}
+		if err != nil {
+			return Unchanged, err
+		}
+		return Updated, nil
+	}
+	return Unchanged, errBusy
+}
+
+// ImportSchool stores a school: when new, with its duplicate guard, its name index and +1
+// school in its country, in one transaction (schoolItems, as registration does); when
+// stored under the same name, city and country, rewritten if it differs.
+func (s *Store) ImportSchool(ctx context.Context, sc school.School) (ImportOutcome, error) {
+	for attempt := 0; attempt < 3; attempt++ {
+		var cur schoolItem
+		found, err := s.get(ctx, key(schoolPK(sc.SchoolID), skSchool), &cur)
+		if err != nil {
+			return Unchanged, err
+		}
+		if !found {
+			items, err := s.schoolItems(&sc, sc.SchoolID, func(id string) error { return &importer.DuplicateSchoolError{SchoolID: id} },
+				importer.ErrCreatedMeanwhile)
+			if err != nil {
+				return Unchanged, err
+			}
+			counters, err := s.statsUpdates(stats.Delta{Schools: 1}, sc.Country)
+			if err != nil {
+				return Unchanged, err
+			}
+			err = s.transact(ctx, append(items, counters...))
+			if errors.Is(err, importer.ErrCreatedMeanwhile) {
+				continue
+			}
+			if err != nil {
+				return Unchanged, err
+			}
+			return Created, nil
+		}
+		c1, t1, n1 := cur.DuplicateKey()
+		c2, t2, n2 := sc.DuplicateKey()
+		if c1 != c2 || t1 != t2 || n1 != n2 {
+			return Unchanged, importer.ErrIdentityChanged
+		}
+		if same(cur.School, sc) {
+			return Unchanged, nil
+		}
+		// Same folded name: the same index keys, rewritten with the new display fields.
+		items, err := s.schoolItems(&sc, sc.SchoolID, nil, nil)
+		if err != nil {
+			return Unchanged, err
+		}
+		for i := range items {
+			if p := items[i].write.Put; p != nil {
+				items[i] = s.put(p.Item)
+			}
+		}
+		return Updated, s.transact(ctx, items)
+	}
+	return Unchanged, importer.ErrCreatedMeanwhile
+}
+
+// ErrNotImported: the project id belongs to a project made through the API.
+var ErrNotImported = errors.New("a project with this id was created through the API; the import does not replace it")
+
+// importedProject is an imported project: the countries of its founders' and partners'
+// schools and whether it was counted as active when imported.
+type importedProject struct {
+	project.Project
+	Countries     []string `dynamodbav:"countries,stringset,omitempty"`
+	CountedActive bool     `dynamodbav:"countedActive"`
+}
+
+// LookupProject reads a project and the countries it spans (an imported project's
+// countries, else its founders').
+func (s *Store) LookupProject(ctx context.Context, projectID string) (project.Project, []string, bool, error) {
+	var it importedProject
+	found, err := s.get(ctx, key(projectPK(projectID), skProject), &it)
+	countries := it.Countries
+	if len(countries) == 0 {
+		countries = it.NSOCountries
+	}
+	return it.Project, countries, found, err
+}
+
+// ImportProject stores a project and its partners. The project item carries the countries
+// it spans and whether it counts as active (now); the activeProjects counters of those
+// countries move in the same transaction as the project item, by the difference with
+// what the stored item counted, so re-imports count a project once. Partners are (re)put
+// in batches every time (idempotent).
+func (s *Store) ImportProject(ctx context.Context, p project.Project, partners []project.Partner, countries []string, now time.Time) (ImportOutcome, error) {
+	p.Imported = true
+	next := importedProject{Project: p, Countries: countries, CountedActive: p.Active(now)}
+	outcome := Unchanged
+	for attempt := 0; ; attempt++ {
+		if attempt == 3 {
+			return Unchanged, errBusy
+		}
+		var cur importedProject
+		found, err := s.get(ctx, key(projectPK(p.ProjectID), skProject), &cur)
+		if err != nil {
+			return Unchanged, err
+		}
+		if found && !cur.Imported {
+			return Unchanged, ErrNotImported
+		}
+		if found && same(cur, next) {
+			break
+		}
+		it, err := item(projectPK(p.ProjectID), skProject, "project", next)
+		if err != nil {
+			return Unchanged, err
+		}
+		var items []txItem
+		if found {
+			// replace exactly what was read
+			e, err := expression.NewBuilder().WithCondition(expression.Name("version").Equal(expression.Value(cur.Version)).
+				And(expression.Name("updatedAt").Equal(expression.Value(cur.UpdatedAt)))).Build()
+			if err != nil {
+				return Unchanged, err
+			}
+			items = append(items, txItem{write: types.TransactWriteItem{Put: &types.Put{TableName: s.tableName(), Item: it,
+				ConditionExpression: e.Condition(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values()}},
+				onFail: fail(errStale)})
+			outcome = Updated
+		} else {
+			items = append(items, s.putNew(it, fail(errStale)))
+			outcome = Created
+		}
+		switch {
+		case next.CountedActive && !(found && cur.CountedActive):
+			c, err := s.statsUpdates(stats.Delta{ActiveProjects: 1}, countries...)
+			if err != nil {
+				return Unchanged, err
+			}
+			items = append(items, c...)
+		case found && cur.CountedActive && !next.CountedActive:
+			c, err := s.statsUpdates(stats.Delta{ActiveProjects: -1}, cur.Countries...)
+			if err != nil {
+				return Unchanged, err
+			}
+			items = append(items, c...)
+		}
+		err = s.transact(ctx, items)
+		if errors.Is(err, errStale) {
+			continue
+		}
+		if err != nil {
+			return Unchanged, err
+		}
+		break
+	}
+	var reqs []types.WriteRequest
+	for _, pt := range partners {
+		it, err := s.partnerPut(p, pt)
+		if err != nil {
+			return Unchanged, err
+		}
+		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: it}})
+	}
+	return outcome, s.batchWrite(ctx, reqs)
+}
+
+// ImportLabel stores a quality label under the project and under the school (keyed by
+// project, kind and school: importing again rewrites the same two items).
+func (s *Store) ImportLabel(ctx context.Context, l project.Label) error {
+	var reqs []types.WriteRequest
+	for _, k := range []map[string]types.AttributeValue{
+		key(projectPK(l.ProjectID), projectLabelSK(l.Kind, l.SchoolID)),
+		key(schoolPK(l.SchoolID), schoolLabelSK(l.ProjectID, l.Kind)),
+	} {
+		// the same item shape as AwardLabel writes
+		it, err := item(str(k, "PK"), str(k, "SK"), "label", labelItemOf(l))
+		if err != nil {
+			return err
+		}
+		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: it}})
+	}
+	return s.batchWrite(ctx, reqs)
+}
