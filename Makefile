@@ -23,7 +23,8 @@ FUZZ_TARGETS := ./shared/httpapi:FuzzDecode \
 	./shared/staff:FuzzDecodeStaff \
 	./shared/contact:FuzzDecodeContact \
 	./shared/forum:FuzzDecodeForum ./shared/resource:FuzzDecodeResource \
-	./shared/directory:FuzzParseQuery
+	./shared/directory:FuzzParseQuery \
+	./shared/project:FuzzDecodeProject
 FUZZTIME     ?= 8s
 
 # A recipe that fails leaves no half-made target behind to look finished.
