@@ -24,7 +24,8 @@ FUZZ_TARGETS := ./shared/httpapi:FuzzDecode \
 	./shared/contact:FuzzDecodeContact \
 	./shared/forum:FuzzDecodeForum ./shared/resource:FuzzDecodeResource \
 	./shared/directory:FuzzParseQuery ./shared/twinspace:FuzzDecodeTwinSpace \
-	./shared/importer:FuzzParse
+	./shared/importer:FuzzParse \
+	./shared/project:FuzzDecodeProject
 FUZZTIME     ?= 8s
 
 # A recipe that fails leaves no half-made target behind to look finished.

@@ -26,7 +26,7 @@ import (
 // member IT, a second member "target" FR) with national labels already awarded to the
 // co-founder's school (FR) and the admin's school (RO). Placeholders in Path and Body:
 // {projectId}; {newPartnerId} (a teacher who is a contact of every partner, not yet one);
-// {targetId} (the second member); {schoolId} (the founder's school, unlabelled);
+// {memberId} (the second member); {schoolId} (the founder's school, unlabelled);
 // {labelledSchoolId} (the co-founder's school, nationally labelled).
 var twinspaceMatrix = []matrixCase{}
 
@@ -47,8 +47,8 @@ func init() {
 	routes := []route{
 		{"GET", "/v1/projects/{projectId}/twinspace", "", notPartner(map[string]int{"member": 200, "admin": 200, "cofounder": 200})},
 		{"POST", "/v1/projects/{projectId}/members", `{"memberId":"{newPartnerId}"}`, notPartner(map[string]int{"member": 403, "admin": 201, "cofounder": 201})},
-		{"DELETE", "/v1/projects/{projectId}/members/{targetId}", "", notPartner(map[string]int{"member": 403, "admin": 204, "cofounder": 204})},
-		{"PUT", "/v1/projects/{projectId}/members/{targetId}/role", `{"role":"admin"}`, notPartner(map[string]int{"member": 403, "admin": 200, "cofounder": 200})},
+		{"DELETE", "/v1/projects/{projectId}/members/{memberId}", "", notPartner(map[string]int{"member": 403, "admin": 204, "cofounder": 204})},
+		{"PUT", "/v1/projects/{projectId}/members/{memberId}/role", `{"role":"admin"}`, notPartner(map[string]int{"member": 403, "admin": 200, "cofounder": 200})},
 		{"POST", "/v1/projects/{projectId}/pages", `{"title":"Plan","body":"Week 1"}`, notPartner(map[string]int{"member": 201, "admin": 201, "cofounder": 201})},
 		{"POST", "/v1/projects/{projectId}/labels", `{"kind":"national","schoolId":"{schoolId}"}`,
 			notPartner(map[string]int{"member": 403, "admin": 403, "cofounder": 403, "nso_founder_country": 201, "css": 403})},
@@ -127,7 +127,7 @@ func (w twinWorld) project(t *testing.T) string {
 }
 
 func (w twinWorld) fill(s, projectID string) string {
-	return strings.NewReplacer("{projectId}", projectID, "{newPartnerId}", w.newPartner.ID, "{targetId}", w.target.ID,
+	return strings.NewReplacer("{projectId}", projectID, "{newPartnerId}", w.newPartner.ID, "{memberId}", w.target.ID,
 		"{schoolId}", w.founder.SchoolID, "{labelledSchoolId}", w.cofounder.SchoolID).Replace(s)
 }
 

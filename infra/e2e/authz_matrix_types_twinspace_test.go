@@ -1,8 +1,7 @@
 package e2e
 
-// This file stands in for the shared authorization matrix (infra/e2e/authz_matrix_test.go,
-// written on the projects branch): when merging, keep that file's matrixCase and
-// matrixActors if they have the same shape, and delete this one.
+// The TwinSpace matrix's row type and actors (authz_matrix_twinspace_test.go). Its routes
+// count as covered in TestAuthzMatrix (authz_matrix_test.go) through twinspaceCovers.
 
 // matrixCase is one row of an authorization matrix: a request as an actor, and the status
 // it must get. Path and Body may hold placeholders the matrix's runner fills in.

@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"os"
@@ -22,6 +23,7 @@ import (
 	"etwin/shared/forum"
 	"etwin/shared/httpapi"
 	"etwin/shared/notify"
+	"etwin/shared/project"
 	"etwin/shared/registration"
 	"etwin/shared/resource"
 	"etwin/shared/school"
@@ -114,6 +116,34 @@ func (d *Deps) Directory() *directory.Service {
 // TwinSpaces serves project workspaces: partners, pages and quality labels.
 func (d *Deps) TwinSpaces() *twinspace.Service {
 	return &twinspace.Service{Store: d.Store, Notify: d.Notifications()}
+}
+
+// Projects is the project lifecycle (founding, approvals, NSO queue, reminders).
+func (d *Deps) Projects() *project.Service {
+	return &project.Service{Store: d.Store, Notify: d.Notifications(), Cursors: d.Cursors}
+}
+
+// Job starts a scheduled function (an EventBridge schedule, or `make invoke`): run is
+// called once per event, whatever the event holds, and its report is the reply.
+func Job[T any](build func(*Deps) func(context.Context) (T, error)) {
+	slog.SetDefault(lambdacontext.NewLogger())
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	d, err := Load(ctx)
+	cancel()
+	if err != nil {
+		slog.Error("init failed", "error", err.Error())
+		os.Exit(1)
+	}
+	run := build(d)
+	lambda.StartWithOptions(func(ctx context.Context, _ json.RawMessage) (T, error) {
+		report, err := run(ctx)
+		if err != nil {
+			slog.ErrorContext(ctx, "job failed", "error", err.Error())
+		} else {
+			slog.InfoContext(ctx, "job done", "report", report)
+		}
+		return report, err
+	}, lambda.WithEnableSIGTERM())
 }
 
 // Option changes how a function's handler is wrapped.

@@ -380,13 +380,14 @@ func (s *Store) ImportProject(ctx context.Context, p project.Project, partners [
 		}
 		switch {
 		case next.CountedActive && !(found && cur.CountedActive):
-			c, err := s.statsUpdates(stats.Delta{ActiveProjects: 1}, countries...)
+			// counted in its founders' countries, as the NSO approval counts it
+			c, err := s.statsUpdates(stats.Delta{ActiveProjects: 1}, p.NSOCountries...)
 			if err != nil {
 				return Unchanged, err
 			}
 			items = append(items, c...)
 		case found && cur.CountedActive && !next.CountedActive:
-			c, err := s.statsUpdates(stats.Delta{ActiveProjects: -1}, cur.Countries...)
+			c, err := s.statsUpdates(stats.Delta{ActiveProjects: -1}, cur.NSOCountries...)
 			if err != nil {
 				return Unchanged, err
 			}

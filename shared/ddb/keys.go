@@ -145,3 +145,17 @@ func memberWordPK(word string) string              { return "MWORD#" + wordStem(
 func memberWordSK(word, memberID string) string    { return word + "#" + memberID }
 func memberCatPK(kind, value string) string        { return "MCAT#" + kind + "#" + value }
 func memberCatSK(sortName, memberID string) string { return sortName + "#" + memberID }
+
+// keyTime is the fixed-width time format of sort keys (string order = time order).
+const keyTime = "2006-01-02T15:04:05.000Z"
+
+// projectRemindersGSI1PK: projects with a reminder still to send carry it on GSI1 (a sparse
+// index entry on the project item, GSI1SK projectReminderGSI1SK(dueAt, projectID)); the
+// daily job reads the entries due with one Query.
+const projectRemindersGSI1PK = "PROJECTREMINDERS"
+
+func projectReminderGSI1SK(dueAt, projectID string) string { return dueAt + "#" + projectID }
+
+// nsoAccountsPK lists a country's NSO accounts (SK MEMBER#<memberId>), written with the
+// account, so that reminders reach them with one Query.
+func nsoAccountsPK(country string) string { return "NSOACCOUNTS#" + country }

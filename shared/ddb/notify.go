@@ -72,12 +72,15 @@ func (s *Store) SetNotificationMail(ctx context.Context, memberID, id, state str
 	return err
 }
 
-// queryPrefix pages through the items of pk whose SK starts with prefix, in SK order
+// queryPrefix pages through the items of pk whose SK starts with prefix ("": all), in SK order
 // (ascending or descending), strongly consistent, from after ("" = the start); it calls
 // each for up to limit items and returns their sort keys (the positions for cursors).
 func (s *Store) queryPrefix(ctx context.Context, pk, prefix, after string, limit int, ascending bool,
 	each func(map[string]types.AttributeValue) error) ([]string, error) {
-	kc := expression.Key("PK").Equal(expression.Value(pk)).And(expression.Key("SK").BeginsWith(prefix))
+	kc := expression.Key("PK").Equal(expression.Value(pk))
+	if prefix != "" { // "": the whole partition
+		kc = kc.And(expression.Key("SK").BeginsWith(prefix))
+	}
 	e, err := expression.NewBuilder().WithKeyCondition(kc).Build()
 	if err != nil {
 		return nil, err

@@ -21,5 +21,13 @@ func (s *Store) CreateAccount(ctx context.Context, m member.Member) error {
 	}
 	items[0].onFail = fail(staff.ErrEmailTaken) // the e-mail guard
 	items = append(items, s.putNew(guard, fail(staff.ErrUsernameTaken)))
+	if m.Role == member.RoleNSO && m.Country != "" {
+		// The country's list of NSO accounts (project reminders reach them with a Query).
+		entry, err := item(nsoAccountsPK(m.Country), memberPK(m.MemberID), "nsoAccount", nsoAccountItem{MemberID: m.MemberID})
+		if err != nil {
+			return err
+		}
+		items = append(items, s.put(entry))
+	}
 	return s.transact(ctx, items)
 }

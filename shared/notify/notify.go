@@ -31,6 +31,15 @@ const (
 	KindContactRequest          = "contact_request"
 	KindContactAccepted         = "contact_accepted"
 	KindProjectCofounderRequest = "project_cofounder_request"
+	// The co-founder approved (to the founder): the project now waits for the NSOs.
+	KindProjectCofounderApproved = "project_cofounder_approved"
+	// The co-founder or an NSO rejected the project (to the founders).
+	KindProjectRejected = "project_rejected"
+	// Every NSO approved: the TwinSpace is open (to both founders).
+	KindProjectApproved = "project_approved"
+	// A project waits for the recipient's decision (co-founder after 7 days, the NSO
+	// accounts of an undecided country after 14).
+	KindProjectReminder         = "project_reminder"
 	KindPartnerAdded            = "partner_added"
 	KindCertificationInvitation = "certification_invitation"
 	KindLabelAwarded            = "label_awarded"

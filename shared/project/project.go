@@ -81,6 +81,9 @@ type Project struct {
 	ClosedAt    *time.Time `json:"closedAt,omitempty" dynamodbav:"closedAt,omitempty"`
 	// Imported marks projects from the import (history may hold national projects).
 	Imported bool `json:"-" dynamodbav:"imported,omitempty"`
+	// Reminders sent (once per step): to the co-founder, and to each country's NSO.
+	RemindedCofounderAt *time.Time           `json:"-" dynamodbav:"remindedCofounderAt,omitempty"`
+	RemindedNSO         map[string]time.Time `json:"-" dynamodbav:"remindedNSO,omitempty"`
 }
 
 // Partner is a member of a project's TwinSpace (item PROJECT#<id> / MEMBER#<memberId>).

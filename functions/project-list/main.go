@@ -1,0 +1,11 @@
+// Command project-list serves GET /v1/projects.
+package main
+
+import (
+	"etwin/shared/app"
+	"etwin/shared/httpapi"
+)
+
+func main() {
+	app.Protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Projects().HandleList })
+}
