@@ -110,7 +110,7 @@ func each(n int, f func(i int) request) []request {
 // scenarios lists every use case of the template's functions, and the variants
 // worth telling apart.
 func scenarios() []*scenario {
-	return append(baseScenarios(), twinspaceScenarios()...)
+	return append(append(baseScenarios(), twinspaceScenarios()...), projectScenarios()...)
 }
 
 func baseScenarios() []*scenario {
