@@ -11,21 +11,12 @@ import (
 )
 
 // teacher is a registered, signed-in member.
-type teacher struct {
-	ID, Session, Email, Username string
-}
+type teacher = signedUp
 
-// newTeacher registers a teacher through the API (pre-registration, the e-mailed link,
-// the form) and signs them in.
+// newTeacher registers a teacher through the API and signs them in.
 func newTeacher(t *testing.T, first, lang string) teacher {
 	t.Helper()
-	since := time.Now()
-	u, addr := unique("ct."), unique("ct")+"@example.org"
-	preRegister(t, first, u, addr, lang)
-	_, tok := linkToken(t, addr, since)
-	r := expect(t, call(t, "POST", "/v1/registrations/"+tok+"/complete", "", map[string]any{
-		"profile": profile(), "school": newSchoolBody("Școala Contactelor "+unique(""), "Iași")}), 201)
-	return teacher{ID: r.JSON["memberId"].(string), Session: login(t, u), Email: addr, Username: u}
+	return signUp(t, applicant{First: first, Lang: lang, School: "Școala Contactelor " + unique("")})
 }
 
 func items(r reply) []map[string]any {

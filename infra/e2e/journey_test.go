@@ -32,6 +32,49 @@ func newSchoolBody(name, city string) map[string]any {
 		"schoolType": "upper_secondary", "phone": "+40 232 000 000", "email": "office@example.ro", "headTeacher": "Maria Ionescu", "pupils": 850}
 }
 
+// applicant is who signUp registers; empty fields take defaults (an RO school in Iași,
+// the profile() of these tests, English).
+type applicant struct {
+	First, Last, Lang, Country, School string
+	Profile                            map[string]any
+}
+
+// signedUp is a teacher registered through the API and signed in.
+type signedUp struct {
+	ID, Session, Email, Username, SchoolID string
+}
+
+// signUp registers a teacher the way a person does (pre-registration, the e-mailed link,
+// the form with a new school) and signs them in. Every e2e helper that needs a teacher
+// goes through it.
+func signUp(t *testing.T, a applicant) signedUp {
+	t.Helper()
+	if a.Last == "" {
+		a.Last = "Popescu"
+	}
+	if a.Lang == "" {
+		a.Lang = "en"
+	}
+	if a.School == "" {
+		a.School = "School " + unique("")
+	}
+	if a.Profile == nil {
+		a.Profile = profile()
+	}
+	since := time.Now()
+	u, addr := unique("t."), unique("t")+"@example.org"
+	expect(t, call(t, "POST", "/v1/registrations", "", map[string]string{
+		"firstName": a.First, "lastName": a.Last, "email": addr, "username": u,
+		"password": "a long and private passphrase", "language": a.Lang}), 202)
+	_, tok := linkToken(t, addr, since)
+	sc := newSchoolBody(a.School, "Town "+unique(""))
+	if a.Country != "" {
+		sc["country"] = a.Country
+	}
+	r := expect(t, call(t, "POST", "/v1/registrations/"+tok+"/complete", "", map[string]any{"profile": a.Profile, "school": sc}), 201)
+	return signedUp{ID: r.JSON["memberId"].(string), Session: login(t, u), Email: addr, Username: u, SchoolID: r.JSON["schoolId"].(string)}
+}
+
 func login(t *testing.T, username string) string {
 	t.Helper()
 	r := expect(t, call(t, "POST", "/v1/sessions", "", map[string]string{"username": username, "password": "a long and private passphrase"}), 201)

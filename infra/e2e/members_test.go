@@ -5,25 +5,17 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 )
 
-// teacher registers a teacher with a new school through the API and logs in.
+// registerTeacher registers a teacher with a new school named schoolName in country and
+// the profile prof, and signs them in.
 func registerTeacher(t *testing.T, first, last, schoolName, country string, prof map[string]any) (id, session string) {
 	t.Helper()
-	since := time.Now()
-	u, mail := unique("t."), unique("t")+"@example.org"
-	expect(t, call(t, "POST", "/v1/registrations", "", map[string]string{
-		"firstName": first, "lastName": last, "email": mail, "username": u,
-		"password": "a long and private passphrase", "language": "en"}), 202)
-	_, tok := linkToken(t, mail, since)
-	sc := newSchoolBody(schoolName, "Iași")
-	sc["country"] = country
-	r := expect(t, call(t, "POST", "/v1/registrations/"+tok+"/complete", "", map[string]any{"profile": prof, "school": sc}), 201)
-	return r.JSON["memberId"].(string), login(t, u)
+	m := signUp(t, applicant{First: first, Last: last, Country: country, School: schoolName, Profile: prof})
+	return m.ID, m.Session
 }
 
-// memberIDs runs a search and returns the ids of the first page (at most 100).
+// searchIDs runs a search and returns the ids of the first page (at most 100).
 func searchIDs(t *testing.T, session string, params url.Values) []string {
 	t.Helper()
 	params.Set("limit", "100")

@@ -33,14 +33,8 @@ func staffAccount(t *testing.T, role, country string) (session, memberID string)
 // signs them in.
 func teacherAccount(t *testing.T, first, country string) (session, memberID, schoolID string) {
 	t.Helper()
-	since := time.Now()
-	u, mail := unique(strings.ToLower(first)+"."), unique(strings.ToLower(first))+"@example.org"
-	preRegister(t, first, u, mail, "en")
-	_, tok := linkToken(t, mail, since)
-	sc := newSchoolBody("School "+unique(""), "Town "+unique(""))
-	sc["country"] = country
-	r := expect(t, call(t, "POST", "/v1/registrations/"+tok+"/complete", "", map[string]any{"profile": profile(), "school": sc}), 201)
-	return login(t, u), r.JSON["memberId"].(string), r.JSON["schoolId"].(string)
+	m := signUp(t, applicant{First: first, Country: country})
+	return m.Session, m.ID, m.SchoolID
 }
 
 // A CSS account creates an NSO account; the new member chooses a password from the
