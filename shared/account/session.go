@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"etwin/shared/apperr"
+	"etwin/shared/clock"
 	"etwin/shared/httpapi"
 	"etwin/shared/member"
 	"etwin/shared/password"
@@ -95,12 +96,7 @@ type Service struct {
 	Now       func() time.Time
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (s *Service) now() time.Time { return clock.Now(s.Now) }
 
 // LoginInput is the login form.
 type LoginInput struct {

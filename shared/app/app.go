@@ -126,15 +126,7 @@ func (d *Deps) Projects() *project.Service {
 // Job starts a scheduled function (an EventBridge schedule, or `make invoke`): run is
 // called once per event, whatever the event holds, and its report is the reply.
 func Job[T any](build func(*Deps) func(context.Context) (T, error)) {
-	slog.SetDefault(lambdacontext.NewLogger())
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	d, err := Load(ctx)
-	cancel()
-	if err != nil {
-		slog.Error("init failed", "error", err.Error())
-		os.Exit(1)
-	}
-	run := build(d)
+	run := build(initialise())
 	lambda.StartWithOptions(func(ctx context.Context, _ json.RawMessage) (T, error) {
 		report, err := run(ctx)
 		if err != nil {
@@ -198,14 +190,20 @@ func apply(opts []Option) options {
 }
 
 func start(build func(*Deps) httpapi.Handler) {
+	lambda.StartWithOptions(httpapi.Handle(build(initialise())), lambda.WithEnableSIGTERM())
+}
+
+// initialise sets up logging (Lambda's JSON format, the request id on every line) and
+// builds the dependencies once per container; a failed init exits and Lambda reports it.
+func initialise() *Deps {
 	slog.SetDefault(lambdacontext.NewLogger())
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
 	d, err := Load(ctx)
-	cancel()
 	if err != nil {
-		// Lambda reports the failed init; the message names only configuration.
+		// the message names only configuration
 		slog.Error("init failed", "error", err.Error())
 		os.Exit(1)
 	}
-	lambda.StartWithOptions(httpapi.Handle(build(d)), lambda.WithEnableSIGTERM())
+	return d
 }

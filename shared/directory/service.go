@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"etwin/shared/apperr"
+	"etwin/shared/clock"
 	"etwin/shared/cursor"
 	"etwin/shared/httpapi"
 	"etwin/shared/member"
@@ -42,12 +43,7 @@ type Service struct {
 	Budget int
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
-}
+func (s *Service) now() time.Time { return clock.Now(s.Now) }
 
 func cursorSubject(memberID string) string { return "members:" + memberID }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"etwin/shared/apperr"
+	"etwin/shared/clock"
 	"etwin/shared/cursor"
 	"etwin/shared/fold"
 	"etwin/shared/httpapi"
@@ -53,12 +54,7 @@ type Service struct {
 	Now     func() time.Time
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (s *Service) now() time.Time { return clock.Now(s.Now) }
 
 func noForum() error { return apperr.NotFound("There is no forum for this age group.") }
 func noPost() error  { return apperr.NotFound("This forum has no such post.") }

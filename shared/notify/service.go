@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"etwin/shared/apperr"
+	"etwin/shared/clock"
 	"etwin/shared/cursor"
 	"etwin/shared/httpapi"
 	"etwin/shared/mail"
@@ -21,12 +22,7 @@ type Service struct {
 	Now       func() time.Time
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (s *Service) now() time.Time { return clock.Now(s.Now) }
 
 // Page is a page of a list.
 type Page[T any] = cursor.Page[T]

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"etwin/shared/apperr"
+	"etwin/shared/clock"
 	"etwin/shared/mail"
 	"etwin/shared/member"
 	"etwin/shared/password"
@@ -82,12 +83,7 @@ type Service struct {
 	Now       func() time.Time
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (s *Service) now() time.Time { return clock.Now(s.Now) }
 
 // StartInput is the pre-registration form.
 type StartInput struct {

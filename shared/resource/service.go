@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"etwin/shared/apperr"
+	"etwin/shared/clock"
 	"etwin/shared/cursor"
 	"etwin/shared/fold"
 	"etwin/shared/httpapi"
@@ -37,12 +38,7 @@ type Service struct {
 	Now     func() time.Time
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (s *Service) now() time.Time { return clock.Now(s.Now) }
 
 // Create adds a resource for the caller.
 func (s *Service) Create(ctx context.Context, who httpapi.Principal, in New) (Resource, error) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"etwin/shared/apperr"
+	"etwin/shared/clock"
 	"etwin/shared/cursor"
 	"etwin/shared/httpapi"
 )
@@ -35,12 +36,7 @@ type Service struct {
 	Now     func() time.Time
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
-}
+func (s *Service) now() time.Time { return clock.Now(s.Now) }
 
 // Page is a page of results.
 type Page[T any] = cursor.Page[T]

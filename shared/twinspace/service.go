@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"etwin/shared/apperr"
+	"etwin/shared/clock"
 	"etwin/shared/httpapi"
 	"etwin/shared/member"
 	"etwin/shared/notify"
@@ -25,12 +26,7 @@ type Service struct {
 	Now    func() time.Time
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (s *Service) now() time.Time { return clock.Now(s.Now) }
 
 // Added is the answer to a new partner.
 type Added struct {
