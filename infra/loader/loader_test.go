@@ -168,3 +168,47 @@ func TestBadLines(t *testing.T) {
 		t.Fatalf("the good member is not stored: %+v", m)
 	}
 }
+
+// An imported project awaiting the NSOs waits in the queue of each founder country, once
+// however often it is imported, and leaves it when a re-import says it was decided.
+func TestImportedPendingProjectIsQueued(t *testing.T) {
+	table := testenv.NewTable(t)
+	store := ddb.New(testenv.DDB(), table)
+	pending := `{"type":"school","id":"s-ro-q","name":"Școala Gimnazială Nr. 1","country":"RO","city":"Arad","schoolType":"lower_secondary","registeredAt":"2021-03-01T00:00:00Z"}
+{"type":"school","id":"s-fr-q","name":"Collège Jean Jaurès","country":"FR","city":"Lille","schoolType":"lower_secondary","registeredAt":"2021-03-01T00:00:00Z"}
+{"type":"member","id":"m-ro-q","username":"dana.q","email":"dana.q@example.org","firstName":"Dana","lastName":"Q","language":"ro","schoolIds":["s-ro-q"],"registeredAt":"2021-03-02T00:00:00Z"}
+{"type":"member","id":"m-fr-q","username":"remi.q","email":"remi.q@example.org","firstName":"Rémi","lastName":"Q","language":"fr","schoolIds":["s-fr-q"],"registeredAt":"2021-03-02T00:00:00Z"}
+{"type":"project","id":"p-q","title":"Birds","founders":["m-ro-q","m-fr-q"],"status":"awaiting_nso","createdAt":"2025-09-01T00:00:00Z"}
+`
+	queue := func(country string) []string {
+		t.Helper()
+		entries, _, err := store.ListNSOQueue(context.Background(), country, "", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, e := range entries {
+			ids = append(ids, e.ProjectID)
+		}
+		return ids
+	}
+	for range 2 {
+		if rep := load(t, store, pending); len(rep.Rejected) != 0 {
+			t.Fatalf("report %+v", rep)
+		}
+		for _, c := range []string{"RO", "FR"} {
+			if got := queue(c); !reflect.DeepEqual(got, []string{"p-q"}) {
+				t.Fatalf("%s queue %v, want [p-q]", c, got)
+			}
+		}
+	}
+	decided := strings.Replace(pending, `"status":"awaiting_nso"`, `"status":"approved","approvedAt":"2025-10-01T00:00:00Z"`, 1)
+	if rep := load(t, store, decided); len(rep.Rejected) != 0 || rep.Updated != 1 {
+		t.Fatalf("report %+v", rep)
+	}
+	for _, c := range []string{"RO", "FR"} {
+		if got := queue(c); len(got) != 0 {
+			t.Fatalf("%s queue after the decision %v", c, got)
+		}
+	}
+}

@@ -341,6 +341,10 @@ func (s *Store) LookupProject(ctx context.Context, projectID string) (project.Pr
 // in batches every time (idempotent).
 func (s *Store) ImportProject(ctx context.Context, p project.Project, partners []project.Partner, countries []string, now time.Time) (ImportOutcome, error) {
 	p.Imported = true
+	if p.Status == project.AwaitingNSO && p.SubmittedAt == nil {
+		at := p.CreatedAt // it reached the NSOs no later than that, for the queue's order
+		p.SubmittedAt = &at
+	}
 	next := importedProject{Project: p, Countries: countries, CountedActive: p.Active(now)}
 	outcome := Unchanged
 	for attempt := 0; ; attempt++ {
@@ -392,6 +396,29 @@ func (s *Store) ImportProject(ctx context.Context, p project.Project, partners [
 				return Unchanged, err
 			}
 			items = append(items, c...)
+		}
+		// A project awaiting the NSOs waits in the queue of each country yet to decide; a
+		// re-import that moves it on takes it out.
+		queued := map[string]bool{}
+		for _, c := range undecided(next.Project) {
+			q, err := s.queueEntryPut(next.Project, c)
+			if err != nil {
+				return Unchanged, err
+			}
+			items = append(items, q)
+			queued[c+next.SubmittedAt.String()] = true
+		}
+		if found {
+			for _, c := range undecided(cur.Project) {
+				if cur.SubmittedAt != nil && queued[c+cur.SubmittedAt.String()] {
+					continue // the put above replaces it
+				}
+				q, err := s.queueEntryDelete(cur.Project, c)
+				if err != nil {
+					return Unchanged, err
+				}
+				items = append(items, q)
+			}
 		}
 		err = s.transact(ctx, items)
 		if errors.Is(err, errStale) {
