@@ -34,26 +34,38 @@ type ResetRequest struct {
 	Email string `json:"email"`
 }
 
-// RequestReset e-mails a reset link when the address has an account; the caller gets the
-// same answer either way.
+// RequestReset e-mails a reset link when the address has an account. The caller gets the
+// same answer either way, and the same work is done: an unknown address gets an already
+// expired decoy link written (nobody knows its token) and an e-mail saying that no account
+// uses it, so neither the answer nor its timing tells whether the account exists.
 func (s *Service) RequestReset(ctx context.Context, in ResetRequest) error {
 	if msg := member.EmailProblem(strings.TrimSpace(in.Email)); msg != "" {
 		return apperr.Invalid(apperr.FieldError{Field: "email", Message: msg})
 	}
 	now := s.now()
 	m, ok, err := s.Store.MemberByEmail(ctx, member.NormalizeEmail(in.Email))
-	if err != nil || !ok {
+	if err != nil {
 		return err
 	}
 	tok := token.New()
 	r := Reset{TokenHash: token.Hash(tok), MemberID: m.MemberID, CreatedAt: now, ExpiresAt: now.Add(ResetLifetime)}
+	if !ok {
+		r.MemberID, r.ExpiresAt = "", now // the decoy: unusable, removed by the TTL
+	}
 	if err := s.Store.PutReset(ctx, r); err != nil {
 		return err
 	}
-	msg, err := mail.Render(mail.PasswordReset, m.Language, m.Email, map[string]string{
-		"FirstName": m.FirstName, "Username": m.Username,
-		"Link":    strings.TrimRight(s.PortalURL, "/") + "/password-reset?token=" + url.QueryEscape(tok),
-		"Expires": r.ExpiresAt.Format("2006-01-02 15:04 UTC")})
+	portal := strings.TrimRight(s.PortalURL, "/")
+	var msg mail.Message
+	if ok {
+		msg, err = mail.Render(mail.PasswordReset, m.Language, m.Email, map[string]string{
+			"FirstName": m.FirstName, "Username": m.Username,
+			"Link":    portal + "/password-reset?token=" + url.QueryEscape(tok),
+			"Expires": r.ExpiresAt.Format("2006-01-02 15:04 UTC")})
+	} else {
+		msg, err = mail.Render(mail.ResetNoAccount, mail.DefaultLanguage, strings.TrimSpace(in.Email), map[string]string{
+			"Link": portal + "/register"})
+	}
 	if err != nil {
 		return err
 	}

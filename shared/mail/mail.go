@@ -34,6 +34,7 @@ const (
 	AccountExists    = "account_exists"
 	PasswordReset    = "password_reset"
 	StaffWelcome     = "staff_welcome"
+	ResetNoAccount   = "password_reset_no_account"
 )
 
 // DefaultLanguage is used when the recipient's language has no templates.
