@@ -144,55 +144,125 @@ func (s *Store) ImportStaff(ctx context.Context, m member.Member) (ImportOutcome
 	return Unchanged, importer.ErrCreatedMeanwhile
 }
 
-// ImportNewMembers creates teachers that are not stored yet, each in one transaction
-// (member, username and e-mail guards, +1 teacher in the member's country), then writes
-// the created ones' search-index entries and school links in batches. errs[i] is the
-// error of ms[i] (a guard held by another account); err is a failure of the batch.
+// ImportNewMembers creates teachers that are not stored yet: their member items, username
+// and e-mail guards and the teacher counters, several members to a transaction (all or
+// nothing; when one of them clashes, the chunk is retried member by member so that only
+// that line fails), then the created ones' search-index entries and school links in
+// batches. errs[i] is the error of ms[i] (a guard held by another account); err is a
+// failure of the batch.
 func (s *Store) ImportNewMembers(ctx context.Context, ms []member.Member) (errs []error, err error) {
 	errs = make([]error, len(ms))
 	var reqs []types.WriteRequest
-	put := func(it map[string]types.AttributeValue) {
-		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: it}})
-	}
-	for i, m := range ms {
-		idx, keys, err := memberIndex(m)
-		if err != nil {
-			return nil, err
-		}
-		items, err := s.newMemberItems(m, keys)
-		if err != nil {
-			return nil, err
-		}
-		items[0].onFail = fail(importer.ErrEmailTaken)
-		items[1].onFail = fail(importer.ErrCreatedMeanwhile)
-		guard, err := item(usernamePK(member.UsernameKey(m.Username)), skUsername, "username",
-			usernameGuard{Username: m.Username, Holder: holderMember, MemberID: m.MemberID})
-		if err != nil {
-			return nil, err
-		}
-		items = append(items, s.putNew(guard, fail(importer.ErrUsernameTaken)))
-		counters, err := s.statsUpdates(stats.Delta{Teachers: 1}, m.Country)
-		if err != nil {
-			return nil, err
-		}
-		if errs[i] = s.transact(ctx, append(items, counters...)); errs[i] != nil {
-			if apperrConflict(errs[i]) {
-				return nil, errs[i]
-			}
-			continue
-		}
+	created := func(m member.Member, idx []map[string]types.AttributeValue) error {
 		for _, it := range idx {
-			put(it)
+			reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: it}})
 		}
 		for _, r := range m.Schools {
 			link, err := s.schoolMemberItem(r.SchoolID, m.MemberID, m.CreatedAt)
 			if err != nil {
+				return err
+			}
+			reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: link}})
+		}
+		return nil
+	}
+	for start := 0; start < len(ms); start += membersPerTx {
+		chunk := ms[start:min(start+membersPerTx, len(ms))]
+		var items []txItem
+		idxs := make([][]map[string]types.AttributeValue, len(chunk))
+		perCountry := map[string]int64{}
+		for i, m := range chunk {
+			var its []txItem
+			if its, idxs[i], err = s.newTeacherItems(m); err != nil {
 				return nil, err
 			}
-			put(link)
+			items = append(items, its...)
+			perCountry[m.Country]++
+		}
+		counters, err := s.teacherCounters(perCountry)
+		if err != nil {
+			return nil, err
+		}
+		err = s.transact(ctx, append(items, counters...))
+		if apperrConflict(err) {
+			return nil, err
+		}
+		if err == nil {
+			for i, m := range chunk {
+				if err := created(m, idxs[i]); err != nil {
+					return nil, err
+				}
+			}
+			continue
+		}
+		// One of them clashes: find which, one by one.
+		for i, m := range chunk {
+			its, _, err := s.newTeacherItems(m)
+			if err != nil {
+				return nil, err
+			}
+			counters, err := s.teacherCounters(map[string]int64{m.Country: 1})
+			if err != nil {
+				return nil, err
+			}
+			if errs[start+i] = s.transact(ctx, append(its, counters...)); errs[start+i] != nil {
+				if apperrConflict(errs[start+i]) {
+					return nil, errs[start+i]
+				}
+				continue
+			}
+			if err := created(m, idxs[i]); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return errs, s.batchWrite(ctx, reqs)
+}
+
+// membersPerTx: members created per transaction by the import: 3 items each plus the
+// counters (one per country of the chunk and "ALL"): 24×3 + 24 + 1 = 97, within
+// DynamoDB's 100 items per transaction.
+const membersPerTx = 24
+
+// newTeacherItems are the conditional writes that create an imported teacher (member,
+// e-mail guard, username guard) and the member's search-index items (written after).
+func (s *Store) newTeacherItems(m member.Member) ([]txItem, []map[string]types.AttributeValue, error) {
+	idx, keys, err := memberIndex(m)
+	if err != nil {
+		return nil, nil, err
+	}
+	items, err := s.newMemberItems(m, keys)
+	if err != nil {
+		return nil, nil, err
+	}
+	items[0].onFail = fail(importer.ErrEmailTaken)
+	items[1].onFail = fail(importer.ErrCreatedMeanwhile)
+	guard, err := item(usernamePK(member.UsernameKey(m.Username)), skUsername, "username",
+		usernameGuard{Username: m.Username, Holder: holderMember, MemberID: m.MemberID})
+	if err != nil {
+		return nil, nil, err
+	}
+	return append(items, s.putNew(guard, fail(importer.ErrUsernameTaken))), idx, nil
+}
+
+// teacherCounters adds perCountry's teachers to their countries and their sum to "ALL",
+// one counter item per scope (a transaction may not touch an item twice).
+func (s *Store) teacherCounters(perCountry map[string]int64) ([]txItem, error) {
+	var total int64
+	var items []txItem
+	for c, n := range perCountry {
+		total += n
+		if c == "" || c == stats.All {
+			continue
+		}
+		it, err := s.statsUpdate(c, stats.Delta{Teachers: n})
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, it)
+	}
+	all, err := s.statsUpdate(stats.All, stats.Delta{Teachers: total})
+	return append(items, all), err
 }
 
 // apperrConflict reports the store's "busy" error (not a line's fault).

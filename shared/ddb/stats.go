@@ -32,18 +32,23 @@ func (s *Store) statsUpdates(d stats.Delta, countries ...string) ([]txItem, erro
 			scopes = append(scopes, c)
 		}
 	}
-	upd := expression.Add(expression.Name("teachers"), expression.Value(d.Teachers)).
-		Add(expression.Name("schools"), expression.Value(d.Schools)).
-		Add(expression.Name("activeProjects"), expression.Value(d.ActiveProjects))
 	var items []txItem
 	for _, scope := range scopes {
-		it, err := s.update(key(statsPK(scope), statsShardSK(rand.IntN(statsShards))), expression.NewBuilder().WithUpdate(upd), nil)
+		it, err := s.statsUpdate(scope, d)
 		if err != nil {
 			return nil, err
 		}
 		items = append(items, it)
 	}
 	return items, nil
+}
+
+// statsUpdate adds d to one random shard of scope.
+func (s *Store) statsUpdate(scope string, d stats.Delta) (txItem, error) {
+	upd := expression.Add(expression.Name("teachers"), expression.Value(d.Teachers)).
+		Add(expression.Name("schools"), expression.Value(d.Schools)).
+		Add(expression.Name("activeProjects"), expression.Value(d.ActiveProjects))
+	return s.update(key(statsPK(scope), statsShardSK(rand.IntN(statsShards))), expression.NewBuilder().WithUpdate(upd), nil)
 }
 
 // GetStats implements stats.Store: the sum of the scope's shards (one Query).
