@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -202,6 +203,18 @@ func TestImportedPendingProjectIsQueued(t *testing.T) {
 			}
 		}
 	}
+	due := func() []string {
+		t.Helper()
+		ids, err := store.DueReminderProjects(context.Background(), time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
+	// Waiting since September 2025: the NSOs' reminder is due.
+	if got := due(); !slices.Contains(got, "p-q") {
+		t.Fatalf("due reminders %v, want p-q among them", got)
+	}
 	decided := strings.Replace(pending, `"status":"awaiting_nso"`, `"status":"approved","approvedAt":"2025-10-01T00:00:00Z"`, 1)
 	if rep := load(t, store, decided); len(rep.Rejected) != 0 || rep.Updated != 1 {
 		t.Fatalf("report %+v", rep)
@@ -210,5 +223,8 @@ func TestImportedPendingProjectIsQueued(t *testing.T) {
 		if got := queue(c); len(got) != 0 {
 			t.Fatalf("%s queue after the decision %v", c, got)
 		}
+	}
+	if got := due(); slices.Contains(got, "p-q") {
+		t.Fatalf("a decided project is still due a reminder: %v", got)
 	}
 }

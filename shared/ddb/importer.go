@@ -387,7 +387,7 @@ var ErrNotImported = errors.New("a project with this id was created through the 
 // importedProject is an imported project: the countries of its founders' and partners'
 // schools and whether it was counted as active when imported.
 type importedProject struct {
-	project.Project
+	projectItem // the project, and its reminder entry while one is due
 	Countries     []string `dynamodbav:"countries,stringset,omitempty"`
 	CountedActive bool     `dynamodbav:"countedActive"`
 }
@@ -415,7 +415,7 @@ func (s *Store) ImportProject(ctx context.Context, p project.Project, partners [
 		at := p.CreatedAt // it reached the NSOs no later than that, for the queue's order
 		p.SubmittedAt = &at
 	}
-	next := importedProject{Project: p, Countries: countries, CountedActive: p.Active(now)}
+	next := importedProject{projectItem: newProjectItem(p), Countries: countries, CountedActive: p.Active(now)}
 	outcome := Unchanged
 	for attempt := 0; ; attempt++ {
 		if attempt == 3 {
