@@ -231,3 +231,26 @@ func TestContactsBadInput(t *testing.T) {
 	expect(t, call(t, "DELETE", "/v1/contacts/"+me.ID, me.Session, nil), 404)
 	expect(t, call(t, "DELETE", "/v1/contacts/"+long, me.Session, nil), 404)
 }
+
+// The sender may take back a pending request: it leaves both lists, the invitee can no
+// longer answer it, and a new request may be sent; nobody else may withdraw it.
+func TestWithdrawContactRequest(t *testing.T) {
+	ana, ion, eve := newTeacher(t, "Ana", "en"), newTeacher(t, "Ion", "en"), newTeacher(t, "Eve", "en")
+	reqID := expect(t, call(t, "POST", "/v1/contacts/requests", ana.Session, map[string]string{"memberId": ion.ID}), 201).JSON["requestId"].(string)
+	expect(t, call(t, "DELETE", "/v1/contacts/requests/"+reqID, ion.Session, nil), 404) // the invitee answers instead
+	expect(t, call(t, "DELETE", "/v1/contacts/requests/"+reqID, eve.Session, nil), 404)
+	expect(t, call(t, "DELETE", "/v1/contacts/requests/"+reqID, "", nil), 401)
+	expect(t, call(t, "DELETE", "/v1/contacts/requests/r-unknown", ana.Session, nil), 404)
+	expect(t, call(t, "DELETE", "/v1/contacts/requests/"+reqID, ana.Session, nil), 204)
+	expect(t, call(t, "DELETE", "/v1/contacts/requests/"+reqID, ana.Session, nil), 409)
+	expect(t, call(t, "POST", "/v1/contacts/requests/"+reqID+"/accept", ion.Session, nil), 409)
+	if in := items(expect(t, call(t, "GET", "/v1/contacts/requests?direction=incoming", ion.Session, nil), 200)); len(in) != 0 {
+		t.Fatalf("a withdrawn request is still incoming: %v", in)
+	}
+	if out := items(expect(t, call(t, "GET", "/v1/contacts/requests?direction=outgoing", ana.Session, nil), 200)); len(out) != 0 {
+		t.Fatalf("a withdrawn request is still outgoing: %v", out)
+	}
+	// The pair is free again, in either direction.
+	again := expect(t, call(t, "POST", "/v1/contacts/requests", ion.Session, map[string]string{"memberId": ana.ID}), 201).JSON["requestId"].(string)
+	expect(t, call(t, "POST", "/v1/contacts/requests/"+again+"/accept", ana.Session, nil), 200)
+}

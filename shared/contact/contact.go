@@ -19,9 +19,10 @@ const DailyLimit = 25
 
 // Request states.
 const (
-	StatusPending  = "pending"
-	StatusAccepted = "accepted"
-	StatusRejected = "rejected"
+	StatusPending   = "pending"
+	StatusAccepted  = "accepted"
+	StatusRejected  = "rejected"
+	StatusWithdrawn = "withdrawn" // taken back by its sender before an answer
 )
 
 // List directions of GET /v1/contacts/requests.

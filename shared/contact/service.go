@@ -145,8 +145,45 @@ func (s *Service) Decide(ctx context.Context, who httpapi.Principal, requestID s
 	return d.Request, nil
 }
 
+// Withdraw takes back a pending request the caller sent: it leaves both pending lists and
+// frees the pair for a new request (the invitee's notification then leads to a request
+// that is no longer pending). Anyone else gets 404; a request already answered, 409.
+func (s *Service) Withdraw(ctx context.Context, who httpapi.Principal, requestID string) error {
+	if !validID(requestID) {
+		return noSuchRequest()
+	}
+	r, ok, err := s.Store.GetContactRequest(ctx, requestID)
+	if err != nil {
+		return err
+	}
+	if !ok || r.From.MemberID != who.MemberID {
+		return noSuchRequest()
+	}
+	if r.Status != StatusPending {
+		return decided(r)
+	}
+	now := s.now()
+	d := Decision{Request: r}
+	d.Request.Status, d.Request.DecidedAt = StatusWithdrawn, &now
+	if err := s.Store.DecideContactRequest(ctx, d); err != nil {
+		if errors.Is(err, ErrDecided) {
+			return decided(r)
+		}
+		return err
+	}
+	return nil
+}
+
+// HandleWithdraw serves DELETE /v1/contacts/requests/{requestId} (the sender).
+func (s *Service) HandleWithdraw(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+	if err := s.Withdraw(ctx, who, httpapi.PathParam(req, "requestId")); err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.NoContent()
+}
+
 func decided(r Request) error {
-	return apperr.Conflict("This contact request was already answered.").With("requestId", r.RequestID)
+	return apperr.Conflict("This contact request is no longer pending (it was answered or withdrawn).").With("requestId", r.RequestID)
 }
 
 // ListRequests lists the caller's pending requests (incoming or outgoing), newest first.
