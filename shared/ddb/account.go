@@ -137,30 +137,13 @@ func (s *Store) DeleteAllSessions(ctx context.Context, memberID string) error {
 	return s.deleteKeys(ctx, keys)
 }
 
-// deleteKeys deletes items in batches of 25, retrying unprocessed ones.
+// deleteKeys deletes items in batches (batchWrite: 25 at a time, unprocessed ones retried).
 func (s *Store) deleteKeys(ctx context.Context, keys []map[string]types.AttributeValue) error {
-	for len(keys) > 0 {
-		n := min(25, len(keys))
-		reqs := make([]types.WriteRequest, n)
-		for i, k := range keys[:n] {
-			reqs[i] = types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: k}}
-		}
-		keys = keys[n:]
-		pending := map[string][]types.WriteRequest{s.table: reqs}
-		for attempt := 0; len(pending) > 0; attempt++ {
-			out, err := s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending,
-				ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
-			if err != nil {
-				return err
-			}
-			s.record("BatchWriteItem", total(out.ConsumedCapacity))
-			pending = out.UnprocessedItems
-			if len(pending) > 0 {
-				time.Sleep(time.Duration(20<<min(attempt, 5)) * time.Millisecond)
-			}
-		}
+	reqs := make([]types.WriteRequest, len(keys))
+	for i, k := range keys {
+		reqs[i] = types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: k}}
 	}
-	return nil
+	return s.batchWrite(ctx, reqs)
 }
 
 // UpdateMember changes names, language, profile and preferences, and rewrites the

@@ -4,10 +4,8 @@ import (
 	"context"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"etwin/shared/contact"
@@ -225,15 +223,7 @@ func (s *Store) DeleteContact(ctx context.Context, memberID, otherID string) err
 // contact of memberID" (projects: co-founders and partners must be contacts): one
 // strongly consistent GetItem of MEMBER#<memberId> / CONTACT#<otherId>.
 func (s *Store) IsContact(ctx context.Context, memberID, otherID string) (bool, error) {
-	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.tableName(), Key: key(memberPK(memberID), contactSK(otherID)),
-		ConsistentRead: aws.Bool(true), ProjectionExpression: aws.String("PK"), ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
-	if err != nil {
-		return false, err
-	}
-	if res.ConsumedCapacity != nil {
-		s.record("GetItem", aws.ToFloat64(res.ConsumedCapacity.CapacityUnits))
-	}
-	return res.Item != nil, nil
+	return s.has(ctx, key(memberPK(memberID), contactSK(otherID)))
 }
 
 var _ contact.Store = (*Store)(nil)

@@ -99,15 +99,7 @@ func (s *Store) GetProject(ctx context.Context, projectID string) (project.Proje
 
 // IsPartner implements project.Store: one consistent GetItem of the partner item.
 func (s *Store) IsPartner(ctx context.Context, projectID, memberID string) (bool, error) {
-	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.tableName(), Key: key(projectPK(projectID), projectMemberSK(memberID)),
-		ConsistentRead: aws.Bool(true), ProjectionExpression: aws.String("PK"), ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
-	if err != nil {
-		return false, err
-	}
-	if res.ConsumedCapacity != nil {
-		s.record("GetItem", aws.ToFloat64(res.ConsumedCapacity.CapacityUnits))
-	}
-	return res.Item != nil, nil
+	return s.has(ctx, key(projectPK(projectID), projectMemberSK(memberID)))
 }
 
 // projectUpdate is the transactional update of the project item from c.Before to c.After,

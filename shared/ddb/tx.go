@@ -157,6 +157,20 @@ func (s *Store) get(ctx context.Context, k map[string]types.AttributeValue, out 
 	return true, attributevalue.UnmarshalMap(res.Item, out)
 }
 
+// has reports whether an item exists: one strongly consistent GetItem that reads only
+// its key.
+func (s *Store) has(ctx context.Context, k map[string]types.AttributeValue) (bool, error) {
+	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.tableName(), Key: k,
+		ConsistentRead: aws.Bool(true), ProjectionExpression: aws.String("PK"), ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
+	if err != nil {
+		return false, err
+	}
+	if res.ConsumedCapacity != nil {
+		s.record("GetItem", aws.ToFloat64(res.ConsumedCapacity.CapacityUnits))
+	}
+	return res.Item != nil, nil
+}
+
 // updateItem runs a single UpdateItem built with the expression package; it reports
 // conditionFailed instead of an error when the condition does not hold.
 func (s *Store) updateItem(ctx context.Context, k map[string]types.AttributeValue, b expression.Builder, out any) (conditionFailed bool, err error) {
