@@ -387,7 +387,7 @@ var ErrNotImported = errors.New("a project with this id was created through the 
 // importedProject is an imported project: the countries of its founders' and partners'
 // schools and whether it was counted as active when imported.
 type importedProject struct {
-	projectItem // the project, and its reminder entry while one is due
+	projectItem            // the project, and its reminder entry while one is due
 	Countries     []string `dynamodbav:"countries,stringset,omitempty"`
 	CountedActive bool     `dynamodbav:"countedActive"`
 }
