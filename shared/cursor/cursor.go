@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 
@@ -26,11 +27,16 @@ type envelope struct {
 	Pos     json.RawMessage `json:"p"`
 }
 
+var errNoKey = errors.New("cursor: no signing key (CURSOR_KEY) configured")
+
 // lifetime of a cursor: long enough to page through a list, short enough not to linger.
 const lifetime = 24 * time.Hour
 
 // Encode returns a cursor for pos, bound to subject (a member id, or "" for public lists).
 func (s Signer) Encode(subject string, pos any, now time.Time) (string, error) {
+	if len(s.key) == 0 {
+		return "", errNoKey // a function deployed without CURSOR_KEY: fail closed
+	}
 	p, err := json.Marshal(pos)
 	if err != nil {
 		return "", err
@@ -48,7 +54,7 @@ func (s Signer) Decode(c, subject string, pos any, now time.Time) error {
 	bad := apperr.BadRequest("The cursor is invalid or expired.", apperr.FieldError{Field: "cursor", Message: "invalid or expired"})
 	b64 := base64.RawURLEncoding.Strict() // strict: unused trailing bits must be zero
 	bodyPart, macPart, ok := strings.Cut(c, ".")
-	if !ok || len(c) > 4096 {
+	if !ok || len(c) > 4096 || len(s.key) == 0 {
 		return bad
 	}
 	body, err1 := b64.DecodeString(bodyPart)

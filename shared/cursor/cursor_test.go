@@ -37,3 +37,15 @@ func TestRoundTripAndTamper(t *testing.T) {
 		t.Fatal("a cursor signed with another key was accepted")
 	}
 }
+
+func TestNoKeyFailsClosed(t *testing.T) {
+	var s Signer // zero: no key configured
+	if _, err := s.Encode("m-1", map[string]string{"a": "b"}, time.Now()); err == nil {
+		t.Fatal("a cursor was signed without a key")
+	}
+	good, _ := New("a key of at least thirty-two characters!").Encode("m-1", map[string]string{"a": "b"}, time.Now())
+	var pos map[string]string
+	if err := s.Decode(good, "m-1", &pos, time.Now()); err == nil {
+		t.Fatal("a cursor was accepted without a key")
+	}
+}
