@@ -19,6 +19,15 @@ import (
 // as `make invoke FN=project-reminders` does, and returns its report.
 func runReminders(t *testing.T) project.ReminderReport {
 	t.Helper()
+	var rep project.ReminderReport
+	runJob(t, "project-reminders", &rep)
+	return rep
+}
+
+// runJob runs the built scheduled function folder once with its schedule's event, as
+// `make invoke FN=<folder>` does, and decodes its report into rep.
+func runJob(t *testing.T, folder string, rep any) {
+	t.Helper()
 	testenv.APIURL() // builds the functions when the test started its own stack
 	root, err := localstack.FindRoot()
 	if err != nil {
@@ -40,9 +49,9 @@ func runReminders(t *testing.T) project.ReminderReport {
 		t.Fatal(err)
 	}
 	defer gw.Close()
-	def := gw.Template().FunctionByName("project-reminders")
+	def := gw.Template().FunctionByName(folder)
 	if def == nil || len(def.Schedules) == 0 {
-		t.Fatal("project-reminders has no schedule in template.yaml")
+		t.Fatalf("%s has no schedule in template.yaml", folder)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -50,11 +59,9 @@ func runReminders(t *testing.T) project.ReminderReport {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rep project.ReminderReport
-	if err := json.Unmarshal(reply, &rep); err != nil {
+	if err := json.Unmarshal(reply, rep); err != nil {
 		t.Fatalf("reply %s: %v", reply, err)
 	}
-	return rep
 }
 
 // backdate moves a project's clock back (its founding, and its submission to the NSOs)

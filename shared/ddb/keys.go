@@ -1,5 +1,10 @@
 package ddb
 
+import (
+	"hash/fnv"
+	"strconv"
+)
+
 // Every key of the table is built here (see docs/data-model.md).
 
 const (
@@ -159,3 +164,15 @@ func projectReminderGSI1SK(dueAt, projectID string) string { return dueAt + "#" 
 // nsoAccountsPK lists a country's NSO accounts (SK MEMBER#<memberId>), written with the
 // account, so that reminders reach them with one Query.
 func nsoAccountsPK(country string) string { return "NSOACCOUNTS#" + country }
+
+// Notifications whose e-mail is pending or failed carry a sparse GSI1 entry in one of
+// mailRetryShards partitions (by id, so that busy hours spread), sorted by commit time.
+const mailRetryShards = 4
+
+func mailRetryShardPK(shard int) string { return "MAILRETRY#" + strconv.Itoa(shard) }
+func mailRetryGSI1PK(id string) string {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return mailRetryShardPK(int(h.Sum32() % mailRetryShards))
+}
+func mailRetryGSI1SK(createdAt, id string) string { return createdAt + "#" + id }

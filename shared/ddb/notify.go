@@ -2,6 +2,7 @@ package ddb
 
 import (
 	"context"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -15,6 +16,11 @@ import (
 type notificationItem struct {
 	notify.Notification
 	TTL int64 `dynamodbav:"ttl"`
+	// While its e-mail is pending or failed (and not given up), a notification carries a
+	// sparse GSI1 entry the mail-retry job Queries.
+	GSI1PK       string `dynamodbav:"GSI1PK,omitempty"`
+	GSI1SK       string `dynamodbav:"GSI1SK,omitempty"`
+	MailAttempts int    `dynamodbav:"mailAttempts,omitempty"`
 }
 
 // errNotificationTwice: a notification id is written once; a clash means the same
@@ -27,8 +33,11 @@ var errNotificationTwice = errBusy
 func (s *Store) notificationItems(ns ...notify.Notification) ([]txItem, error) {
 	out := make([]txItem, 0, len(ns))
 	for _, n := range ns {
-		it, err := item(memberPK(n.RecipientID), notificationSK(n.ID), "notification",
-			notificationItem{Notification: n, TTL: n.CreatedAt.Add(notify.Lifetime).Unix()})
+		ni := notificationItem{Notification: n, TTL: n.CreatedAt.Add(notify.Lifetime).Unix()}
+		if n.Mail == notify.MailPending {
+			ni.GSI1PK, ni.GSI1SK = mailRetryGSI1PK(n.ID), mailRetryGSI1SK(n.CreatedAt.UTC().Format(keyTime), n.ID)
+		}
+		it, err := item(memberPK(n.RecipientID), notificationSK(n.ID), "notification", ni)
 		if err != nil {
 			return nil, err
 		}
@@ -64,12 +73,59 @@ func (s *Store) MarkNotificationRead(ctx context.Context, memberID, id string) (
 	return it.Notification, true, nil
 }
 
-// SetNotificationMail implements notify.Store.
+// SetNotificationMail implements notify.Store. Sent or off: the retry entry goes. Failed:
+// one more attempt is counted, and after notify.MaxMailAttempts the entry goes too (the
+// state stays "failed" on the notification).
 func (s *Store) SetNotificationMail(ctx context.Context, memberID, id, state string) error {
-	_, err := s.updateItem(ctx, key(memberPK(memberID), notificationSK(id)), expression.NewBuilder().
-		WithCondition(expression.AttributeExists(expression.Name("PK"))).
-		WithUpdate(expression.Set(expression.Name("mail"), expression.Value(state))), nil)
+	k := key(memberPK(memberID), notificationSK(id))
+	exists := expression.AttributeExists(expression.Name("PK"))
+	if state != notify.MailFailed {
+		_, err := s.updateItem(ctx, k, expression.NewBuilder().WithCondition(exists).
+			WithUpdate(expression.Set(expression.Name("mail"), expression.Value(state)).
+				Remove(expression.Name("GSI1PK")).Remove(expression.Name("GSI1SK"))), nil)
+		return err
+	}
+	var it notificationItem
+	if _, err := s.updateItem(ctx, k, expression.NewBuilder().WithCondition(exists).
+		WithUpdate(expression.Set(expression.Name("mail"), expression.Value(state)).
+			Add(expression.Name("mailAttempts"), expression.Value(1))), &it); err != nil || it.MailAttempts < notify.MaxMailAttempts {
+		return err
+	}
+	_, err := s.updateItem(ctx, k, expression.NewBuilder().WithCondition(exists).
+		WithUpdate(expression.Remove(expression.Name("GSI1PK")).Remove(expression.Name("GSI1SK"))), nil)
 	return err
+}
+
+// DueNotificationMails implements notify.Store: a Query of each retry shard on GSI1 for
+// entries committed before `before` (oldest first), at most limit in all.
+func (s *Store) DueNotificationMails(ctx context.Context, before time.Time, limit int) ([]notify.Notification, error) {
+	var out []notify.Notification
+	for shard := 0; shard < mailRetryShards && len(out) < limit; shard++ {
+		kc := expression.Key("GSI1PK").Equal(expression.Value(mailRetryShardPK(shard))).
+			And(expression.Key("GSI1SK").LessThan(expression.Value(before.UTC().Format(keyTime))))
+		e, err := expression.NewBuilder().WithKeyCondition(kc).Build()
+		if err != nil {
+			return nil, err
+		}
+		in := &dynamodb.QueryInput{TableName: s.tableName(), IndexName: aws.String("GSI1"), KeyConditionExpression: e.KeyCondition(),
+			ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
+			Limit: aws.Int32(int32(limit - len(out))), ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal}
+		res, err := s.db.Query(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		if res.ConsumedCapacity != nil {
+			s.record("Query", aws.ToFloat64(res.ConsumedCapacity.CapacityUnits))
+		}
+		for _, raw := range res.Items {
+			var it notificationItem
+			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+				return nil, err
+			}
+			out = append(out, it.Notification)
+		}
+	}
+	return out, nil
 }
 
 // queryPrefix pages through the items of pk whose SK starts with prefix ("": all), in SK order

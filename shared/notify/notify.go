@@ -126,9 +126,23 @@ type Store interface {
 	ListNotifications(ctx context.Context, memberID, after string, limit int) ([]Notification, []string, error)
 	// MarkNotificationRead sets read; found is false for an id not among the member's.
 	MarkNotificationRead(ctx context.Context, memberID, id string) (n Notification, found bool, err error)
-	// SetNotificationMail records the e-mail outcome on the notification item.
+	// SetNotificationMail records the e-mail outcome on the notification item (a failure
+	// counts as one more attempt; after MaxMailAttempts nothing retries it).
 	SetNotificationMail(ctx context.Context, memberID, id, state string) error
+	// DueNotificationMails lists notifications whose e-mail is still pending or failed,
+	// committed before `before` (the retry job's work), at most limit.
+	DueNotificationMails(ctx context.Context, before time.Time, limit int) ([]Notification, error)
+	// GetMember reads the recipient (address, language, e-mail preference).
+	GetMember(ctx context.Context, memberID string) (member.Member, bool, error)
 }
+
+// MaxMailAttempts bounds how often a notification's e-mail is tried (the first send and
+// the retries of the mail-retry job).
+const MaxMailAttempts = 5
+
+// RetryDelay is how long a pending e-mail is left to its own request before the retry job
+// takes it over (the request sends it right after its commit).
+const RetryDelay = 5 * time.Minute
 
 // mailData is what the notification templates can show.
 type mailData struct {
@@ -158,9 +172,9 @@ func Render(n Notification, to Recipient, portalURL string) (mail.Message, error
 // Deliver e-mails a committed notification and records the outcome. It never fails the
 // caller: the action stands whatever happens to the e-mail; a failure is logged without
 // personal data (ids and kind only).
-func (s *Service) Deliver(ctx context.Context, n Notification, to Recipient) {
+func (s *Service) Deliver(ctx context.Context, n Notification, to Recipient) (sent bool) {
 	if n.Mail != MailPending {
-		return
+		return false
 	}
 	state := MailSent
 	err := errors.New("no mail sender configured")
@@ -180,4 +194,5 @@ func (s *Service) Deliver(ctx context.Context, n Notification, to Recipient) {
 	if err := s.Store.SetNotificationMail(rec, n.RecipientID, n.ID, state); err != nil {
 		slog.ErrorContext(ctx, "recording the notification e-mail state failed", "notificationId", n.ID, "state", state)
 	}
+	return state == MailSent
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"etwin/shared/mail"
+	"etwin/shared/member"
 )
 
 type fakeStore struct{ states map[string]string }
@@ -21,6 +22,12 @@ func (f *fakeStore) MarkNotificationRead(context.Context, string, string) (Notif
 func (f *fakeStore) SetNotificationMail(_ context.Context, memberID, id, state string) error {
 	f.states[memberID+"/"+id] = state
 	return nil
+}
+func (f *fakeStore) DueNotificationMails(context.Context, time.Time, int) ([]Notification, error) {
+	return nil, nil
+}
+func (f *fakeStore) GetMember(context.Context, string) (member.Member, bool, error) {
+	return member.Member{}, false, nil
 }
 
 type fakeSender struct {

@@ -79,3 +79,44 @@ func (s *Service) HandleRead(ctx context.Context, req *httpapi.Request, who http
 	}
 	return httpapi.JSON(http.StatusOK, n)
 }
+
+// RetryReport is what a mail-retry run did.
+type RetryReport struct {
+	Due     int `json:"due"`
+	Sent    int `json:"sent"`
+	Skipped int `json:"skipped"` // the member turned e-mails off, or is gone
+	Failed  int `json:"failed"`
+}
+
+// RetryMails sends again the notification e-mails that their request left pending (it was
+// cut short after the commit) or that SES refused: the scheduled job behind
+// `notification-mail-retry`. Each outcome is recorded as Deliver records it.
+func (s *Service) RetryMails(ctx context.Context) (RetryReport, error) {
+	var rep RetryReport
+	due, err := s.Store.DueNotificationMails(ctx, s.now().Add(-RetryDelay), 500)
+	if err != nil {
+		return rep, err
+	}
+	rep.Due = len(due)
+	for _, n := range due {
+		m, ok, err := s.Store.GetMember(ctx, n.RecipientID)
+		if err != nil {
+			return rep, err
+		}
+		to := RecipientOf(m)
+		if !ok || !to.WantsEmail {
+			if err := s.Store.SetNotificationMail(ctx, n.RecipientID, n.ID, MailOff); err != nil {
+				return rep, err
+			}
+			rep.Skipped++
+			continue
+		}
+		n.Mail = MailPending
+		if s.Deliver(ctx, n, to) {
+			rep.Sent++
+		} else {
+			rep.Failed++
+		}
+	}
+	return rep, nil
+}
