@@ -113,3 +113,16 @@ func (f Fields) Err() error {
 	}
 	return Invalid(f...)
 }
+
+// FieldNames lists the fields err names, in order (none when err is not an *Error).
+func FieldNames(err error) []string {
+	e, ok := As(err)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, f := range e.Fields {
+		out = append(out, f.Field)
+	}
+	return out
+}

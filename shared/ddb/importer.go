@@ -519,7 +519,7 @@ func (s *Store) ImportLabel(ctx context.Context, l project.Label) error {
 		key(schoolPK(l.SchoolID), schoolLabelSK(l.ProjectID, l.Kind)),
 	} {
 		// the same item shape as AwardLabel writes
-		it, err := item(str(k, "PK"), str(k, "SK"), "label", labelItemOf(l))
+		it, err := item(str(k, "PK"), str(k, "SK"), "label", l)
 		if err != nil {
 			return err
 		}

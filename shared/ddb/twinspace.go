@@ -16,25 +16,6 @@ import (
 	"etwin/shared/twinspace"
 )
 
-// labelItem is a quality label, on the project's side and on the school's. The label's
-// kind is stored as labelKind: "kind" is the item type every item carries.
-type labelItem struct {
-	ProjectID string    `dynamodbav:"projectId"`
-	LabelKind string    `dynamodbav:"labelKind"`
-	SchoolID  string    `dynamodbav:"schoolId"`
-	Country   string    `dynamodbav:"country"`
-	AwardedAt time.Time `dynamodbav:"awardedAt"`
-	AwardedBy string    `dynamodbav:"awardedBy,omitempty"`
-}
-
-func labelItemOf(l project.Label) labelItem {
-	return labelItem{ProjectID: l.ProjectID, LabelKind: l.Kind, SchoolID: l.SchoolID, Country: l.Country, AwardedAt: l.AwardedAt, AwardedBy: l.AwardedBy}
-}
-
-func (it labelItem) label() project.Label {
-	return project.Label{ProjectID: it.ProjectID, Kind: it.LabelKind, SchoolID: it.SchoolID, Country: it.Country, AwardedAt: it.AwardedAt, AwardedBy: it.AwardedBy}
-}
-
 // GetTwinSpace implements twinspace.Store: one strongly consistent Query of the project's
 // partition (continued while DynamoDB pages it), sorted out by sort key: LABEL# < MEMBER#
 // < PAGE# < PROJECT.
@@ -79,11 +60,11 @@ func (s *Store) GetTwinSpace(ctx context.Context, projectID string) (twinspace.S
 				}
 				sp.Pages = append(sp.Pages, pg)
 			case strings.HasPrefix(sk, "LABEL#"):
-				var it labelItem
-				if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+				var l project.Label // its kind is stored as labelKind ("kind" is the item type)
+				if err := attributevalue.UnmarshalMap(raw, &l); err != nil {
 					return sp, false, err
 				}
-				sp.Labels = append(sp.Labels, it.label())
+				sp.Labels = append(sp.Labels, l)
 			}
 		}
 		if out.LastEvaluatedKey == nil {
@@ -283,11 +264,11 @@ func (s *Store) AwardLabel(ctx context.Context, l project.Label, ns []notify.Not
 	if err != nil {
 		return err
 	}
-	mine, err := item(projectPK(l.ProjectID), projectLabelSK(l.Kind, l.SchoolID), "label", labelItemOf(l))
+	mine, err := item(projectPK(l.ProjectID), projectLabelSK(l.Kind, l.SchoolID), "label", l)
 	if err != nil {
 		return err
 	}
-	theirs, err := item(schoolPK(l.SchoolID), schoolLabelSK(l.ProjectID, l.Kind), "label", labelItemOf(l))
+	theirs, err := item(schoolPK(l.SchoolID), schoolLabelSK(l.ProjectID, l.Kind), "label", l)
 	if err != nil {
 		return err
 	}

@@ -9,18 +9,6 @@ import (
 	"etwin/shared/member"
 )
 
-func fieldsOf(err error) []string {
-	e, ok := apperr.As(err)
-	if !ok {
-		return nil
-	}
-	var out []string
-	for _, f := range e.Fields {
-		out = append(out, f.Field)
-	}
-	return out
-}
-
 func TestParseQuery(t *testing.T) {
 	q, err := ParseQuery(map[string]string{"q": "  Ștefănescu  ION ", "country": "RO", "subject": "mathematics", "limit": "5", "cursor": "x"})
 	if err != nil {
@@ -43,7 +31,7 @@ func TestParseQuery(t *testing.T) {
 		"q":          {"q": "a b c d e f g h i"},
 	} {
 		_, err := ParseQuery(field)
-		if got := fieldsOf(err); len(got) != 1 || got[0] != params || apperr.StatusOf(err) != 400 {
+		if got := apperr.FieldNames(err); len(got) != 1 || got[0] != params || apperr.StatusOf(err) != 400 {
 			t.Errorf("%v: %v %v", field, got, err)
 		}
 	}

@@ -9,18 +9,6 @@ import (
 	"etwin/shared/httpapi"
 )
 
-func fieldsOf(err error) []string {
-	e, ok := apperr.As(err)
-	if !ok {
-		return nil
-	}
-	var out []string
-	for _, f := range e.Fields {
-		out = append(out, f.Field)
-	}
-	return out
-}
-
 func TestValidation(t *testing.T) {
 	long := strings.Repeat("x", MaxBody+1)
 	cases := []struct {
@@ -43,7 +31,7 @@ func TestValidation(t *testing.T) {
 			t.Errorf("%s: status %d (%v)", c.name, st, c.err)
 			continue
 		}
-		if f := fieldsOf(c.err); len(f) == 0 || f[0] != c.field {
+		if f := apperr.FieldNames(c.err); len(f) == 0 || f[0] != c.field {
 			t.Errorf("%s: fields %v, want %s", c.name, f, c.field)
 		}
 	}

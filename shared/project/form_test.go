@@ -17,18 +17,6 @@ func validForm() CreateInput {
 		Objectives: "o", Methodology: "m", ExpectedResults: "r", CofounderID: "m-1"}
 }
 
-func fields(err error) []string {
-	e, ok := apperr.As(err)
-	if !ok {
-		return nil
-	}
-	var out []string
-	for _, f := range e.Fields {
-		out = append(out, f.Field)
-	}
-	return out
-}
-
 func TestCreateInputValidate(t *testing.T) {
 	in := validForm()
 	if err := in.Validate(); err != nil {
@@ -64,8 +52,8 @@ func TestCreateInputValidate(t *testing.T) {
 			in.AgeRange = &r
 			tc.change(&in)
 			err := in.Validate()
-			if apperr.StatusOf(err) != 422 || !slices.Contains(fields(err), tc.field) {
-				t.Fatalf("%v names %v, want %s", err, fields(err), tc.field)
+			if apperr.StatusOf(err) != 422 || !slices.Contains(apperr.FieldNames(err), tc.field) {
+				t.Fatalf("%v names %v, want %s", err, apperr.FieldNames(err), tc.field)
 			}
 		})
 	}
@@ -79,7 +67,7 @@ func TestPatchInputValidate(t *testing.T) {
 	bad := "xx"
 	zero := 0
 	in := PatchInput{Language: &bad, Version: &zero, Themes: &[]string{}}
-	if f := fields(in.Validate()); !slices.Contains(f, "language") || !slices.Contains(f, "version") || !slices.Contains(f, "themes") {
+	if f := apperr.FieldNames(in.Validate()); !slices.Contains(f, "language") || !slices.Contains(f, "version") || !slices.Contains(f, "themes") {
 		t.Fatalf("fields %v", f)
 	}
 	title := "New"
@@ -89,20 +77,20 @@ func TestPatchInputValidate(t *testing.T) {
 }
 
 func TestDecisionInputs(t *testing.T) {
-	if f := fields((&CofounderDecisionInput{Decision: "maybe"}).Validate()); !slices.Equal(f, []string{"decision"}) {
+	if f := apperr.FieldNames((&CofounderDecisionInput{Decision: "maybe"}).Validate()); !slices.Equal(f, []string{"decision"}) {
 		t.Fatalf("cofounder: %v", f)
 	}
-	if f := fields((&CofounderDecisionInput{Decision: Reject, SchoolID: "s-1"}).Validate()); !slices.Equal(f, []string{"schoolId"}) {
+	if f := apperr.FieldNames((&CofounderDecisionInput{Decision: Reject, SchoolID: "s-1"}).Validate()); !slices.Equal(f, []string{"schoolId"}) {
 		t.Fatalf("cofounder reject with a school: %v", f)
 	}
-	if f := fields((&NSODecisionInput{Decision: Approve}).Validate()); !slices.Equal(f, []string{"comment"}) {
+	if f := apperr.FieldNames((&NSODecisionInput{Decision: Approve}).Validate()); !slices.Equal(f, []string{"comment"}) {
 		t.Fatalf("nso without comment: %v", f)
 	}
 	empty := ""
 	if err := (&NSODecisionInput{Decision: Approve, Comment: &empty}).Validate(); err != nil {
 		t.Fatalf("approval with an empty comment: %v", err)
 	}
-	if f := fields((&NSODecisionInput{Decision: Reject, Comment: &empty}).Validate()); !slices.Equal(f, []string{"comment"}) {
+	if f := apperr.FieldNames((&NSODecisionInput{Decision: Reject, Comment: &empty}).Validate()); !slices.Equal(f, []string{"comment"}) {
 		t.Fatalf("rejection without a reason: %v", f)
 	}
 }
@@ -111,7 +99,7 @@ func TestDecisionInputs(t *testing.T) {
 func TestPatchRefusesCofounder(t *testing.T) {
 	var in PatchInput
 	err := httpapi.DecodeBytes([]byte(`{"cofounderId":"m-2"}`), &in)
-	if err == nil || !slices.Contains(fields(err), "cofounderId") {
+	if err == nil || !slices.Contains(apperr.FieldNames(err), "cofounderId") {
 		t.Fatalf("%v", err)
 	}
 }

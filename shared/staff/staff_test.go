@@ -9,18 +9,6 @@ import (
 	"etwin/shared/httpapi"
 )
 
-func fields(err error) string {
-	e, ok := apperr.As(err)
-	if !ok {
-		return fmt.Sprint(err)
-	}
-	var out []string
-	for _, f := range e.Fields {
-		out = append(out, f.Field)
-	}
-	return fmt.Sprint(out)
-}
-
 func TestValidate(t *testing.T) {
 	good := Input{Username: "nso-ro", Email: "nso@example.ro", FirstName: "Ioana", LastName: "Marin", Role: "nso", Country: "RO", Language: "ro"}
 	if err := good.Validate(); err != nil {
@@ -41,7 +29,7 @@ func TestValidate(t *testing.T) {
 	} {
 		in := good
 		c.edit(&in)
-		if got := fields(in.Validate()); got != c.want {
+		if got := fmt.Sprint(apperr.FieldNames(in.Validate())); got != c.want {
 			t.Errorf("%+v: %s, want %s", in, got, c.want)
 		}
 	}
