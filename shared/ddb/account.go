@@ -76,13 +76,7 @@ func (s *Store) PutSession(ctx context.Context, sess account.Session) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: s.tableName(), Item: it,
-		ConditionExpression: aws.String("attribute_not_exists(PK)"), ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
-	if err != nil {
-		return err
-	}
-	s.record("PutItem", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
-	return nil
+	return s.putIfAbsent(ctx, it)
 }
 
 // GetSession reads a session strongly consistently.
@@ -289,13 +283,7 @@ func (s *Store) PutReset(ctx context.Context, r account.Reset) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: s.tableName(), Item: it,
-		ConditionExpression: aws.String("attribute_not_exists(PK)"), ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
-	if err != nil {
-		return err
-	}
-	s.record("PutItem", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
-	return nil
+	return s.putIfAbsent(ctx, it)
 }
 
 // GetReset reads a password-reset link.

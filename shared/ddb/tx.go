@@ -157,6 +157,18 @@ func (s *Store) get(ctx context.Context, k map[string]types.AttributeValue, out 
 	return true, attributevalue.UnmarshalMap(res.Item, out)
 }
 
+// putIfAbsent writes a new item with one PutItem that must not overwrite anything (a new
+// session, a new reset link: their keys hold 256 random bits).
+func (s *Store) putIfAbsent(ctx context.Context, it map[string]types.AttributeValue) error {
+	out, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: s.tableName(), Item: it,
+		ConditionExpression: aws.String("attribute_not_exists(PK)"), ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
+	if err != nil {
+		return err
+	}
+	s.record("PutItem", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
+	return nil
+}
+
 // has reports whether an item exists: one strongly consistent GetItem that reads only
 // its key.
 func (s *Store) has(ctx context.Context, k map[string]types.AttributeValue) (bool, error) {
