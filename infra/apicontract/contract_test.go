@@ -407,7 +407,7 @@ func TestRealAnswersMatch(t *testing.T) {
 	check("invalid", "POST", "/v1/registrations", httpapi.ProblemResponse(apperr.Invalid(apperr.FieldError{Field: "language", Message: "required"})))
 	check("bad request", "POST", "/v1/me/schools", httpapi.ProblemResponse(apperr.BadRequest("x", apperr.FieldError{Field: "surprise", Message: "unknown field"})))
 	check("duplicate school", "POST", "/v1/registrations/abc/complete", httpapi.ProblemResponse(registration.DuplicateSchool("s-1")))
-	check("unauthorized", "GET", "/v1/me", httpapi.ProblemResponse(httpapi.Unauthorized()))
+	check("unauthorized", "GET", "/v1/me", httpapi.ProblemResponse(apperr.NoSession()))
 	check("gone", "GET", "/v1/registrations/abc", httpapi.ProblemResponse(apperr.Gone("spent")))
 	check("too large", "PATCH", "/v1/me", httpapi.ProblemResponse(apperr.TooLarge("big")))
 	check("unsupported", "POST", "/v1/password-resets/abc", httpapi.ProblemResponse(apperr.Unsupported("text")))

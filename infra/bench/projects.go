@@ -10,6 +10,7 @@ import (
 	"etwin/shared/httpapi"
 	"etwin/shared/member"
 	"etwin/shared/notify"
+	"etwin/shared/principal"
 	"etwin/shared/project"
 )
 
@@ -59,7 +60,7 @@ func (ds *dataset) pendingProjects(ctx context.Context, founders []*seedMember, 
 			return err
 		}
 		pupils := 24
-		ps[i], err = svc.Create(ctx, httpapi.Principal{MemberID: f.ID, Role: member.RoleTeacher}, project.CreateInput{
+		ps[i], err = svc.Create(ctx, principal.Principal{MemberID: f.ID, Role: member.RoleTeacher}, project.CreateInput{
 			Title: "Rivers of Europe", Summary: "Pupils compare the rivers of their towns.", Language: "en",
 			AgeRange: &project.AgeRange{Min: 10, Max: 12}, Pupils: &pupils, Themes: []string{"environment"},
 			Tools: []string{"twinspace_pages"}, Objectives: "Know the rivers.", Methodology: "Measurements and exchanges.",
@@ -69,7 +70,7 @@ func (ds *dataset) pendingProjects(ctx context.Context, founders []*seedMember, 
 		}
 		cos[i] = co
 		if toNSO {
-			ps[i], err = svc.CofounderDecision(ctx, httpapi.Principal{MemberID: co.ID, Role: member.RoleTeacher}, ps[i].ProjectID,
+			ps[i], err = svc.CofounderDecision(ctx, principal.Principal{MemberID: co.ID, Role: member.RoleTeacher}, ps[i].ProjectID,
 				project.CofounderDecisionInput{Decision: "approve"})
 		}
 		return err
@@ -98,7 +99,7 @@ func projectScenarios() []*scenario {
 							return nil, err
 						}
 						svc := &project.Service{Store: ds.store, Notify: &notify.Service{Store: ds.store}}
-						who, comment := httpapi.Principal{MemberID: tok[:strings.LastIndexByte(tok, '.')], Role: member.RoleNSO, Country: c}, ""
+						who, comment := principal.Principal{MemberID: tok[:strings.LastIndexByte(tok, '.')], Role: member.RoleNSO, Country: c}, ""
 						if _, err := svc.NSODecision(ctx, who, p.ProjectID, project.NSODecisionInput{Decision: "approve", Comment: &comment}); err != nil {
 							return nil, err
 						}

@@ -13,7 +13,7 @@ import (
 	"etwin/shared/cursor"
 	"etwin/shared/ddb"
 	"etwin/shared/directory"
-	"etwin/shared/httpapi"
+	"etwin/shared/principal"
 )
 
 // SearchScale is the member search on one size of generated data set.
@@ -66,7 +66,7 @@ func runSearchScale(ctx context.Context, client *dynamodb.Client, table string, 
 	store := ddb.New(client, table)
 	metered := store.WithMeter(func(op string, u float64) { mu.Lock(); calls++; units += u; mu.Unlock() })
 	svc := &directory.Service{Store: metered, Cursors: cursor.New("bench-search-scale-cursor-key-0123456789")}
-	who := httpapi.Principal{MemberID: "m-bench"}
+	who := principal.Principal{MemberID: "m-bench"}
 	for _, n := range sizes {
 		start := time.Now()
 		if n > loaded {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"etwin/shared/httpapi"
+	"etwin/shared/principal"
 	"etwin/shared/school"
 )
 
@@ -22,7 +23,7 @@ func (s *Service) HandleLogin(ctx context.Context, req *httpapi.Request) (httpap
 }
 
 // HandleLogout serves DELETE /v1/sessions/current.
-func (s *Service) HandleLogout(ctx context.Context, _ *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleLogout(ctx context.Context, _ *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	if err := s.Logout(ctx, who); err != nil {
 		return httpapi.Response{}, err
 	}
@@ -30,7 +31,7 @@ func (s *Service) HandleLogout(ctx context.Context, _ *httpapi.Request, who http
 }
 
 // HandleGetMe serves GET /v1/me.
-func (s *Service) HandleGetMe(ctx context.Context, _ *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleGetMe(ctx context.Context, _ *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	me, err := s.GetMe(ctx, who)
 	if err != nil {
 		return httpapi.Response{}, err
@@ -39,7 +40,7 @@ func (s *Service) HandleGetMe(ctx context.Context, _ *httpapi.Request, who httpa
 }
 
 // HandleUpdateMe serves PATCH /v1/me.
-func (s *Service) HandleUpdateMe(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleUpdateMe(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	var p MePatch
 	if err := httpapi.Decode(req, &p); err != nil {
 		return httpapi.Response{}, err
@@ -52,7 +53,7 @@ func (s *Service) HandleUpdateMe(ctx context.Context, req *httpapi.Request, who 
 }
 
 // HandleAddSchool serves POST /v1/me/schools.
-func (s *Service) HandleAddSchool(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleAddSchool(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	var form school.Form
 	if err := httpapi.Decode(req, &form); err != nil {
 		return httpapi.Response{}, err

@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"etwin/shared/apperr"
-	"etwin/shared/httpapi"
 	"etwin/shared/member"
+	"etwin/shared/principal"
 	"etwin/shared/school"
 	"etwin/shared/token"
 	"etwin/shared/vocab"
@@ -40,13 +40,13 @@ func meOf(m member.Member) Me {
 }
 
 // GetMe returns the caller's own page.
-func (s *Service) GetMe(ctx context.Context, who httpapi.Principal) (Me, error) {
+func (s *Service) GetMe(ctx context.Context, who principal.Principal) (Me, error) {
 	m, ok, err := s.Store.GetMember(ctx, who.MemberID)
 	if err != nil {
 		return Me{}, err
 	}
 	if !ok {
-		return Me{}, httpapi.Unauthorized()
+		return Me{}, apperr.NoSession()
 	}
 	return meOf(m), nil
 }
@@ -88,7 +88,7 @@ type MemberUpdate struct {
 }
 
 // UpdateMe applies a patch to the caller's own account and returns the new page.
-func (s *Service) UpdateMe(ctx context.Context, who httpapi.Principal, p MePatch) (Me, error) {
+func (s *Service) UpdateMe(ctx context.Context, who principal.Principal, p MePatch) (Me, error) {
 	var f apperr.Fields
 	if p.FirstName != nil {
 		member.CheckName(&f, "firstName", *p.FirstName, 100)
@@ -118,7 +118,7 @@ func (s *Service) UpdateMe(ctx context.Context, who httpapi.Principal, p MePatch
 			return Me{}, err
 		}
 		if !ok {
-			return Me{}, httpapi.Unauthorized()
+			return Me{}, apperr.NoSession()
 		}
 		if m.Profile == nil {
 			return Me{}, apperr.Forbidden("Staff accounts have no teacher profile.")
@@ -173,7 +173,7 @@ type AddedSchool struct {
 
 // AddSchool gives the caller another school: a registered one, or a new one registered
 // now (with the same duplicate detection as at registration).
-func (s *Service) AddSchool(ctx context.Context, who httpapi.Principal, form school.Form) (AddedSchool, error) {
+func (s *Service) AddSchool(ctx context.Context, who principal.Principal, form school.Form) (AddedSchool, error) {
 	var f apperr.Fields
 	form.Validate(&f, "school")
 	if len(f) > 0 {
@@ -188,7 +188,7 @@ func (s *Service) AddSchool(ctx context.Context, who httpapi.Principal, form sch
 		return AddedSchool{}, err
 	}
 	if !ok {
-		return AddedSchool{}, httpapi.Unauthorized()
+		return AddedSchool{}, apperr.NoSession()
 	}
 	if m.Role != member.RoleTeacher {
 		return AddedSchool{}, apperr.Forbidden("Only teachers' accounts belong to schools.")

@@ -10,9 +10,9 @@ import (
 
 	"etwin/shared/apperr"
 	"etwin/shared/clock"
-	"etwin/shared/httpapi"
 	"etwin/shared/member"
 	"etwin/shared/password"
+	"etwin/shared/principal"
 	"etwin/shared/school"
 	"etwin/shared/token"
 )
@@ -173,29 +173,29 @@ func splitToken(tok string) (memberID, secret string, ok bool) {
 
 // Authenticate implements httpapi.Authenticator: one strongly consistent read of the
 // session; an idle or absolute expiry ends it.
-func (s *Service) Authenticate(ctx context.Context, tok string) (httpapi.Principal, error) {
+func (s *Service) Authenticate(ctx context.Context, tok string) (principal.Principal, error) {
 	memberID, secret, ok := splitToken(tok)
 	if !ok {
-		return httpapi.Principal{}, httpapi.Unauthorized()
+		return principal.Principal{}, apperr.NoSession()
 	}
 	h := token.Hash(secret)
 	sess, found, err := s.Store.GetSession(ctx, memberID, h)
 	if err != nil {
-		return httpapi.Principal{}, err
+		return principal.Principal{}, err
 	}
 	now := s.now()
 	if !found || sess.Expired(now) {
-		return httpapi.Principal{}, httpapi.Unauthorized()
+		return principal.Principal{}, apperr.NoSession()
 	}
 	if now.Sub(sess.LastSeenAt) >= TouchEvery {
 		if err := s.Store.TouchSession(ctx, memberID, h, now); err != nil {
-			return httpapi.Principal{}, err
+			return principal.Principal{}, err
 		}
 	}
-	return httpapi.Principal{MemberID: memberID, Role: sess.Role, Country: sess.Country, SessionKey: h}, nil
+	return principal.Principal{MemberID: memberID, Role: sess.Role, Country: sess.Country, SessionKey: h}, nil
 }
 
 // Logout ends the caller's session at once.
-func (s *Service) Logout(ctx context.Context, who httpapi.Principal) error {
+func (s *Service) Logout(ctx context.Context, who principal.Principal) error {
 	return s.Store.DeleteSession(ctx, who.MemberID, who.SessionKey)
 }

@@ -126,3 +126,11 @@ func FieldNames(err error) []string {
 	}
 	return out
 }
+
+// NoSession is the 401 every request without a usable session gets: a missing, malformed,
+// unknown or expired bearer token, or a session whose member is gone.
+func NoSession() *Error {
+	e := Unauthorized("A valid session token is required (Authorization: Bearer <token>).")
+	e.Headers = map[string]string{"WWW-Authenticate": `Bearer realm="etwinning"`}
+	return e
+}

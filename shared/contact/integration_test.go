@@ -15,10 +15,10 @@ import (
 	"etwin/shared/contact"
 	"etwin/shared/cursor"
 	"etwin/shared/ddb"
-	"etwin/shared/httpapi"
 	"etwin/shared/mail"
 	"etwin/shared/member"
 	"etwin/shared/notify"
+	"etwin/shared/principal"
 	"etwin/shared/registration"
 	"etwin/shared/school"
 	"etwin/shared/token"
@@ -58,7 +58,7 @@ func setup(t *testing.T) fixture {
 
 // addMember registers a member (through the registration transaction) and returns who
 // they are as the auth wrapper would.
-func (f fixture) addMember(t *testing.T, first, lang, role string) httpapi.Principal {
+func (f fixture) addMember(t *testing.T, first, lang, role string) principal.Principal {
 	t.Helper()
 	ctx := context.Background()
 	now := time.Now().UTC()
@@ -75,7 +75,7 @@ func (f fixture) addMember(t *testing.T, first, lang, role string) httpapi.Princ
 	if err := f.store.Complete(ctx, registration.Completion{Pending: p, Member: m, NewSchool: sc, SchoolID: sc.SchoolID, Now: now}); err != nil {
 		t.Fatal(err)
 	}
-	return httpapi.Principal{MemberID: m.MemberID, Role: role}
+	return principal.Principal{MemberID: m.MemberID, Role: role}
 }
 
 func status(err error) int {
@@ -94,7 +94,7 @@ func TestContactRules(t *testing.T) {
 	nso := f.addMember(t, "Nso", "en", member.RoleNSO)
 
 	for _, c := range []struct {
-		who  httpapi.Principal
+		who  principal.Principal
 		to   string
 		want int
 	}{{ana, ana.MemberID, 409}, {ana, nso.MemberID, 404}, {ana, "m-unknown", 404}, {ana, "", 422}, {nso, ana.MemberID, 403}} {
@@ -116,7 +116,7 @@ func TestContactRules(t *testing.T) {
 		t.Fatalf("notification: %+v", notes.Items)
 	}
 	// Pending in both directions, and the lists show it.
-	for _, who := range []httpapi.Principal{ana, ion} {
+	for _, who := range []principal.Principal{ana, ion} {
 		other := ion.MemberID
 		if who == ion {
 			other = ana.MemberID
@@ -131,7 +131,7 @@ func TestContactRules(t *testing.T) {
 		t.Fatalf("lists: %+v %+v", in, out)
 	}
 	// Only the invitee answers.
-	for _, who := range []httpapi.Principal{ana, eve, nso} {
+	for _, who := range []principal.Principal{ana, eve, nso} {
 		if _, err := f.svc.Decide(ctx, who, r.RequestID, true); status(err) != 404 {
 			t.Fatalf("%s answered: %v", who.MemberID, err)
 		}
@@ -156,7 +156,7 @@ func TestContactRules(t *testing.T) {
 	if _, err := f.svc.Decide(ctx, ana, r2.RequestID, true); err != nil {
 		t.Fatal(err)
 	}
-	for _, pair := range [][2]httpapi.Principal{{ana, ion}, {ion, ana}} {
+	for _, pair := range [][2]principal.Principal{{ana, ion}, {ion, ana}} {
 		ok, err := f.store.IsContact(ctx, pair[0].MemberID, pair[1].MemberID)
 		if err != nil || !ok {
 			t.Fatalf("IsContact: %v %v", ok, err)
@@ -229,7 +229,7 @@ func TestPairGuardRace(t *testing.T) {
 		t.Fatalf("outcomes %v, want one success and 49 conflicts", codes)
 	}
 	total := 0
-	for _, who := range []httpapi.Principal{a, b} {
+	for _, who := range []principal.Principal{a, b} {
 		p, _ := f.svc.ListRequests(ctx, who, contact.Outgoing, "", 100)
 		total += len(p.Items)
 	}
@@ -244,7 +244,7 @@ func TestDailyLimitUnderConcurrency(t *testing.T) {
 	f := setup(t)
 	a := f.addMember(t, "A", "en", member.RoleTeacher)
 	n := contact.DailyLimit + 10
-	invitees := make([]httpapi.Principal, n)
+	invitees := make([]principal.Principal, n)
 	for i := range invitees {
 		invitees[i] = f.addMember(t, fmt.Sprintf("I%d", i), "en", member.RoleTeacher)
 	}

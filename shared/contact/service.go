@@ -12,6 +12,7 @@ import (
 	"etwin/shared/httpapi"
 	"etwin/shared/member"
 	"etwin/shared/notify"
+	"etwin/shared/principal"
 	"etwin/shared/token"
 )
 
@@ -42,7 +43,7 @@ func noSuchRequest() error {
 }
 
 // Create sends a contact request from the caller to in.MemberID and notifies the invitee.
-func (s *Service) Create(ctx context.Context, who httpapi.Principal, in CreateInput) (Created, error) {
+func (s *Service) Create(ctx context.Context, who principal.Principal, in CreateInput) (Created, error) {
 	if err := in.Validate(); err != nil {
 		return Created{}, err
 	}
@@ -64,7 +65,7 @@ func (s *Service) Create(ctx context.Context, who httpapi.Principal, in CreateIn
 		return Created{}, err
 	}
 	if !ok {
-		return Created{}, httpapi.Unauthorized()
+		return Created{}, apperr.NoSession()
 	}
 	now := s.now()
 	r := Request{RequestID: token.SortableID("r-", now), Status: StatusPending, From: PersonOf(sender), To: PersonOf(invitee), CreatedAt: now}
@@ -89,7 +90,7 @@ func (s *Service) Create(ctx context.Context, who httpapi.Principal, in CreateIn
 // included) gets 404; a request already answered, 409. Accepting makes the two contacts
 // and notifies the sender; rejecting tells nobody (the request leaves the sender's
 // outgoing list) and frees the pair for a new request.
-func (s *Service) Decide(ctx context.Context, who httpapi.Principal, requestID string, accept bool) (Request, error) {
+func (s *Service) Decide(ctx context.Context, who principal.Principal, requestID string, accept bool) (Request, error) {
 	if !validID(requestID) {
 		return Request{}, noSuchRequest()
 	}
@@ -148,7 +149,7 @@ func (s *Service) Decide(ctx context.Context, who httpapi.Principal, requestID s
 // Withdraw takes back a pending request the caller sent: it leaves both pending lists and
 // frees the pair for a new request (the invitee's notification then leads to a request
 // that is no longer pending). Anyone else gets 404; a request already answered, 409.
-func (s *Service) Withdraw(ctx context.Context, who httpapi.Principal, requestID string) error {
+func (s *Service) Withdraw(ctx context.Context, who principal.Principal, requestID string) error {
 	if !validID(requestID) {
 		return noSuchRequest()
 	}
@@ -175,7 +176,7 @@ func (s *Service) Withdraw(ctx context.Context, who httpapi.Principal, requestID
 }
 
 // HandleWithdraw serves DELETE /v1/contacts/requests/{requestId} (the sender).
-func (s *Service) HandleWithdraw(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleWithdraw(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	if err := s.Withdraw(ctx, who, httpapi.PathParam(req, "requestId")); err != nil {
 		return httpapi.Response{}, err
 	}
@@ -187,7 +188,7 @@ func decided(r Request) error {
 }
 
 // ListRequests lists the caller's pending requests (incoming or outgoing), newest first.
-func (s *Service) ListRequests(ctx context.Context, who httpapi.Principal, direction, cur string, limit int) (Page[Request], error) {
+func (s *Service) ListRequests(ctx context.Context, who principal.Principal, direction, cur string, limit int) (Page[Request], error) {
 	list := "requests:" + direction
 	after, err := s.Cursors.Resume(cur, who.MemberID, list, s.now())
 	if err != nil {
@@ -202,7 +203,7 @@ func (s *Service) ListRequests(ctx context.Context, who httpapi.Principal, direc
 }
 
 // ListContacts lists the caller's contacts (in the order of their member ids).
-func (s *Service) ListContacts(ctx context.Context, who httpapi.Principal, cur string, limit int) (Page[Person], error) {
+func (s *Service) ListContacts(ctx context.Context, who principal.Principal, cur string, limit int) (Page[Person], error) {
 	after, err := s.Cursors.Resume(cur, who.MemberID, "contacts", s.now())
 	if err != nil {
 		return Page[Person]{}, err
@@ -216,7 +217,7 @@ func (s *Service) ListContacts(ctx context.Context, who httpapi.Principal, cur s
 }
 
 // Delete removes otherID from the caller's contacts, and the caller from theirs.
-func (s *Service) Delete(ctx context.Context, who httpapi.Principal, otherID string) error {
+func (s *Service) Delete(ctx context.Context, who principal.Principal, otherID string) error {
 	notContact := apperr.NotFound("This member is not one of your contacts.")
 	if !validID(otherID) || otherID == who.MemberID {
 		return notContact
@@ -229,7 +230,7 @@ func (s *Service) Delete(ctx context.Context, who httpapi.Principal, otherID str
 }
 
 // HandleCreate serves POST /v1/contacts/requests.
-func (s *Service) HandleCreate(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleCreate(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	var in CreateInput
 	if err := httpapi.Decode(req, &in); err != nil {
 		return httpapi.Response{}, err
@@ -242,7 +243,7 @@ func (s *Service) HandleCreate(ctx context.Context, req *httpapi.Request, who ht
 }
 
 // HandleListRequests serves GET /v1/contacts/requests?direction=.
-func (s *Service) HandleListRequests(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleListRequests(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	limit, err := httpapi.Limit(req)
 	if err != nil {
 		return httpapi.Response{}, err
@@ -259,16 +260,16 @@ func (s *Service) HandleListRequests(ctx context.Context, req *httpapi.Request, 
 }
 
 // HandleAccept serves POST /v1/contacts/requests/{requestId}/accept.
-func (s *Service) HandleAccept(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleAccept(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	return s.handleDecide(ctx, req, who, true)
 }
 
 // HandleReject serves POST /v1/contacts/requests/{requestId}/reject.
-func (s *Service) HandleReject(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleReject(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	return s.handleDecide(ctx, req, who, false)
 }
 
-func (s *Service) handleDecide(ctx context.Context, req *httpapi.Request, who httpapi.Principal, accept bool) (httpapi.Response, error) {
+func (s *Service) handleDecide(ctx context.Context, req *httpapi.Request, who principal.Principal, accept bool) (httpapi.Response, error) {
 	r, err := s.Decide(ctx, who, httpapi.PathParam(req, "requestId"), accept)
 	if err != nil {
 		return httpapi.Response{}, err
@@ -277,7 +278,7 @@ func (s *Service) handleDecide(ctx context.Context, req *httpapi.Request, who ht
 }
 
 // HandleList serves GET /v1/contacts.
-func (s *Service) HandleList(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleList(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	limit, err := httpapi.Limit(req)
 	if err != nil {
 		return httpapi.Response{}, err
@@ -290,7 +291,7 @@ func (s *Service) HandleList(ctx context.Context, req *httpapi.Request, who http
 }
 
 // HandleDelete serves DELETE /v1/contacts/{memberId}.
-func (s *Service) HandleDelete(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleDelete(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	if err := s.Delete(ctx, who, httpapi.PathParam(req, "memberId")); err != nil {
 		return httpapi.Response{}, err
 	}

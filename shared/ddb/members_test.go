@@ -18,8 +18,8 @@ import (
 	"etwin/shared/ddb"
 	"etwin/shared/directory"
 	"etwin/shared/fold"
-	"etwin/shared/httpapi"
 	"etwin/shared/member"
+	"etwin/shared/principal"
 	"etwin/shared/token"
 )
 
@@ -37,7 +37,7 @@ func find(t *testing.T, d *directory.Service, who string, params map[string]stri
 	var ids []string
 	cur := ""
 	for page := 0; page < 1000; page++ {
-		p, err := d.Search(context.Background(), httpapi.Principal{MemberID: who}, q, cur, 100)
+		p, err := d.Search(context.Background(), principal.Principal{MemberID: who}, q, cur, 100)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -255,7 +255,7 @@ func TestSearchPagesGiveEveryHitOnce(t *testing.T) {
 				if pages > 2000 {
 					t.Fatalf("%v: no end", params)
 				}
-				p, err := d.Search(ctx, httpapi.Principal{MemberID: "m-x"}, q, cur, 1+r.IntN(30))
+				p, err := d.Search(ctx, principal.Principal{MemberID: "m-x"}, q, cur, 1+r.IntN(30))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -302,7 +302,7 @@ func TestMemberSearchCursors(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := directoryOf(s)
-	ana := httpapi.Principal{MemberID: "m-ana"}
+	ana := principal.Principal{MemberID: "m-ana"}
 	q, _ := directory.ParseQuery(map[string]string{})
 	p, err := d.Search(ctx, ana, q, "", 5)
 	if err != nil || len(p.Items) != 5 || p.NextCursor == "" {
@@ -315,14 +315,14 @@ func TestMemberSearchCursors(t *testing.T) {
 			t.Errorf("not in name order: %v before %v", a, b)
 		}
 	}
-	bad := func(who httpapi.Principal, q directory.Query, cur string) {
+	bad := func(who principal.Principal, q directory.Query, cur string) {
 		t.Helper()
 		_, err := d.Search(ctx, who, q, cur, 5)
 		if e, ok := apperr.As(err); !ok || e.Status != http.StatusBadRequest || len(e.Fields) != 1 || e.Fields[0].Field != "cursor" {
 			t.Errorf("cursor %q: %v", cur, err)
 		}
 	}
-	bad(httpapi.Principal{MemberID: "m-ion"}, q, p.NextCursor)
+	bad(principal.Principal{MemberID: "m-ion"}, q, p.NextCursor)
 	other, _ := directory.ParseQuery(map[string]string{"country": "RO"})
 	bad(ana, other, p.NextCursor)
 	tampered := []byte(p.NextCursor)

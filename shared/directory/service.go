@@ -10,6 +10,7 @@ import (
 	"etwin/shared/cursor"
 	"etwin/shared/httpapi"
 	"etwin/shared/member"
+	"etwin/shared/principal"
 	"etwin/shared/school"
 )
 
@@ -48,7 +49,7 @@ func (s *Service) now() time.Time { return clock.Now(s.Now) }
 func cursorSubject(memberID string) string { return "members:" + memberID }
 
 // Search returns a page of the teachers q finds, in the driver's order.
-func (s *Service) Search(ctx context.Context, who httpapi.Principal, q Query, cur string, limit int) (cursor.Page[Hit], error) {
+func (s *Service) Search(ctx context.Context, who principal.Principal, q Query, cur string, limit int) (cursor.Page[Hit], error) {
 	subject, list := cursorSubject(who.MemberID), "members|"+q.Key()
 	after, err := s.Cursors.Resume(cur, subject, list, s.now())
 	if err != nil {
@@ -87,7 +88,7 @@ func (s *Service) Profile(ctx context.Context, memberID string) (Profile, error)
 }
 
 // HandleSearch serves GET /v1/members.
-func (s *Service) HandleSearch(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleSearch(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	q, err := ParseQuery(req.QueryStringParameters)
 	if err != nil {
 		return httpapi.Response{}, err
@@ -104,7 +105,7 @@ func (s *Service) HandleSearch(ctx context.Context, req *httpapi.Request, who ht
 }
 
 // HandleGet serves GET /v1/members/{memberId}.
-func (s *Service) HandleGet(ctx context.Context, req *httpapi.Request, _ httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleGet(ctx context.Context, req *httpapi.Request, _ principal.Principal) (httpapi.Response, error) {
 	p, err := s.Profile(ctx, httpapi.PathParam(req, "memberId"))
 	if err != nil {
 		return httpapi.Response{}, err

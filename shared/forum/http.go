@@ -5,10 +5,11 @@ import (
 	"net/http"
 
 	"etwin/shared/httpapi"
+	"etwin/shared/principal"
 )
 
 // HandleList serves GET /v1/forums/{ageGroup}/posts?q=&limit=&cursor=.
-func (s *Service) HandleList(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleList(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	ag, err := forumOf(req)
 	if err != nil {
 		return httpapi.Response{}, err
@@ -25,7 +26,7 @@ func (s *Service) HandleList(ctx context.Context, req *httpapi.Request, who http
 }
 
 // HandleCreate serves POST /v1/forums/{ageGroup}/posts.
-func (s *Service) HandleCreate(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleCreate(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	ag, err := forumOf(req)
 	if err != nil {
 		return httpapi.Response{}, err
@@ -43,7 +44,7 @@ func (s *Service) HandleCreate(ctx context.Context, req *httpapi.Request, who ht
 
 // HandleGet serves GET /v1/forums/{ageGroup}/posts/{postId}?limit=&cursor= (the cursor
 // pages through the replies).
-func (s *Service) HandleGet(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleGet(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	ag, err := forumOf(req)
 	if err != nil {
 		return httpapi.Response{}, err
@@ -60,7 +61,7 @@ func (s *Service) HandleGet(ctx context.Context, req *httpapi.Request, who httpa
 }
 
 // HandleUpdate serves PATCH /v1/forums/{ageGroup}/posts/{postId}.
-func (s *Service) HandleUpdate(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleUpdate(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	ag, err := forumOf(req)
 	if err != nil {
 		return httpapi.Response{}, err
@@ -77,7 +78,7 @@ func (s *Service) HandleUpdate(ctx context.Context, req *httpapi.Request, who ht
 }
 
 // HandleDelete serves DELETE /v1/forums/{ageGroup}/posts/{postId}.
-func (s *Service) HandleDelete(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleDelete(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	ag, err := forumOf(req)
 	if err != nil {
 		return httpapi.Response{}, err
@@ -89,7 +90,7 @@ func (s *Service) HandleDelete(ctx context.Context, req *httpapi.Request, who ht
 }
 
 // HandleReplyCreate serves POST /v1/forums/{ageGroup}/posts/{postId}/replies.
-func (s *Service) HandleReplyCreate(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleReplyCreate(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	ag, err := forumOf(req)
 	if err != nil {
 		return httpapi.Response{}, err
@@ -106,7 +107,7 @@ func (s *Service) HandleReplyCreate(ctx context.Context, req *httpapi.Request, w
 }
 
 // HandleReplyUpdate serves PATCH /v1/forums/{ageGroup}/posts/{postId}/replies/{replyId}.
-func (s *Service) HandleReplyUpdate(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleReplyUpdate(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	ag, err := forumOf(req)
 	if err != nil {
 		return httpapi.Response{}, err
@@ -123,7 +124,7 @@ func (s *Service) HandleReplyUpdate(ctx context.Context, req *httpapi.Request, w
 }
 
 // HandleReplyDelete serves DELETE /v1/forums/{ageGroup}/posts/{postId}/replies/{replyId}.
-func (s *Service) HandleReplyDelete(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleReplyDelete(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	ag, err := forumOf(req)
 	if err != nil {
 		return httpapi.Response{}, err

@@ -12,6 +12,7 @@ import (
 	"etwin/shared/fold"
 	"etwin/shared/httpapi"
 	"etwin/shared/member"
+	"etwin/shared/principal"
 	"etwin/shared/school"
 	"etwin/shared/token"
 	"etwin/shared/vocab"
@@ -70,19 +71,19 @@ func forumOf(req *httpapi.Request) (string, error) {
 }
 
 // author reads the caller's names for a new post or reply.
-func (s *Service) author(ctx context.Context, who httpapi.Principal) (Author, error) {
+func (s *Service) author(ctx context.Context, who principal.Principal) (Author, error) {
 	m, ok, err := s.Store.GetMember(ctx, who.MemberID)
 	if err != nil {
 		return Author{}, err
 	}
 	if !ok {
-		return Author{}, httpapi.Unauthorized()
+		return Author{}, apperr.NoSession()
 	}
 	return Author{MemberID: m.MemberID, FirstName: m.FirstName, LastName: m.LastName}, nil
 }
 
 // CreatePost writes a new post in the forum of ageGroup.
-func (s *Service) CreatePost(ctx context.Context, who httpapi.Principal, ageGroup string, in NewPost) (Post, error) {
+func (s *Service) CreatePost(ctx context.Context, who principal.Principal, ageGroup string, in NewPost) (Post, error) {
 	if err := in.Validate(); err != nil {
 		return Post{}, err
 	}
@@ -101,7 +102,7 @@ func (s *Service) CreatePost(ctx context.Context, who httpapi.Principal, ageGrou
 }
 
 // ListPosts lists a forum's posts newest first, or the posts matching q.
-func (s *Service) ListPosts(ctx context.Context, who httpapi.Principal, ageGroup, q, cur string, limit int) (cursor.Page[Post], error) {
+func (s *Service) ListPosts(ctx context.Context, who principal.Principal, ageGroup, q, cur string, limit int) (cursor.Page[Post], error) {
 	var search fold.Search
 	if q != "" {
 		var problem string
@@ -134,7 +135,7 @@ type PostWithReplies struct {
 }
 
 // GetPost reads a post and a page of its replies.
-func (s *Service) GetPost(ctx context.Context, who httpapi.Principal, ageGroup, postID, cur string, limit int) (PostWithReplies, error) {
+func (s *Service) GetPost(ctx context.Context, who principal.Principal, ageGroup, postID, cur string, limit int) (PostWithReplies, error) {
 	p, err := s.post(ctx, ageGroup, postID)
 	if err != nil {
 		return PostWithReplies{}, err
@@ -172,7 +173,7 @@ const attempts = 4
 // ownPost runs change on the caller's post until it is written over the version read:
 // another's post is a 403 (posts are public within the forum, so their existence is no
 // secret), a missing one 404.
-func (s *Service) ownPost(ctx context.Context, who httpapi.Principal, ageGroup, postID string, change func(Post) error) error {
+func (s *Service) ownPost(ctx context.Context, who principal.Principal, ageGroup, postID string, change func(Post) error) error {
 	for range attempts {
 		p, err := s.post(ctx, ageGroup, postID)
 		if err != nil {
@@ -190,7 +191,7 @@ func (s *Service) ownPost(ctx context.Context, who httpapi.Principal, ageGroup, 
 }
 
 // UpdatePost edits the caller's post.
-func (s *Service) UpdatePost(ctx context.Context, who httpapi.Principal, ageGroup, postID string, patch PostPatch) (Post, error) {
+func (s *Service) UpdatePost(ctx context.Context, who principal.Principal, ageGroup, postID string, patch PostPatch) (Post, error) {
 	if err := patch.Validate(); err != nil {
 		return Post{}, err
 	}
@@ -203,12 +204,12 @@ func (s *Service) UpdatePost(ctx context.Context, who httpapi.Principal, ageGrou
 }
 
 // DeletePost deletes the caller's post, its index entries and its replies.
-func (s *Service) DeletePost(ctx context.Context, who httpapi.Principal, ageGroup, postID string) error {
+func (s *Service) DeletePost(ctx context.Context, who principal.Principal, ageGroup, postID string) error {
 	return s.ownPost(ctx, who, ageGroup, postID, func(p Post) error { return s.Store.DeletePost(ctx, p) })
 }
 
 // CreateReply answers a post.
-func (s *Service) CreateReply(ctx context.Context, who httpapi.Principal, ageGroup, postID string, in ReplyInput) (Reply, error) {
+func (s *Service) CreateReply(ctx context.Context, who principal.Principal, ageGroup, postID string, in ReplyInput) (Reply, error) {
 	if err := in.Validate(); err != nil {
 		return Reply{}, err
 	}
@@ -232,7 +233,7 @@ func (s *Service) CreateReply(ctx context.Context, who httpapi.Principal, ageGro
 
 // ownReply reads the caller's reply: another's is a 403, a missing one (or one of a
 // missing post) 404.
-func (s *Service) ownReply(ctx context.Context, who httpapi.Principal, ageGroup, postID, replyID string) (Reply, error) {
+func (s *Service) ownReply(ctx context.Context, who principal.Principal, ageGroup, postID, replyID string) (Reply, error) {
 	if _, err := s.post(ctx, ageGroup, postID); err != nil {
 		return Reply{}, err
 	}
@@ -263,7 +264,7 @@ func replyErr(err error) error {
 }
 
 // UpdateReply edits the caller's reply.
-func (s *Service) UpdateReply(ctx context.Context, who httpapi.Principal, ageGroup, postID, replyID string, in ReplyInput) (Reply, error) {
+func (s *Service) UpdateReply(ctx context.Context, who principal.Principal, ageGroup, postID, replyID string, in ReplyInput) (Reply, error) {
 	if err := in.Validate(); err != nil {
 		return Reply{}, err
 	}
@@ -281,7 +282,7 @@ func (s *Service) UpdateReply(ctx context.Context, who httpapi.Principal, ageGro
 }
 
 // DeleteReply deletes the caller's reply.
-func (s *Service) DeleteReply(ctx context.Context, who httpapi.Principal, ageGroup, postID, replyID string) error {
+func (s *Service) DeleteReply(ctx context.Context, who principal.Principal, ageGroup, postID, replyID string) error {
 	r, err := s.ownReply(ctx, who, ageGroup, postID, replyID)
 	if err != nil {
 		return err

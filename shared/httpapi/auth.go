@@ -5,16 +5,11 @@ import (
 	"strings"
 
 	"etwin/shared/apperr"
+	"etwin/shared/principal"
 )
 
 // Principal is who an authenticated request comes from.
-type Principal struct {
-	MemberID string
-	Role     string // teacher, nso or css
-	Country  string // for nso accounts
-	// SessionKey identifies the session the request came with (for logout).
-	SessionKey string
-}
+type Principal = principal.Principal
 
 // Authenticator checks a bearer token and returns its principal, or an error (a 401
 // *apperr.Error for an unusable token).
@@ -53,11 +48,7 @@ func BearerToken(req *Request) (string, bool) {
 	return token, token != "" && len(token) <= 512
 }
 
-func unauthorized() error {
-	e := apperr.Unauthorized("A valid session token is required (Authorization: Bearer <token>).")
-	e.Headers = map[string]string{"WWW-Authenticate": `Bearer realm="etwinning"`}
-	return e
-}
+func unauthorized() error { return apperr.NoSession() }
 
 // Unauthorized is the 401 every unusable token gets.
 func Unauthorized() error { return unauthorized() }

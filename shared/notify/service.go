@@ -10,6 +10,7 @@ import (
 	"etwin/shared/cursor"
 	"etwin/shared/httpapi"
 	"etwin/shared/mail"
+	"etwin/shared/principal"
 	"etwin/shared/school"
 )
 
@@ -59,7 +60,7 @@ func (s *Service) MarkRead(ctx context.Context, memberID, id string) (Notificati
 }
 
 // HandleList serves GET /v1/notifications.
-func (s *Service) HandleList(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleList(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	limit, err := httpapi.Limit(req)
 	if err != nil {
 		return httpapi.Response{}, err
@@ -72,7 +73,7 @@ func (s *Service) HandleList(ctx context.Context, req *httpapi.Request, who http
 }
 
 // HandleRead serves POST /v1/notifications/{id}/read.
-func (s *Service) HandleRead(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleRead(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	n, err := s.MarkRead(ctx, who.MemberID, httpapi.PathParam(req, "id"))
 	if err != nil {
 		return httpapi.Response{}, err

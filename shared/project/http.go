@@ -5,10 +5,11 @@ import (
 	"net/http"
 
 	"etwin/shared/httpapi"
+	"etwin/shared/principal"
 )
 
 // HandleCreate serves POST /v1/projects.
-func (s *Service) HandleCreate(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleCreate(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	var in CreateInput
 	if err := httpapi.Decode(req, &in); err != nil {
 		return httpapi.Response{}, err
@@ -21,7 +22,7 @@ func (s *Service) HandleCreate(ctx context.Context, req *httpapi.Request, who ht
 }
 
 // HandleList serves GET /v1/projects.
-func (s *Service) HandleList(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleList(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	limit, err := httpapi.Limit(req)
 	if err != nil {
 		return httpapi.Response{}, err
@@ -34,7 +35,7 @@ func (s *Service) HandleList(ctx context.Context, req *httpapi.Request, who http
 }
 
 // HandleGet serves GET /v1/projects/{projectId}.
-func (s *Service) HandleGet(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleGet(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	p, err := s.Get(ctx, who, httpapi.PathParam(req, "projectId"))
 	if err != nil {
 		return httpapi.Response{}, err
@@ -43,7 +44,7 @@ func (s *Service) HandleGet(ctx context.Context, req *httpapi.Request, who httpa
 }
 
 // HandleUpdate serves PATCH /v1/projects/{projectId}.
-func (s *Service) HandleUpdate(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleUpdate(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	var in PatchInput
 	if err := httpapi.Decode(req, &in); err != nil {
 		return httpapi.Response{}, err
@@ -56,7 +57,7 @@ func (s *Service) HandleUpdate(ctx context.Context, req *httpapi.Request, who ht
 }
 
 // HandleWithdraw serves DELETE /v1/projects/{projectId}.
-func (s *Service) HandleWithdraw(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleWithdraw(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	if err := s.Withdraw(ctx, who, httpapi.PathParam(req, "projectId")); err != nil {
 		return httpapi.Response{}, err
 	}
@@ -64,7 +65,7 @@ func (s *Service) HandleWithdraw(ctx context.Context, req *httpapi.Request, who 
 }
 
 // HandleCofounderDecision serves POST /v1/projects/{projectId}/cofounder-decision.
-func (s *Service) HandleCofounderDecision(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleCofounderDecision(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	var in CofounderDecisionInput
 	if err := httpapi.Decode(req, &in); err != nil {
 		return httpapi.Response{}, err
@@ -77,7 +78,7 @@ func (s *Service) HandleCofounderDecision(ctx context.Context, req *httpapi.Requ
 }
 
 // HandleNSODecision serves POST /v1/projects/{projectId}/nso-decision.
-func (s *Service) HandleNSODecision(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleNSODecision(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	var in NSODecisionInput
 	if err := httpapi.Decode(req, &in); err != nil {
 		return httpapi.Response{}, err
@@ -90,7 +91,7 @@ func (s *Service) HandleNSODecision(ctx context.Context, req *httpapi.Request, w
 }
 
 // HandleNSOQueue serves GET /v1/nso/projects?status=awaiting_nso.
-func (s *Service) HandleNSOQueue(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleNSOQueue(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	limit, err := httpapi.Limit(req)
 	if err != nil {
 		return httpapi.Response{}, err

@@ -13,10 +13,10 @@ import (
 	"etwin/shared/contact"
 	"etwin/shared/cursor"
 	"etwin/shared/ddb"
-	"etwin/shared/httpapi"
 	"etwin/shared/mail"
 	"etwin/shared/member"
 	"etwin/shared/notify"
+	"etwin/shared/principal"
 	"etwin/shared/project"
 	"etwin/shared/school"
 	"etwin/shared/stats"
@@ -81,7 +81,7 @@ func setup(t *testing.T) fixture {
 }
 
 // teacher adds a teacher with one school in each of countries.
-func (f fixture) teacher(t *testing.T, countries ...string) httpapi.Principal {
+func (f fixture) teacher(t *testing.T, countries ...string) principal.Principal {
 	t.Helper()
 	now := time.Now().UTC()
 	u := strings.ToLower(token.ID("u"))[:12]
@@ -98,10 +98,10 @@ func (f fixture) teacher(t *testing.T, countries ...string) httpapi.Principal {
 	if err := f.store.BulkLoad(context.Background(), []member.Member{m}, schools); err != nil {
 		t.Fatal(err)
 	}
-	return httpapi.Principal{MemberID: m.MemberID, Role: member.RoleTeacher}
+	return principal.Principal{MemberID: m.MemberID, Role: member.RoleTeacher}
 }
 
-func (f fixture) nso(t *testing.T, country string) httpapi.Principal {
+func (f fixture) nso(t *testing.T, country string) principal.Principal {
 	t.Helper()
 	u := strings.ToLower(token.ID("n"))[:12]
 	m := member.Member{MemberID: token.ID("m-"), Username: u, FirstName: "N", LastName: country, Email: u + "@nso.example.org",
@@ -109,10 +109,10 @@ func (f fixture) nso(t *testing.T, country string) httpapi.Principal {
 	if err := f.store.CreateAccount(context.Background(), m); err != nil {
 		t.Fatal(err)
 	}
-	return httpapi.Principal{MemberID: m.MemberID, Role: member.RoleNSO, Country: country}
+	return principal.Principal{MemberID: m.MemberID, Role: member.RoleNSO, Country: country}
 }
 
-func (f fixture) befriend(t *testing.T, a, b httpapi.Principal) {
+func (f fixture) befriend(t *testing.T, a, b principal.Principal) {
 	t.Helper()
 	ctx := context.Background()
 	r, err := f.contacts.Create(ctx, a, contact.CreateInput{MemberID: b.MemberID})
@@ -174,7 +174,7 @@ func TestFoundingRules(t *testing.T) {
 	f.befriend(t, ana, ion)
 	// Not a contact, same country, oneself, a staff caller.
 	for _, tc := range []struct {
-		who  httpapi.Principal
+		who  principal.Principal
 		in   project.CreateInput
 		want int
 	}{
@@ -195,7 +195,7 @@ func TestFoundingRules(t *testing.T) {
 		t.Fatal("the co-founder was not notified")
 	}
 	// Both founders list it; a stranger does not see it.
-	for _, who := range []httpapi.Principal{ana, jean} {
+	for _, who := range []principal.Principal{ana, jean} {
 		page := must(f.svc.List(ctx, who, "", 20))
 		if len(page.Items) != 1 || page.Items[0].ProjectID != p.ProjectID {
 			t.Fatalf("list of %s: %+v", who.MemberID, page)
@@ -247,7 +247,7 @@ func TestConcurrentNSOApprovals(t *testing.T) {
 		must(f.svc.CofounderDecision(ctx, jean, p.ProjectID, project.CofounderDecisionInput{Decision: project.Approve}))
 		var wg sync.WaitGroup
 		errs := make([]error, 2)
-		for j, who := range []httpapi.Principal{ro, fr} {
+		for j, who := range []principal.Principal{ro, fr} {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -269,13 +269,13 @@ func TestConcurrentNSOApprovals(t *testing.T) {
 			t.Errorf("activeProjects of %s = %d, want %d", scope, c.ActiveProjects, want)
 		}
 	}
-	for _, who := range []httpapi.Principal{ana, jean} {
+	for _, who := range []principal.Principal{ana, jean} {
 		if n := kinds(t, f, who.MemberID, notify.KindProjectApproved); n != rounds {
 			t.Errorf("%d approval notifications, want %d", n, rounds)
 		}
 	}
 	// The queues are empty.
-	for _, who := range []httpapi.Principal{ro, fr} {
+	for _, who := range []principal.Principal{ro, fr} {
 		if q := must(f.svc.NSOQueue(ctx, who, "", "", 100)); len(q.Items) != 0 {
 			t.Errorf("queue of %s: %+v", who.Country, q.Items)
 		}
@@ -425,7 +425,7 @@ func TestReminders(t *testing.T) {
 	if r.NSOCountries != 1 || r.Notifications != 2 {
 		t.Fatalf("day 14: %+v", r)
 	}
-	for _, who := range []httpapi.Principal{ro1, ro2} {
+	for _, who := range []principal.Principal{ro1, ro2} {
 		if kinds(t, f, who.MemberID, notify.KindProjectReminder) != 1 {
 			t.Errorf("NSO %s not reminded", who.MemberID)
 		}

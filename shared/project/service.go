@@ -10,9 +10,9 @@ import (
 	"etwin/shared/apperr"
 	"etwin/shared/clock"
 	"etwin/shared/cursor"
-	"etwin/shared/httpapi"
 	"etwin/shared/member"
 	"etwin/shared/notify"
+	"etwin/shared/principal"
 	"etwin/shared/school"
 	"etwin/shared/stats"
 	"etwin/shared/token"
@@ -63,7 +63,7 @@ func subjectOf(projectID string) notify.Subject {
 
 // caller is who acts, with their partnership looked up when it matters (a teacher who is
 // not a founder).
-func (s *Service) caller(ctx context.Context, who httpapi.Principal, p *Project) (Caller, error) {
+func (s *Service) caller(ctx context.Context, who principal.Principal, p *Project) (Caller, error) {
 	c := Caller{MemberID: who.MemberID, Role: who.Role, Country: who.Country}
 	if who.Role == member.RoleTeacher && !p.IsFounder(who.MemberID) {
 		ok, err := s.Store.IsPartner(ctx, p.ProjectID, who.MemberID)
@@ -92,7 +92,7 @@ func (s *Service) read(ctx context.Context, projectID string) (Project, error) {
 // Create founds a project: the caller (a teacher) and the co-founder (one of their
 // contacts with a school in another country) are its founders; the co-founder is asked
 // to approve.
-func (s *Service) Create(ctx context.Context, who httpapi.Principal, in CreateInput) (Project, error) {
+func (s *Service) Create(ctx context.Context, who principal.Principal, in CreateInput) (Project, error) {
 	if who.Role != member.RoleTeacher {
 		return Project{}, apperr.Forbidden("Only teachers found projects.")
 	}
@@ -108,7 +108,7 @@ func (s *Service) Create(ctx context.Context, who httpapi.Principal, in CreateIn
 		return Project{}, err
 	}
 	if !ok {
-		return Project{}, httpapi.Unauthorized()
+		return Project{}, apperr.NoSession()
 	}
 	var sc member.SchoolRef
 	for _, r := range founder.Schools {
@@ -158,7 +158,7 @@ func (s *Service) Create(ctx context.Context, who httpapi.Principal, in CreateIn
 }
 
 // Get returns a project to whoever may see it.
-func (s *Service) Get(ctx context.Context, who httpapi.Principal, projectID string) (Project, error) {
+func (s *Service) Get(ctx context.Context, who principal.Principal, projectID string) (Project, error) {
 	p, err := s.read(ctx, projectID)
 	if err != nil {
 		return Project{}, err
@@ -174,7 +174,7 @@ func (s *Service) Get(ctx context.Context, who httpapi.Principal, projectID stri
 }
 
 // List returns the caller's projects (as founder or partner), newest first.
-func (s *Service) List(ctx context.Context, who httpapi.Principal, cur string, limit int) (Page[Project], error) {
+func (s *Service) List(ctx context.Context, who principal.Principal, cur string, limit int) (Page[Project], error) {
 	after, err := s.Cursors.Resume(cur, who.MemberID, "projects", s.now())
 	if err != nil {
 		return Page[Project]{}, err
@@ -199,7 +199,7 @@ func undecidedCountries(p *Project) []string {
 }
 
 // Update edits a pending project (the founder only); the NSO queue entries follow the title.
-func (s *Service) Update(ctx context.Context, who httpapi.Principal, projectID string, in PatchInput) (Project, error) {
+func (s *Service) Update(ctx context.Context, who principal.Principal, projectID string, in PatchInput) (Project, error) {
 	if err := in.Validate(); err != nil {
 		return Project{}, err
 	}
@@ -237,7 +237,7 @@ func busy() error {
 }
 
 // Withdraw deletes a pending project (the founder only) with its partners and queue entries.
-func (s *Service) Withdraw(ctx context.Context, who httpapi.Principal, projectID string) error {
+func (s *Service) Withdraw(ctx context.Context, who principal.Principal, projectID string) error {
 	for i := 0; i < attempts; i++ {
 		p, err := s.read(ctx, projectID)
 		if err != nil {
@@ -261,7 +261,7 @@ func (s *Service) Withdraw(ctx context.Context, who httpapi.Principal, projectID
 
 // CofounderDecision is the co-founder's approval (the project goes to the NSOs of both
 // founders' countries) or rejection; the founder is notified either way.
-func (s *Service) CofounderDecision(ctx context.Context, who httpapi.Principal, projectID string, in CofounderDecisionInput) (Project, error) {
+func (s *Service) CofounderDecision(ctx context.Context, who principal.Principal, projectID string, in CofounderDecisionInput) (Project, error) {
 	if err := in.Validate(); err != nil {
 		return Project{}, err
 	}
@@ -283,7 +283,7 @@ func (s *Service) CofounderDecision(ctx context.Context, who httpapi.Principal, 
 			if me, ok, err = s.Store.GetMember(ctx, who.MemberID); err != nil {
 				return Project{}, err
 			} else if !ok {
-				return Project{}, httpapi.Unauthorized()
+				return Project{}, apperr.NoSession()
 			}
 		}
 		var sc member.SchoolRef
@@ -328,7 +328,7 @@ func (s *Service) CofounderDecision(ctx context.Context, who httpapi.Principal, 
 // NSODecision records an NSO's decision. The last approval makes the project approved
 // (its TwinSpace opens, the active-project counters of both countries grow) and
 // notifies both founders; a rejection makes it rejected and notifies both founders.
-func (s *Service) NSODecision(ctx context.Context, who httpapi.Principal, projectID string, in NSODecisionInput) (Project, error) {
+func (s *Service) NSODecision(ctx context.Context, who principal.Principal, projectID string, in NSODecisionInput) (Project, error) {
 	if who.Role != member.RoleNSO {
 		return Project{}, apperr.Forbidden("Only National Support Organisations decide on projects.")
 	}
@@ -383,7 +383,7 @@ func (s *Service) NSODecision(ctx context.Context, who httpapi.Principal, projec
 
 // NSOQueue lists the projects awaiting the decision of the caller's (an NSO's) country,
 // in the order they reached it. Only status=awaiting_nso is a queue; other values → 400.
-func (s *Service) NSOQueue(ctx context.Context, who httpapi.Principal, status, cur string, limit int) (Page[QueueEntry], error) {
+func (s *Service) NSOQueue(ctx context.Context, who principal.Principal, status, cur string, limit int) (Page[QueueEntry], error) {
 	if who.Role != member.RoleNSO {
 		return Page[QueueEntry]{}, apperr.Forbidden("Only National Support Organisations have a project queue.")
 	}

@@ -12,6 +12,7 @@ import (
 	"etwin/shared/fold"
 	"etwin/shared/httpapi"
 	"etwin/shared/member"
+	"etwin/shared/principal"
 	"etwin/shared/school"
 	"etwin/shared/token"
 )
@@ -41,7 +42,7 @@ type Service struct {
 func (s *Service) now() time.Time { return clock.Now(s.Now) }
 
 // Create adds a resource for the caller.
-func (s *Service) Create(ctx context.Context, who httpapi.Principal, in New) (Resource, error) {
+func (s *Service) Create(ctx context.Context, who principal.Principal, in New) (Resource, error) {
 	if err := in.Validate(); err != nil {
 		return Resource{}, err
 	}
@@ -50,7 +51,7 @@ func (s *Service) Create(ctx context.Context, who httpapi.Principal, in New) (Re
 		return Resource{}, err
 	}
 	if !ok {
-		return Resource{}, httpapi.Unauthorized()
+		return Resource{}, apperr.NoSession()
 	}
 	now := s.now()
 	r := in.Make(token.TimeID("res-", now), Author{MemberID: m.MemberID, FirstName: m.FirstName, LastName: m.LastName}, now)
@@ -61,7 +62,7 @@ func (s *Service) Create(ctx context.Context, who httpapi.Principal, in New) (Re
 }
 
 // List lists resources newest first, or those matching q, within the filter.
-func (s *Service) List(ctx context.Context, who httpapi.Principal, f Filter, q, cur string, limit int) (cursor.Page[Resource], error) {
+func (s *Service) List(ctx context.Context, who principal.Principal, f Filter, q, cur string, limit int) (cursor.Page[Resource], error) {
 	var search fold.Search
 	if q != "" {
 		var problem string
@@ -104,7 +105,7 @@ func (s *Service) Get(ctx context.Context, resourceID string) (Resource, error) 
 }
 
 // HandleCreate serves POST /v1/resources.
-func (s *Service) HandleCreate(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleCreate(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	var in New
 	if err := httpapi.Decode(req, &in); err != nil {
 		return httpapi.Response{}, err
@@ -117,7 +118,7 @@ func (s *Service) HandleCreate(ctx context.Context, req *httpapi.Request, who ht
 }
 
 // HandleList serves GET /v1/resources?theme=&language=&q=&limit=&cursor=.
-func (s *Service) HandleList(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleList(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	f, err := ParseFilter(httpapi.Query(req, "theme"), httpapi.Query(req, "language"))
 	if err != nil {
 		return httpapi.Response{}, err
@@ -134,7 +135,7 @@ func (s *Service) HandleList(ctx context.Context, req *httpapi.Request, who http
 }
 
 // HandleGet serves GET /v1/resources/{resourceId}.
-func (s *Service) HandleGet(ctx context.Context, req *httpapi.Request, _ httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleGet(ctx context.Context, req *httpapi.Request, _ principal.Principal) (httpapi.Response, error) {
 	r, err := s.Get(ctx, httpapi.PathParam(req, "resourceId"))
 	if err != nil {
 		return httpapi.Response{}, err

@@ -10,6 +10,7 @@ import (
 	"etwin/shared/clock"
 	"etwin/shared/cursor"
 	"etwin/shared/httpapi"
+	"etwin/shared/principal"
 )
 
 // Hit is a school in search results.
@@ -74,7 +75,7 @@ func (s *Service) HandleSearch(ctx context.Context, req *httpapi.Request) (httpa
 }
 
 // HandleGet serves GET /v1/schools/{schoolId} (members only).
-func (s *Service) HandleGet(ctx context.Context, req *httpapi.Request, _ httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleGet(ctx context.Context, req *httpapi.Request, _ principal.Principal) (httpapi.Response, error) {
 	id := httpapi.PathParam(req, "schoolId")
 	if !ValidID(id) {
 		return httpapi.Response{}, apperr.NotFound("No registered school has this id.")

@@ -16,6 +16,7 @@ import (
 	"etwin/shared/httpapi"
 	"etwin/shared/mail"
 	"etwin/shared/member"
+	"etwin/shared/principal"
 	"etwin/shared/token"
 	"etwin/shared/vocab"
 )
@@ -103,7 +104,7 @@ type Created struct {
 
 // Create makes a staff account on behalf of a CSS account and e-mails the new member a
 // link to choose a password (the CSS never knows it).
-func (s *Service) Create(ctx context.Context, who httpapi.Principal, in Input) (Created, error) {
+func (s *Service) Create(ctx context.Context, who principal.Principal, in Input) (Created, error) {
 	if who.Role != member.RoleCSS {
 		return Created{}, apperr.Forbidden("Only Central Support Service accounts create staff accounts.")
 	}
@@ -150,7 +151,7 @@ func Register(ctx context.Context, st Store, m member.Member) error {
 }
 
 // HandleCreate serves POST /v1/staff.
-func (s *Service) HandleCreate(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleCreate(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	if who.Role != member.RoleCSS {
 		return httpapi.Response{}, apperr.Forbidden("Only Central Support Service accounts create staff accounts.")
 	}

@@ -7,6 +7,7 @@ import (
 
 	"etwin/shared/apperr"
 	"etwin/shared/httpapi"
+	"etwin/shared/principal"
 )
 
 func TestValidate(t *testing.T) {
@@ -38,7 +39,7 @@ func TestValidate(t *testing.T) {
 func TestOnlyCSSCreates(t *testing.T) {
 	s := &Service{}
 	for _, role := range []string{"teacher", "nso"} {
-		_, err := s.Create(t.Context(), httpapi.Principal{MemberID: "m-1", Role: role}, Input{})
+		_, err := s.Create(t.Context(), principal.Principal{MemberID: "m-1", Role: role}, Input{})
 		if apperr.StatusOf(err) != 403 {
 			t.Errorf("%s: %v", role, err)
 		}

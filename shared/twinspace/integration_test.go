@@ -12,9 +12,9 @@ import (
 	"etwin/shared/contact"
 	"etwin/shared/cursor"
 	"etwin/shared/ddb"
-	"etwin/shared/httpapi"
 	"etwin/shared/member"
 	"etwin/shared/notify"
+	"etwin/shared/principal"
 	"etwin/shared/project"
 	"etwin/shared/registration"
 	"etwin/shared/school"
@@ -39,7 +39,7 @@ func setup(t *testing.T) fixture {
 }
 
 type person struct {
-	who    httpapi.Principal
+	who    principal.Principal
 	member member.Member
 }
 
@@ -61,7 +61,7 @@ func (f fixture) addTeacher(t *testing.T, first, country string) person {
 	if err := f.store.Complete(ctx, registration.Completion{Pending: p, Member: m, NewSchool: sc, SchoolID: sc.SchoolID, Now: now}); err != nil {
 		t.Fatal(err)
 	}
-	return person{who: httpapi.Principal{MemberID: m.MemberID, Role: member.RoleTeacher}, member: m}
+	return person{who: principal.Principal{MemberID: m.MemberID, Role: member.RoleTeacher}, member: m}
 }
 
 // befriend makes a and b contacts (request and acceptance).

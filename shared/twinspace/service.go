@@ -11,6 +11,7 @@ import (
 	"etwin/shared/httpapi"
 	"etwin/shared/member"
 	"etwin/shared/notify"
+	"etwin/shared/principal"
 	"etwin/shared/project"
 	"etwin/shared/school"
 	"etwin/shared/token"
@@ -40,7 +41,7 @@ type PageCreated struct {
 }
 
 // Get returns the TwinSpace to one of its partners.
-func (s *Service) Get(ctx context.Context, who httpapi.Principal, projectID string) (View, error) {
+func (s *Service) Get(ctx context.Context, who principal.Principal, projectID string) (View, error) {
 	if !school.ValidID(projectID) {
 		return View{}, notFound()
 	}
@@ -56,7 +57,7 @@ func (s *Service) Get(ctx context.Context, who httpapi.Principal, projectID stri
 
 // writer reads the project and the caller's (and others') partner items and checks the
 // caller may write (as an administrator when admin).
-func (s *Service) writer(ctx context.Context, who httpapi.Principal, projectID string, admin bool, others ...string) (project.Project, map[string]project.Partner, error) {
+func (s *Service) writer(ctx context.Context, who principal.Principal, projectID string, admin bool, others ...string) (project.Project, map[string]project.Partner, error) {
 	if !school.ValidID(projectID) {
 		return project.Project{}, nil, notFound()
 	}
@@ -94,7 +95,7 @@ func storeErr(err error) error {
 
 // AddMember adds one of the calling administrator's contacts (a teacher with a school) as
 // a member and notifies them.
-func (s *Service) AddMember(ctx context.Context, who httpapi.Principal, projectID string, in MemberInput) (Added, error) {
+func (s *Service) AddMember(ctx context.Context, who principal.Principal, projectID string, in MemberInput) (Added, error) {
 	if err := in.Validate(); err != nil {
 		return Added{}, err
 	}
@@ -138,7 +139,7 @@ func (s *Service) AddMember(ctx context.Context, who httpapi.Principal, projectI
 }
 
 // RemoveMember removes a partner who is not a founder.
-func (s *Service) RemoveMember(ctx context.Context, who httpapi.Principal, projectID, memberID string) error {
+func (s *Service) RemoveMember(ctx context.Context, who principal.Principal, projectID, memberID string) error {
 	if !school.ValidID(memberID) {
 		return storeErr(ErrNotPartner)
 	}
@@ -158,7 +159,7 @@ func (s *Service) RemoveMember(ctx context.Context, who httpapi.Principal, proje
 
 // SetRole raises a member to administrator or lowers an administrator who is not a
 // founder to member; it returns the partner as the TwinSpace now shows them.
-func (s *Service) SetRole(ctx context.Context, who httpapi.Principal, projectID, memberID string, in RoleInput) (Member, error) {
+func (s *Service) SetRole(ctx context.Context, who principal.Principal, projectID, memberID string, in RoleInput) (Member, error) {
 	if err := in.Validate(); err != nil {
 		return Member{}, err
 	}
@@ -184,7 +185,7 @@ func (s *Service) SetRole(ctx context.Context, who httpapi.Principal, projectID,
 }
 
 // AddPage adds a page; any partner may.
-func (s *Service) AddPage(ctx context.Context, who httpapi.Principal, projectID string, in PageInput) (PageCreated, error) {
+func (s *Service) AddPage(ctx context.Context, who principal.Principal, projectID string, in PageInput) (PageCreated, error) {
 	if err := in.Validate(); err != nil {
 		return PageCreated{}, err
 	}
@@ -201,7 +202,7 @@ func (s *Service) AddPage(ctx context.Context, who httpapi.Principal, projectID 
 
 // AwardLabel awards a quality label (CheckLabel says who may) and notifies the school's
 // partner teachers.
-func (s *Service) AwardLabel(ctx context.Context, who httpapi.Principal, projectID string, in LabelInput) (project.Label, error) {
+func (s *Service) AwardLabel(ctx context.Context, who principal.Principal, projectID string, in LabelInput) (project.Label, error) {
 	if err := in.Validate(); err != nil {
 		return project.Label{}, err
 	}
@@ -241,7 +242,7 @@ func (s *Service) AwardLabel(ctx context.Context, who httpapi.Principal, project
 }
 
 // HandleGet serves GET /v1/projects/{projectId}/twinspace.
-func (s *Service) HandleGet(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleGet(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	v, err := s.Get(ctx, who, httpapi.PathParam(req, "projectId"))
 	if err != nil {
 		return httpapi.Response{}, err
@@ -250,7 +251,7 @@ func (s *Service) HandleGet(ctx context.Context, req *httpapi.Request, who httpa
 }
 
 // HandleAddMember serves POST /v1/projects/{projectId}/members.
-func (s *Service) HandleAddMember(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleAddMember(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	var in MemberInput
 	if err := httpapi.Decode(req, &in); err != nil {
 		return httpapi.Response{}, err
@@ -263,7 +264,7 @@ func (s *Service) HandleAddMember(ctx context.Context, req *httpapi.Request, who
 }
 
 // HandleRemoveMember serves DELETE /v1/projects/{projectId}/members/{memberId}.
-func (s *Service) HandleRemoveMember(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleRemoveMember(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	if err := s.RemoveMember(ctx, who, httpapi.PathParam(req, "projectId"), httpapi.PathParam(req, "memberId")); err != nil {
 		return httpapi.Response{}, err
 	}
@@ -271,7 +272,7 @@ func (s *Service) HandleRemoveMember(ctx context.Context, req *httpapi.Request, 
 }
 
 // HandleSetRole serves PUT /v1/projects/{projectId}/members/{memberId}/role.
-func (s *Service) HandleSetRole(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleSetRole(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	var in RoleInput
 	if err := httpapi.Decode(req, &in); err != nil {
 		return httpapi.Response{}, err
@@ -284,7 +285,7 @@ func (s *Service) HandleSetRole(ctx context.Context, req *httpapi.Request, who h
 }
 
 // HandleAddPage serves POST /v1/projects/{projectId}/pages.
-func (s *Service) HandleAddPage(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleAddPage(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	var in PageInput
 	if err := httpapi.Decode(req, &in); err != nil {
 		return httpapi.Response{}, err
@@ -297,7 +298,7 @@ func (s *Service) HandleAddPage(ctx context.Context, req *httpapi.Request, who h
 }
 
 // HandleAwardLabel serves POST /v1/projects/{projectId}/labels.
-func (s *Service) HandleAwardLabel(ctx context.Context, req *httpapi.Request, who httpapi.Principal) (httpapi.Response, error) {
+func (s *Service) HandleAwardLabel(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
 	var in LabelInput
 	if err := httpapi.Decode(req, &in); err != nil {
 		return httpapi.Response{}, err
