@@ -3,10 +3,8 @@
 package main
 
 import (
+	"etwin/shared/api"
 	"etwin/shared/app"
-	"etwin/shared/httpapi"
 )
 
-func main() {
-	app.Protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Contacts().HandleWithdraw })
-}
+func main() { app.Serve(api.ContactRequestWithdraw) }

@@ -2,10 +2,8 @@
 package main
 
 import (
+	"etwin/shared/api"
 	"etwin/shared/app"
-	"etwin/shared/httpapi"
 )
 
-func main() {
-	app.Public(func(d *app.Deps) httpapi.Handler { return d.Registration().HandleComplete })
-}
+func main() { app.Serve(api.RegistrationComplete) }

@@ -2,10 +2,8 @@
 package main
 
 import (
+	"etwin/shared/api"
 	"etwin/shared/app"
-	"etwin/shared/httpapi"
 )
 
-func main() {
-	app.Protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Resources().HandleList })
-}
+func main() { app.Serve(api.ResourcesList) }

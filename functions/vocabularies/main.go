@@ -2,11 +2,8 @@
 package main
 
 import (
+	"etwin/shared/api"
 	"etwin/shared/app"
-	"etwin/shared/httpapi"
-	"etwin/shared/vocab"
 )
 
-func main() {
-	app.Public(func(*app.Deps) httpapi.Handler { return vocab.Handle })
-}
+func main() { app.Serve(api.Vocabularies) }

@@ -10,17 +10,18 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"gopkg.in/yaml.v3"
 
+	"etwin/shared/api"
+	"etwin/shared/app"
 	"etwin/shared/apperr"
 	"etwin/shared/httpapi"
 	"etwin/shared/registration"
-	"etwin/shared/vocab"
 )
 
 // templateFunction is an AWS::Serverless::Function of template.yaml.
@@ -224,54 +225,62 @@ func TestOperationIDsNameFunctionFolders(t *testing.T) {
 	}
 }
 
-// entryPoint reports which of app.Public and app.Protected a function's main.go calls.
-func entryPoint(t *testing.T, file string) (public, protected bool) {
+// served is the api route a function's main.go serves: main.go must be
+// app.Serve(api.<Name>), where <Name> is the folder's name in CamelCase and the route's
+// Function is the folder.
+func served(t *testing.T, root, folder string) (app.Route, bool) {
 	t.Helper()
+	file := filepath.Join(root, "functions", folder, "main.go")
 	src, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fset := token.NewFileSet()
-	af, err := parser.ParseFile(fset, file, src, parser.SkipObjectResolution)
+	af, err := parser.ParseFile(token.NewFileSet(), file, src, parser.SkipObjectResolution)
 	if err != nil {
 		t.Fatalf("%s: %v", file, err)
 	}
-	appName := ""
-	for _, imp := range af.Imports {
-		if p, _ := strconv.Unquote(imp.Path.Value); p == "etwin/shared/app" {
-			appName = "app"
-			if imp.Name != nil {
-				appName = imp.Name.Name
-			}
-		}
-	}
-	if appName == "" {
-		return false, false
-	}
+	name := ""
 	ast.Inspect(af, func(n ast.Node) bool {
 		call, ok := n.(*ast.CallExpr)
 		if !ok {
 			return true
 		}
-		sel, ok := call.Fun.(*ast.SelectorExpr)
-		if !ok {
-			return true
-		}
-		if x, ok := sel.X.(*ast.Ident); ok && x.Name == appName {
-			switch sel.Sel.Name {
-			case "Public":
-				public = true
-			case "Protected":
-				protected = true
+		if sel, ok := call.Fun.(*ast.SelectorExpr); ok && len(call.Args) == 1 {
+			if x, ok := sel.X.(*ast.Ident); ok && x.Name == "app" && sel.Sel.Name == "Serve" {
+				if arg, ok := call.Args[0].(*ast.SelectorExpr); ok {
+					name = arg.Sel.Name
+				}
 			}
 		}
 		return true
 	})
-	return public, protected
+	for _, r := range api.Routes() {
+		if r.Function == folder {
+			if kebab(name) != folder {
+				t.Errorf("functions/%s/main.go serves api.%s, not the route of its folder", folder, name)
+			}
+			return r, true
+		}
+	}
+	return app.Route{}, false
+}
+
+// kebab is a Go name as a function folder: ProjectNSODecision → project-nso-decision.
+func kebab(name string) string {
+	var b strings.Builder
+	rs := []rune(name)
+	for i, r := range rs {
+		upper := unicode.IsUpper(r)
+		if i > 0 && upper && (unicode.IsLower(rs[i-1]) || (i+1 < len(rs) && unicode.IsLower(rs[i+1]))) {
+			b.WriteByte('-')
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
 }
 
 // (d) public operations (no security requirement) are exactly the functions that start
-// with app.Public; the others start with app.Protected and require bearerAuth.
+// api routes marked Public; the others require bearerAuth.
 func TestRouteProtection(t *testing.T) {
 	f := setup(t)
 	if f.contract.Doc.Components == nil || f.contract.Doc.Components.SecuritySchemes["bearerAuth"] == nil {
@@ -289,18 +298,18 @@ func TestRouteProtection(t *testing.T) {
 			reqs = *op.Security
 		}
 		docPublic := len(reqs) == 0 || slices.ContainsFunc(reqs, func(req openapi3.SecurityRequirement) bool { return len(req) == 0 })
-		public, protected := entryPoint(t, filepath.Join(f.root, "functions", fn.Folder, "main.go"))
+		route, ok := served(t, f.root, fn.Folder)
 		switch {
-		case public == protected:
-			t.Errorf("functions/%s/main.go (%s) must call exactly one of app.Public and app.Protected", fn.Folder, r)
-		case docPublic && !public:
-			t.Errorf("%s has no security requirement in %s, but functions/%s calls app.Protected", r, SpecPath, fn.Folder)
-		case !docPublic && !protected:
-			t.Errorf("%s requires %v in %s, but functions/%s calls app.Public", r, reqs, SpecPath, fn.Folder)
+		case !ok:
+			t.Errorf("functions/%s (%s) serves no route of api.Routes()", fn.Folder, r)
+		case docPublic && !route.Public:
+			t.Errorf("%s has no security requirement in %s, but the api route of functions/%s is not Public", r, SpecPath, fn.Folder)
+		case !docPublic && route.Public:
+			t.Errorf("%s requires %v in %s, but the api route of functions/%s is Public", r, reqs, SpecPath, fn.Folder)
 		case !docPublic && !slices.ContainsFunc(reqs, func(req openapi3.SecurityRequirement) bool { _, ok := req["bearerAuth"]; return ok }):
 			t.Errorf("%s is protected but does not require bearerAuth", r)
 		}
-		if protected && op.Responses.Status(http.StatusUnauthorized) == nil {
+		if ok && !route.Public && op.Responses.Status(http.StatusUnauthorized) == nil {
 			t.Errorf("%s is protected but documents no 401", r)
 		}
 	}
@@ -398,7 +407,7 @@ func TestRealAnswersMatch(t *testing.T) {
 			t.Errorf("%s: %v\n%.400s", name, err, resp.Body)
 		}
 	}
-	resp, err := vocab.Handle(context.Background(), &httpapi.Request{})
+	resp, err := api.Vocabularies.Handler(nil)(context.Background(), &httpapi.Request{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -470,9 +479,9 @@ func policyActions(policies *yaml.Node) []string {
 	return out
 }
 
-// Every write route honours Idempotency-Key (shared/app wraps it with httpapi.Idempotent),
+// Every write route honours Idempotency-Key (the chain of app.Route has httpapi.Idempotency),
 // which stores, completes and releases a key item: its function must be allowed to.
-// A function that opts out with app.NoReplay needs no such rights.
+// A route that opts out (NoReplay) needs no such rights.
 func TestWriteFunctionsMayKeepIdempotencyKeys(t *testing.T) {
 	f := setup(t)
 	for _, fn := range f.functions {
@@ -480,11 +489,7 @@ func TestWriteFunctionsMayKeepIdempotencyKeys(t *testing.T) {
 		if !writes {
 			continue
 		}
-		src, err := os.ReadFile(filepath.Join(f.root, "functions", fn.Folder, "main.go"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.Contains(string(src), "app.NoReplay") {
+		if route, ok := served(t, f.root, fn.Folder); ok && route.NoReplay {
 			continue
 		}
 		for _, r := range fn.Routes {

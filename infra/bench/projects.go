@@ -6,26 +6,11 @@ import (
 	"net/http"
 	"strings"
 
-	"etwin/shared/app"
-	"etwin/shared/httpapi"
 	"etwin/shared/member"
 	"etwin/shared/notify"
 	"etwin/shared/principal"
 	"etwin/shared/project"
 )
-
-func init() {
-	for folder, h := range map[string]func(d *app.Deps) httpapi.ProtectedHandler{
-		"project-create":             func(d *app.Deps) httpapi.ProtectedHandler { return d.Projects().HandleCreate },
-		"project-get":                func(d *app.Deps) httpapi.ProtectedHandler { return d.Projects().HandleGet },
-		"project-list":               func(d *app.Deps) httpapi.ProtectedHandler { return d.Projects().HandleList },
-		"project-cofounder-decision": func(d *app.Deps) httpapi.ProtectedHandler { return d.Projects().HandleCofounderDecision },
-		"project-nso-decision":       func(d *app.Deps) httpapi.ProtectedHandler { return d.Projects().HandleNSODecision },
-		"nso-projects-list":          func(d *app.Deps) httpapi.ProtectedHandler { return d.Projects().HandleNSOQueue },
-	} {
-		handlers[folder] = protected(h)
-	}
-}
 
 // projectForm is the founding form with cofounderID as the co-founder.
 func projectForm(cofounderID string) map[string]any {

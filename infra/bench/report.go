@@ -2,13 +2,14 @@ package bench
 
 import (
 	"bufio"
-	"etwin/shared/directory"
 	"fmt"
 	"io"
 	"os"
 	"runtime"
 	"strings"
 	"time"
+
+	"etwin/shared/directory"
 )
 
 // Machine is where a run happened.

@@ -5,52 +5,21 @@ import (
 	"fmt"
 	"net/http"
 
+	"etwin/shared/api"
 	"etwin/shared/app"
 	"etwin/shared/httpapi"
-	"etwin/shared/vocab"
 )
 
 // handlers build each function's handler exactly as its functions/<folder>/main.go
-// does (app.Public / app.Protected), so the in-process benchmark runs the same code
+// does (app.Serve of its api route: the same middleware chain), so the in-process benchmark runs the same code
 // as the Lambda, minus the runtime.
-var handlers = map[string]func(d *app.Deps) httpapi.Handler{
-	"registration-start":     func(d *app.Deps) httpapi.Handler { return d.Registration().HandleStart },
-	"registration-read":      func(d *app.Deps) httpapi.Handler { return d.Registration().HandleRead },
-	"registration-complete":  func(d *app.Deps) httpapi.Handler { return d.Registration().HandleComplete },
-	"session-create":         func(d *app.Deps) httpapi.Handler { return d.Account().HandleLogin },
-	"session-delete":         protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Account().HandleLogout }),
-	"me-get":                 protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Account().HandleGetMe }),
-	"me-update":              protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Account().HandleUpdateMe }),
-	"me-school-add":          protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Account().HandleAddSchool }),
-	"school-search":          func(d *app.Deps) httpapi.Handler { return d.Schools().HandleSearch },
-	"school-get":             protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Schools().HandleGet }),
-	"members-search":         protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Directory().HandleSearch }),
-	"member-get":             protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Directory().HandleGet }),
-	"password-reset-request": func(d *app.Deps) httpapi.Handler { return d.Account().HandleRequestReset },
-	"password-reset-confirm": func(d *app.Deps) httpapi.Handler { return d.Account().HandleConfirmReset },
-	"vocabularies":           func(*app.Deps) httpapi.Handler { return vocab.Handle },
-	"forum-posts-list":       protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Forums().HandleList }),
-	"forum-post-create":      protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Forums().HandleCreate }),
-	"forum-post-get":         protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Forums().HandleGet }),
-	"forum-post-update":      protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Forums().HandleUpdate }),
-	"forum-post-delete":      protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Forums().HandleDelete }),
-	"forum-reply-create":     protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Forums().HandleReplyCreate }),
-	"forum-reply-update":     protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Forums().HandleReplyUpdate }),
-	"forum-reply-delete":     protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Forums().HandleReplyDelete }),
-	"resource-create":        protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Resources().HandleCreate }),
-	"resources-list":         protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Resources().HandleList }),
-	"resource-get":           protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Resources().HandleGet }),
-	"stats-get":              func(d *app.Deps) httpapi.Handler { return d.Stats().HandleGet },
-	"notifications-list":     protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Notifications().HandleList }),
-	"contacts-list":          protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Contacts().HandleList }),
-	"contact-requests-list":  protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Contacts().HandleListRequests }),
-	"contact-request-create": protected(func(d *app.Deps) httpapi.ProtectedHandler { return d.Contacts().HandleCreate }),
-}
-
-// protected is app.Protected's wrapping: the one authentication check first.
-func protected(build func(*app.Deps) httpapi.ProtectedHandler) func(*app.Deps) httpapi.Handler {
-	return func(d *app.Deps) httpapi.Handler { return httpapi.Protected(d.Account(), build(d)) }
-}
+var handlers = func() map[string]func(d *app.Deps) httpapi.Handler {
+	m := map[string]func(d *app.Deps) httpapi.Handler{}
+	for _, r := range api.Routes() {
+		m[r.Function] = r.Chain
+	}
+	return m
+}()
 
 // request is one call of a use case, however it is delivered (in process as an API
 // Gateway event, or over HTTP through the local gateway).

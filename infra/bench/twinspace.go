@@ -7,28 +7,13 @@ import (
 	"time"
 
 	"etwin/shared/account"
-	"etwin/shared/app"
 	"etwin/shared/contact"
-	"etwin/shared/httpapi"
 	"etwin/shared/member"
 	"etwin/shared/notify"
 	"etwin/shared/project"
 	"etwin/shared/token"
 	"etwin/shared/twinspace"
 )
-
-func init() {
-	for folder, h := range map[string]func(d *app.Deps) httpapi.ProtectedHandler{
-		"twinspace-get":         func(d *app.Deps) httpapi.ProtectedHandler { return d.TwinSpaces().HandleGet },
-		"project-member-add":    func(d *app.Deps) httpapi.ProtectedHandler { return d.TwinSpaces().HandleAddMember },
-		"project-member-remove": func(d *app.Deps) httpapi.ProtectedHandler { return d.TwinSpaces().HandleRemoveMember },
-		"project-member-role":   func(d *app.Deps) httpapi.ProtectedHandler { return d.TwinSpaces().HandleSetRole },
-		"project-page-create":   func(d *app.Deps) httpapi.ProtectedHandler { return d.TwinSpaces().HandleAddPage },
-		"project-label-award":   func(d *app.Deps) httpapi.ProtectedHandler { return d.TwinSpaces().HandleAwardLabel },
-	} {
-		handlers[folder] = protected(h)
-	}
-}
 
 // benchPartners is the size of the TwinSpace the read and page scenarios use.
 const benchPartners = 50

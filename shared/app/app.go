@@ -9,10 +9,13 @@ import (
 	"errors"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"etwin/shared/account"
@@ -33,32 +36,35 @@ import (
 	"etwin/shared/twinspace"
 )
 
-// Deps is what use cases are built from.
+// Deps is what use cases are built from. Load fills in the configuration; the clients are
+// built on first use, so a function links and builds only what its use case needs (a
+// function that sends no mail has no SES client). Tests and tools may set Store and Mail
+// themselves.
 type Deps struct {
 	Store     *ddb.Store
 	Mail      *sesmail.Sender
 	PortalURL string
 	Cursors   cursor.Signer
+
+	cfg       aws.Config
+	table     string
+	sender    string
+	storeOnce sync.Once
+	mailOnce  sync.Once
 }
 
-// Load reads the environment (TABLE_NAME, PORTAL_URL, SENDER_ADDRESS, CURSOR_KEY) and
-// builds the clients.
+// Load reads the environment (TABLE_NAME, PORTAL_URL, SENDER_ADDRESS, CURSOR_KEY) and the
+// AWS configuration (with the SDK's standard retryer, bounded by each call's context).
 func Load(ctx context.Context) (*Deps, error) {
 	table := os.Getenv("TABLE_NAME")
 	if table == "" {
 		return nil, errors.New("TABLE_NAME is not set")
 	}
-	cfg, err := config.LoadDefaultConfig(ctx)
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(callTimeout)))
 	if err != nil {
 		return nil, err
 	}
-	d := &Deps{
-		Store:     ddb.New(ddb.NewClient(cfg), table),
-		PortalURL: os.Getenv("PORTAL_URL"),
-	}
-	if from := os.Getenv("SENDER_ADDRESS"); from != "" {
-		d.Mail = sesmail.New(cfg, from)
-	}
+	d := &Deps{cfg: cfg, table: table, sender: os.Getenv("SENDER_ADDRESS"), PortalURL: os.Getenv("PORTAL_URL")}
 	if k := os.Getenv("CURSOR_KEY"); k != "" {
 		if len(k) < 32 {
 			return nil, errors.New("CURSOR_KEY must be at least 32 characters")
@@ -68,59 +74,83 @@ func Load(ctx context.Context) (*Deps, error) {
 	return d, nil
 }
 
+// callTimeout bounds every single AWS call (one HTTP round trip); the request's context,
+// which ends before the Lambda deadline, bounds the whole use case.
+const callTimeout = 3 * time.Second
+
+// store is the DynamoDB store, built on first use.
+func (d *Deps) store() *ddb.Store {
+	d.storeOnce.Do(func() {
+		if d.Store == nil {
+			d.Store = ddb.New(ddb.NewClient(d.cfg), d.table)
+		}
+	})
+	return d.Store
+}
+
+// mail is the SES sender, built on first use (nil when SENDER_ADDRESS is not set).
+func (d *Deps) mail() *sesmail.Sender {
+	d.mailOnce.Do(func() {
+		if d.Mail == nil && d.sender != "" {
+			d.Mail = sesmail.New(d.cfg, d.sender)
+		}
+	})
+	return d.Mail
+}
+
 // Registration is the registration service.
 func (d *Deps) Registration() *registration.Service {
-	return &registration.Service{Store: d.Store, Mail: d.Mail, PortalURL: d.PortalURL}
+	return &registration.Service{Store: d.store(), Mail: d.mail(), PortalURL: d.PortalURL}
 }
 
 // Account is the account service (sessions, personal page, password resets); it is also
 // the authenticator of protected routes.
 func (d *Deps) Account() *account.Service {
-	return &account.Service{Store: d.Store, Mail: d.Mail, PortalURL: d.PortalURL}
+	return &account.Service{Store: d.store(), Mail: d.mail(), PortalURL: d.PortalURL}
 }
 
 // Schools is the school look-up service.
 func (d *Deps) Schools() *school.Service {
-	return &school.Service{Store: d.Store, Cursors: d.Cursors}
+	return &school.Service{Store: d.store(), Cursors: d.Cursors}
 }
 
 // Notifications lists and marks notifications and e-mails them after their action.
 func (d *Deps) Notifications() *notify.Service {
-	s := &notify.Service{Store: d.Store, PortalURL: d.PortalURL, Cursors: d.Cursors}
-	if d.Mail != nil { // a nil *sesmail.Sender must not become a non-nil interface
-		s.Mail = d.Mail
+	s := &notify.Service{Store: d.store(), PortalURL: d.PortalURL, Cursors: d.Cursors}
+	if m := d.mail(); m != nil { // a nil *sesmail.Sender must not become a non-nil interface
+		s.Mail = m
 	}
 	return s
 }
 
 // Contacts is the contact-list service (requests, answers, the list).
 func (d *Deps) Contacts() *contact.Service {
-	return &contact.Service{Store: d.Store, Notify: d.Notifications(), Cursors: d.Cursors}
+	return &contact.Service{Store: d.store(), Notify: d.Notifications(), Cursors: d.Cursors}
 }
 
 // Forums is the forum service (posts and replies by age group).
 func (d *Deps) Forums() *forum.Service {
-	return &forum.Service{Store: d.Store, Cursors: d.Cursors}
+	return &forum.Service{Store: d.store(), Cursors: d.Cursors}
 }
 
 // Resources is the shared-resources service.
 func (d *Deps) Resources() *resource.Service {
-	return &resource.Service{Store: d.Store, Cursors: d.Cursors}
+	return &resource.Service{Store: d.store(), Cursors: d.Cursors}
 }
 
 // Directory is the member search and the public profiles.
 func (d *Deps) Directory() *directory.Service {
-	return &directory.Service{Store: d.Store, Cursors: d.Cursors}
+	return &directory.Service{Store: d.store(), Cursors: d.Cursors}
 }
 
 // TwinSpaces serves project workspaces: partners, pages and quality labels.
 func (d *Deps) TwinSpaces() *twinspace.Service {
-	return &twinspace.Service{Store: d.Store, Notify: d.Notifications()}
+	return &twinspace.Service{Store: d.store(), Notify: d.Notifications()}
 }
 
 // Projects is the project lifecycle (founding, approvals, NSO queue, reminders).
 func (d *Deps) Projects() *project.Service {
-	return &project.Service{Store: d.Store, Notify: d.Notifications(), Cursors: d.Cursors}
+	return &project.Service{Store: d.store(), Notify: d.Notifications(), Cursors: d.Cursors}
 }
 
 // Job starts a scheduled function (an EventBridge schedule, or `make invoke`): run is
@@ -138,59 +168,47 @@ func Job[T any](build func(*Deps) func(context.Context) (T, error)) {
 	}, lambda.WithEnableSIGTERM())
 }
 
-// Option changes how a function's handler is wrapped.
-type Option func(*options)
-
-type options struct{ noReplay bool }
-
-// NoReplay turns Idempotency-Key replays off for a route whose answer holds a secret that
-// must never be stored (the session token of a login): a retried login just signs in again.
-func NoReplay(o *options) { o.noReplay = true }
-
 // Staff creates NSO and CSS accounts.
 func (d *Deps) Staff() *staff.Service {
-	return &staff.Service{Store: d.Store, Mail: d.Mail, PortalURL: d.PortalURL}
+	return &staff.Service{Store: d.store(), Mail: d.mail(), PortalURL: d.PortalURL}
 }
 
 // Stats serves the public numbers.
-func (d *Deps) Stats() *stats.Service { return &stats.Service{Store: d.Store} }
+func (d *Deps) Stats() *stats.Service { return &stats.Service{Store: d.store()} }
 
-// Public starts a function serving a public route; build picks the handler. Writes honour
-// the Idempotency-Key header (httpapi.Idempotent).
-func Public(build func(*Deps) httpapi.Handler, opts ...Option) {
-	o := apply(opts)
-	start(func(d *Deps) httpapi.Handler {
-		if o.noReplay {
-			return build(d)
-		}
-		return httpapi.Idempotent(d.Store, build(d))
-	})
+// Route is one HTTP use case as a function serves it: functions/<Function>/main.go is
+// app.Serve(route). Every route goes through the same middleware chain: the deadline margin,
+// then authentication (unless Public), then Idempotency-Key handling (unless NoReplay).
+type Route struct {
+	Function string
+	// Public routes need no session.
+	Public bool
+	// NoReplay turns Idempotency-Key replays off for a route whose answer holds a secret
+	// that must never be stored (the session token of a login).
+	NoReplay bool
+	Handler  func(*Deps) httpapi.Handler
 }
 
-// Protected starts a function serving a route that needs a signed-in member: every
-// request goes through the one authentication wrapper first, then the Idempotency-Key
-// handling (keys are per member).
-func Protected(build func(*Deps) httpapi.ProtectedHandler, opts ...Option) {
-	o := apply(opts)
-	start(func(d *Deps) httpapi.Handler {
-		h := build(d)
-		if !o.noReplay {
-			h = httpapi.IdempotentProtected(d.Store, h)
-		}
-		return httpapi.Protected(d.Account(), h)
-	})
-}
-
-func apply(opts []Option) options {
-	var o options
-	for _, f := range opts {
-		f(&o)
+// Chain is the route's handler with its middleware, built from d.
+func (r Route) Chain(d *Deps) httpapi.Handler {
+	mws := []httpapi.Middleware{httpapi.Deadline(httpapi.DeadlineMargin)}
+	if !r.Public {
+		mws = append(mws, httpapi.Authenticate(d.Sessions()))
 	}
-	return o
+	if !r.NoReplay {
+		mws = append(mws, httpapi.Idempotency(d.store()))
+	}
+	return httpapi.Chain(r.Handler(d), mws...)
 }
 
-func start(build func(*Deps) httpapi.Handler) {
-	lambda.StartWithOptions(httpapi.Handle(build(initialise())), lambda.WithEnableSIGTERM())
+// Serve starts a function serving r.
+func Serve(r Route) {
+	lambda.StartWithOptions(httpapi.Handle(r.Chain(initialise())), lambda.WithEnableSIGTERM())
+}
+
+// Sessions checks the bearer token of protected routes (it sends no mail).
+func (d *Deps) Sessions() httpapi.Authenticator {
+	return &account.Service{Store: d.store()}
 }
 
 // initialise sets up logging (Lambda's JSON format, the request id on every line) and

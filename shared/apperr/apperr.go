@@ -134,3 +134,12 @@ func NoSession() *Error {
 	e.Headers = map[string]string{"WWW-Authenticate": `Bearer realm="etwinning"`}
 	return e
 }
+
+// Busy is a 409 for a write that lost against concurrent ones more times than it retries:
+// nothing was written, and the same request may simply be sent again (Retry-After: 1, so
+// an Idempotency-Key does not keep this answer).
+func Busy(detail string) *Error {
+	e := Conflict(detail)
+	e.Headers = map[string]string{"Retry-After": "1"}
+	return e
+}

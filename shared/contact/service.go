@@ -3,13 +3,11 @@ package contact
 import (
 	"context"
 	"errors"
-	"net/http"
 	"time"
 
 	"etwin/shared/apperr"
 	"etwin/shared/clock"
 	"etwin/shared/cursor"
-	"etwin/shared/httpapi"
 	"etwin/shared/member"
 	"etwin/shared/notify"
 	"etwin/shared/principal"
@@ -175,14 +173,6 @@ func (s *Service) Withdraw(ctx context.Context, who principal.Principal, request
 	return nil
 }
 
-// HandleWithdraw serves DELETE /v1/contacts/requests/{requestId} (the sender).
-func (s *Service) HandleWithdraw(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
-	if err := s.Withdraw(ctx, who, httpapi.PathParam(req, "requestId")); err != nil {
-		return httpapi.Response{}, err
-	}
-	return httpapi.NoContent()
-}
-
 func decided(r Request) error {
 	return apperr.Conflict("This contact request is no longer pending (it was answered or withdrawn).").With("requestId", r.RequestID)
 }
@@ -227,73 +217,4 @@ func (s *Service) Delete(ctx context.Context, who principal.Principal, otherID s
 		return notContact
 	}
 	return err
-}
-
-// HandleCreate serves POST /v1/contacts/requests.
-func (s *Service) HandleCreate(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
-	var in CreateInput
-	if err := httpapi.Decode(req, &in); err != nil {
-		return httpapi.Response{}, err
-	}
-	out, err := s.Create(ctx, who, in)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	return httpapi.JSON(http.StatusCreated, out)
-}
-
-// HandleListRequests serves GET /v1/contacts/requests?direction=.
-func (s *Service) HandleListRequests(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
-	limit, err := httpapi.Limit(req)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	direction, err := ParseDirection(httpapi.Query(req, "direction"))
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	page, err := s.ListRequests(ctx, who, direction, httpapi.Query(req, "cursor"), limit)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	return httpapi.JSON(http.StatusOK, page)
-}
-
-// HandleAccept serves POST /v1/contacts/requests/{requestId}/accept.
-func (s *Service) HandleAccept(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
-	return s.handleDecide(ctx, req, who, true)
-}
-
-// HandleReject serves POST /v1/contacts/requests/{requestId}/reject.
-func (s *Service) HandleReject(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
-	return s.handleDecide(ctx, req, who, false)
-}
-
-func (s *Service) handleDecide(ctx context.Context, req *httpapi.Request, who principal.Principal, accept bool) (httpapi.Response, error) {
-	r, err := s.Decide(ctx, who, httpapi.PathParam(req, "requestId"), accept)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	return httpapi.JSON(http.StatusOK, r)
-}
-
-// HandleList serves GET /v1/contacts.
-func (s *Service) HandleList(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
-	limit, err := httpapi.Limit(req)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	page, err := s.ListContacts(ctx, who, httpapi.Query(req, "cursor"), limit)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	return httpapi.JSON(http.StatusOK, page)
-}
-
-// HandleDelete serves DELETE /v1/contacts/{memberId}.
-func (s *Service) HandleDelete(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
-	if err := s.Delete(ctx, who, httpapi.PathParam(req, "memberId")); err != nil {
-		return httpapi.Response{}, err
-	}
-	return httpapi.NoContent()
 }

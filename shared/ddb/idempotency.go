@@ -3,7 +3,6 @@ package ddb
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -14,25 +13,38 @@ import (
 	"etwin/shared/httpapi"
 )
 
-// idempotencyItem is an Idempotency-Key and the first answer given under it.
+// idempotencyItem is an Idempotency-Key and the first answer given under it. Without a
+// reply the key is in progress until inProgressUntil (Unix ms), then free again; with
+// one it is replayed until exp (Unix s).
 type idempotencyItem struct {
-	Fingerprint string               `dynamodbav:"fingerprint"`
-	Reply       *httpapi.StoredReply `dynamodbav:"reply,omitempty"`
-	Exp         int64                `dynamodbav:"exp"`
-	TTL         int64                `dynamodbav:"ttl"`
+	Fingerprint     string     `dynamodbav:"fingerprint"`
+	Reply           *replyItem `dynamodbav:"reply,omitempty"`
+	InProgressUntil int64      `dynamodbav:"inProgressUntil"`
+	Exp             int64      `dynamodbav:"exp"`
+	TTL             int64      `dynamodbav:"ttl"`
 }
 
-// ClaimIdempotencyKey stores a new key (no reply yet) unless one is stored and unexpired,
-// in which case it returns that one (read consistently).
-func (s *Store) ClaimIdempotencyKey(ctx context.Context, scope, keyHash, fingerprint string, now time.Time) (*httpapi.IdempotencyRecord, error) {
-	exp := now.Add(httpapi.IdempotencyWindow).Unix()
-	it, err := item(idempotencyPK(scope, keyHash), skIdempotency, "idempotency",
-		idempotencyItem{Fingerprint: fingerprint, Exp: exp, TTL: exp + int64(ttlGrace.Seconds())})
+type replyItem struct {
+	Status  int               `dynamodbav:"status"`
+	Headers map[string]string `dynamodbav:"headers,omitempty"`
+	Body    string            `dynamodbav:"body,omitempty"`
+}
+
+// ClaimIdempotencyKey stores a new key (no reply yet) unless one is stored and still
+// holds: replayable (before exp), or in progress (before inProgressUntil). Then it
+// returns that one (the condition's failure returns it, read consistently).
+func (s *Store) ClaimIdempotencyKey(ctx context.Context, c httpapi.Claim) (*httpapi.IdempotencyRecord, error) {
+	exp := c.Expires.Unix()
+	it, err := item(idempotencyPK(c.Scope, c.KeyHash), skIdempotency, "idempotency", idempotencyItem{
+		Fingerprint: c.Fingerprint, InProgressUntil: c.InProgressUntil.UnixMilli(),
+		Exp: exp, TTL: exp + int64(ttlGrace.Seconds())})
 	if err != nil {
 		return nil, err
 	}
 	cond := expression.AttributeNotExists(expression.Name("PK")).
-		Or(expression.Name("exp").LessThanEqual(expression.Value(now.Unix())))
+		Or(expression.Name("exp").LessThanEqual(expression.Value(c.Now.Unix()))).
+		Or(expression.AttributeNotExists(expression.Name("reply")).
+			And(expression.Name("inProgressUntil").LessThan(expression.Value(c.Now.UnixMilli()))))
 	e, err := expression.NewBuilder().WithCondition(cond).Build()
 	if err != nil {
 		return nil, err
@@ -48,7 +60,11 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, scope, keyHash, fingerp
 		if err := attributevalue.UnmarshalMap(ccf.Item, &old); err != nil {
 			return nil, err
 		}
-		return &httpapi.IdempotencyRecord{Fingerprint: old.Fingerprint, Reply: old.Reply}, nil
+		rec := &httpapi.IdempotencyRecord{Fingerprint: old.Fingerprint}
+		if old.Reply != nil {
+			rec.Reply = &httpapi.StoredReply{Status: old.Reply.Status, Headers: old.Reply.Headers, Body: old.Reply.Body}
+		}
+		return rec, nil
 	}
 	if err != nil {
 		return nil, err
@@ -61,7 +77,7 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, scope, keyHash, fingerp
 func (s *Store) SaveIdempotentReply(ctx context.Context, scope, keyHash string, r httpapi.StoredReply) error {
 	_, err := s.updateItem(ctx, key(idempotencyPK(scope, keyHash), skIdempotency), expression.NewBuilder().
 		WithCondition(expression.AttributeExists(expression.Name("PK"))).
-		WithUpdate(expression.Set(expression.Name("reply"), expression.Value(r))), nil)
+		WithUpdate(expression.Set(expression.Name("reply"), expression.Value(replyItem{Status: r.Status, Headers: r.Headers, Body: r.Body}))), nil)
 	return err
 }
 

@@ -2,13 +2,11 @@ package directory
 
 import (
 	"context"
-	"net/http"
 	"time"
 
 	"etwin/shared/apperr"
 	"etwin/shared/clock"
 	"etwin/shared/cursor"
-	"etwin/shared/httpapi"
 	"etwin/shared/member"
 	"etwin/shared/principal"
 	"etwin/shared/school"
@@ -85,30 +83,4 @@ func (s *Service) Profile(ctx context.Context, memberID string) (Profile, error)
 		return Profile{}, notFound
 	}
 	return p, nil
-}
-
-// HandleSearch serves GET /v1/members.
-func (s *Service) HandleSearch(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
-	q, err := ParseQuery(req.QueryStringParameters)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	limit, err := httpapi.Limit(req)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	page, err := s.Search(ctx, who, q, httpapi.Query(req, "cursor"), limit)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	return httpapi.JSON(http.StatusOK, page)
-}
-
-// HandleGet serves GET /v1/members/{memberId}.
-func (s *Service) HandleGet(ctx context.Context, req *httpapi.Request, _ principal.Principal) (httpapi.Response, error) {
-	p, err := s.Profile(ctx, httpapi.PathParam(req, "memberId"))
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	return httpapi.JSON(http.StatusOK, p)
 }

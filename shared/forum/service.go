@@ -10,7 +10,6 @@ import (
 	"etwin/shared/clock"
 	"etwin/shared/cursor"
 	"etwin/shared/fold"
-	"etwin/shared/httpapi"
 	"etwin/shared/member"
 	"etwin/shared/principal"
 	"etwin/shared/school"
@@ -61,13 +60,12 @@ func noForum() error { return apperr.NotFound("There is no forum for this age gr
 func noPost() error  { return apperr.NotFound("This forum has no such post.") }
 func noReply() error { return apperr.NotFound("This post has no such reply.") }
 
-// forumOf checks the {ageGroup} of a path: an unknown one is a 404.
-func forumOf(req *httpapi.Request) (string, error) {
-	ag := httpapi.PathParam(req, "ageGroup")
+// CheckAgeGroup answers 404 for an age group that has no forum.
+func CheckAgeGroup(ag string) error {
 	if !vocab.IsAgeGroup(ag) {
-		return "", noForum()
+		return noForum()
 	}
-	return ag, nil
+	return nil
 }
 
 // author reads the caller's names for a new post or reply.

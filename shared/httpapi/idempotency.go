@@ -8,19 +8,27 @@ import (
 	"time"
 
 	"etwin/shared/apperr"
+	"etwin/shared/principal"
 )
 
 // IdempotencyWindow is how long a key's first answer is kept and replayed.
 const IdempotencyWindow = 24 * time.Hour
+
+// maxInProgress bounds a claim when the request has no deadline (Lambda's longest timeout).
+const maxInProgress = 15 * time.Minute
+
+// storeTimeout bounds the record's last write, which runs after the handler's own context
+// may have ended (it is part of the time kept back by Deadline).
+const storeTimeout = 250 * time.Millisecond
 
 // maxIdempotencyKey bounds the Idempotency-Key header (UUIDs are 36 characters).
 const maxIdempotencyKey = 255
 
 // StoredReply is the first answer given to an idempotent request.
 type StoredReply struct {
-	Status  int               `dynamodbav:"status"`
-	Headers map[string]string `dynamodbav:"headers,omitempty"`
-	Body    string            `dynamodbav:"body,omitempty"`
+	Status  int
+	Headers map[string]string
+	Body    string
 }
 
 // IdempotencyRecord is what the store knows of a key.
@@ -29,36 +37,52 @@ type IdempotencyRecord struct {
 	Reply       *StoredReply // nil while the first request is still running
 }
 
-// IdempotencyStore keeps keys and their first answers. Claim stores a new key (its reply
-// still unknown) and returns nil, or returns what is already stored under it (an expired
-// record counts as absent).
+// Claim is a new key to store: it is in progress until InProgressUntil (the deadline of
+// the request that claims it), then free again if no reply was saved; the reply is kept
+// until Expires.
+type Claim struct {
+	Scope, KeyHash, Fingerprint string
+	Now, InProgressUntil        time.Time
+	Expires                     time.Time
+}
+
+// IdempotencyStore keeps keys and their first answers. Claim stores c and returns nil, or
+// returns what is stored under the key (a record past Expires, or still without a reply
+// past its InProgressUntil, counts as absent and is replaced).
 type IdempotencyStore interface {
-	ClaimIdempotencyKey(ctx context.Context, scope, keyHash, fingerprint string, now time.Time) (*IdempotencyRecord, error)
+	ClaimIdempotencyKey(ctx context.Context, c Claim) (*IdempotencyRecord, error)
 	SaveIdempotentReply(ctx context.Context, scope, keyHash string, r StoredReply) error
 	ReleaseIdempotencyKey(ctx context.Context, scope, keyHash string) error
 }
 
-// Idempotent makes a public write retry-safe (scope "public"): with an Idempotency-Key
-// header, the same key and body within 24 h get the first answer again, and the use case
-// runs once. Without the header h runs as usual.
-func Idempotent(store IdempotencyStore, h Handler) Handler {
-	return func(ctx context.Context, req *Request) (Response, error) {
-		return idempotent(ctx, store, "public", req, func() (Response, error) { return h(ctx, req) })
+// Idempotency makes writes retry-safe, with the semantics of AWS Powertools' idempotency
+// utility: with an Idempotency-Key header, the same key and body within 24 h get the first
+// answer again, and the use case runs once. Keys belong to the caller (the signed-in
+// member, or "public" on public routes). A key claimed by a request that timed out is free
+// again at that request's deadline; one whose request panicked or failed (5xx) is released
+// at once; an answer that asks the client to retry (429, 503, anything with Retry-After) is
+// not stored. The same key with another request is a 422. Without the header, or on GET,
+// the handler just runs.
+func Idempotency(store IdempotencyStore) Middleware {
+	return func(next Handler) Handler {
+		return func(ctx context.Context, req *Request) (Response, error) {
+			key := Header(req, "idempotency-key")
+			if key == "" || store == nil || req.RequestContext.HTTP.Method == http.MethodGet {
+				return next(ctx, req)
+			}
+			return idempotent(ctx, store, key, req, next)
+		}
 	}
 }
 
-// IdempotentProtected is Idempotent for a signed-in member: keys are the member's own.
-func IdempotentProtected(store IdempotencyStore, h ProtectedHandler) ProtectedHandler {
-	return func(ctx context.Context, req *Request, who Principal) (Response, error) {
-		return idempotent(ctx, store, "member#"+who.MemberID, req, func() (Response, error) { return h(ctx, req, who) })
+func scopeOf(ctx context.Context) string {
+	if who, ok := principal.From(ctx); ok && who.MemberID != "" {
+		return "member#" + who.MemberID
 	}
+	return "public"
 }
 
-func idempotent(ctx context.Context, store IdempotencyStore, scope string, req *Request, run func() (Response, error)) (Response, error) {
-	key := Header(req, "idempotency-key")
-	if key == "" || store == nil || req.RequestContext.HTTP.Method == http.MethodGet {
-		return run()
-	}
+func idempotent(ctx context.Context, store IdempotencyStore, key string, req *Request, next Handler) (resp Response, err error) {
 	if err := checkIdempotencyKey(key); err != nil {
 		return Response{}, err
 	}
@@ -66,9 +90,15 @@ func idempotent(ctx context.Context, store IdempotencyStore, scope string, req *
 	if err != nil {
 		return Response{}, err
 	}
-	keyHash := hashHex(key)
+	now := time.Now().UTC()
+	until, ok := ctx.Deadline()
+	if !ok {
+		until = now.Add(maxInProgress)
+	}
+	scope, keyHash := scopeOf(ctx), hashHex(key)
 	fp := hashHex(req.RequestContext.HTTP.Method + " " + req.RawPath + "\n" + string(body))
-	prev, err := store.ClaimIdempotencyKey(ctx, scope, keyHash, fp, time.Now().UTC())
+	prev, err := store.ClaimIdempotencyKey(ctx, Claim{Scope: scope, KeyHash: keyHash, Fingerprint: fp,
+		Now: now, InProgressUntil: until, Expires: now.Add(IdempotencyWindow)})
 	if err != nil {
 		return Response{}, err
 	}
@@ -77,26 +107,59 @@ func idempotent(ctx context.Context, store IdempotencyStore, scope string, req *
 		case prev.Fingerprint != fp:
 			return Response{}, apperr.Invalid(apperr.FieldError{Field: "Idempotency-Key", Message: "already used with a different request; use a new key"})
 		case prev.Reply == nil:
-			return Response{}, apperr.Conflict("A request with this Idempotency-Key is still being processed; retry later.")
+			return Response{}, stillRunning()
 		}
 		return replay(*prev.Reply), nil
 	}
-	resp, err := run()
+	// The record's last write must happen even when the handler used up its context.
+	finish := func(f func(context.Context) error) error {
+		c, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+		defer cancel()
+		return f(c)
+	}
+	release := func(c context.Context) error { return store.ReleaseIdempotencyKey(c, scope, keyHash) }
+	defer func() {
+		if p := recover(); p != nil {
+			_ = finish(release) // a panic frees the key; the panic goes on to become a 500
+			panic(p)
+		}
+	}()
+	resp, err = next(ctx, req)
 	if err != nil {
+		if OutOfTime(ctx, err) {
+			err = outOfTime()
+		}
 		resp = ProblemResponse(err)
 	}
-	if resp.StatusCode >= 500 {
-		// Nothing reliable to replay: let a retry run the use case again.
-		if rerr := store.ReleaseIdempotencyKey(context.WithoutCancel(ctx), scope, keyHash); rerr != nil {
+	if !storable(resp) {
+		// Nothing to replay: a retry runs the use case again.
+		if rerr := finish(release); rerr != nil {
 			return Response{}, rerr
 		}
 		return resp, nil
 	}
-	if err := store.SaveIdempotentReply(context.WithoutCancel(ctx), scope, keyHash,
-		StoredReply{Status: resp.StatusCode, Headers: resp.Headers, Body: resp.Body}); err != nil {
-		return Response{}, err
+	if serr := finish(func(c context.Context) error {
+		return store.SaveIdempotentReply(c, scope, keyHash, StoredReply{Status: resp.StatusCode, Headers: resp.Headers, Body: resp.Body})
+	}); serr != nil {
+		return Response{}, serr
 	}
 	return resp, nil
+}
+
+// storable tells whether an answer is final: a server failure or an answer that asks the
+// client to come back later is not.
+func storable(r Response) bool {
+	if r.StatusCode >= 500 || r.StatusCode == http.StatusTooManyRequests {
+		return false
+	}
+	_, retry := r.Headers["Retry-After"]
+	return !retry
+}
+
+func stillRunning() error {
+	e := apperr.Conflict("A request with this Idempotency-Key is still being processed; retry later.")
+	e.Headers = map[string]string{"Retry-After": "1"}
+	return e
 }
 
 func replay(r StoredReply) Response {

@@ -26,7 +26,7 @@ func Handle(h Handler) func(context.Context, Request) (Response, error) {
 		defer func() {
 			if p := recover(); p != nil {
 				slog.ErrorContext(ctx, "panic", "panic", p, "stack", string(debug.Stack()))
-				resp = ProblemResponse(errors.New("panic"))
+				resp = secure(ProblemResponse(errors.New("panic")))
 			}
 			level := slog.LevelInfo
 			if resp.StatusCode >= 500 {
@@ -40,10 +40,19 @@ func Handle(h Handler) func(context.Context, Request) (Response, error) {
 			if _, ok := apperr.As(err); !ok {
 				slog.ErrorContext(ctx, "unexpected error", "route", req.RouteKey, "error", err.Error())
 			}
-			return ProblemResponse(err), nil
+			r = ProblemResponse(err)
 		}
-		return r, nil
+		return secure(r), nil
 	}
+}
+
+// secure adds the headers every answer carries: the body is exactly the type it says.
+func secure(r Response) Response {
+	if r.Headers == nil {
+		r.Headers = map[string]string{}
+	}
+	r.Headers["X-Content-Type-Options"] = "nosniff"
+	return r
 }
 
 // JSON answers status with v as the body.

@@ -2,15 +2,12 @@ package notify
 
 import (
 	"context"
-	"net/http"
 	"time"
 
 	"etwin/shared/apperr"
 	"etwin/shared/clock"
 	"etwin/shared/cursor"
-	"etwin/shared/httpapi"
 	"etwin/shared/mail"
-	"etwin/shared/principal"
 	"etwin/shared/school"
 )
 
@@ -57,28 +54,6 @@ func (s *Service) MarkRead(ctx context.Context, memberID, id string) (Notificati
 		return Notification{}, notFound()
 	}
 	return n, nil
-}
-
-// HandleList serves GET /v1/notifications.
-func (s *Service) HandleList(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
-	limit, err := httpapi.Limit(req)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	page, err := s.List(ctx, who.MemberID, httpapi.Query(req, "cursor"), limit)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	return httpapi.JSON(http.StatusOK, page)
-}
-
-// HandleRead serves POST /v1/notifications/{id}/read.
-func (s *Service) HandleRead(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
-	n, err := s.MarkRead(ctx, who.MemberID, httpapi.PathParam(req, "id"))
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	return httpapi.JSON(http.StatusOK, n)
 }
 
 // RetryReport is what a mail-retry run did.

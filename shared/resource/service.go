@@ -2,7 +2,6 @@ package resource
 
 import (
 	"context"
-	"net/http"
 	"strings"
 	"time"
 
@@ -10,7 +9,6 @@ import (
 	"etwin/shared/clock"
 	"etwin/shared/cursor"
 	"etwin/shared/fold"
-	"etwin/shared/httpapi"
 	"etwin/shared/member"
 	"etwin/shared/principal"
 	"etwin/shared/school"
@@ -102,43 +100,4 @@ func (s *Service) Get(ctx context.Context, resourceID string) (Resource, error) 
 		return Resource{}, missing
 	}
 	return r, nil
-}
-
-// HandleCreate serves POST /v1/resources.
-func (s *Service) HandleCreate(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
-	var in New
-	if err := httpapi.Decode(req, &in); err != nil {
-		return httpapi.Response{}, err
-	}
-	r, err := s.Create(ctx, who, in)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	return httpapi.JSON(http.StatusCreated, map[string]string{"resourceId": r.ResourceID})
-}
-
-// HandleList serves GET /v1/resources?theme=&language=&q=&limit=&cursor=.
-func (s *Service) HandleList(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
-	f, err := ParseFilter(httpapi.Query(req, "theme"), httpapi.Query(req, "language"))
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	limit, err := httpapi.Limit(req)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	page, err := s.List(ctx, who, f, httpapi.Query(req, "q"), httpapi.Query(req, "cursor"), limit)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	return httpapi.JSON(http.StatusOK, page)
-}
-
-// HandleGet serves GET /v1/resources/{resourceId}.
-func (s *Service) HandleGet(ctx context.Context, req *httpapi.Request, _ principal.Principal) (httpapi.Response, error) {
-	r, err := s.Get(ctx, httpapi.PathParam(req, "resourceId"))
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	return httpapi.JSON(http.StatusOK, r)
 }

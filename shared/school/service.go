@@ -2,15 +2,12 @@ package school
 
 import (
 	"context"
-	"net/http"
 	"strings"
 	"time"
 
 	"etwin/shared/apperr"
 	"etwin/shared/clock"
 	"etwin/shared/cursor"
-	"etwin/shared/httpapi"
-	"etwin/shared/principal"
 )
 
 // Hit is a school in search results.
@@ -57,35 +54,17 @@ func (s *Service) Search(ctx context.Context, q Query, cur string, limit int) (P
 	return cursor.NewPage(s.Cursors, "schools", list, hits, next, s.now())
 }
 
-// HandleSearch serves GET /v1/schools?q=&country=.
-func (s *Service) HandleSearch(ctx context.Context, req *httpapi.Request) (httpapi.Response, error) {
-	limit, err := httpapi.Limit(req)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	q, err := ParseQuery(httpapi.Query(req, "q"), httpapi.Query(req, "country"))
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	page, err := s.Search(ctx, q, httpapi.Query(req, "cursor"), limit)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	return httpapi.JSON(http.StatusOK, page)
-}
-
-// HandleGet serves GET /v1/schools/{schoolId} (members only).
-func (s *Service) HandleGet(ctx context.Context, req *httpapi.Request, _ principal.Principal) (httpapi.Response, error) {
-	id := httpapi.PathParam(req, "schoolId")
+// Get returns a registered school (404 for an unknown or malformed id).
+func (s *Service) Get(ctx context.Context, id string) (School, error) {
 	if !ValidID(id) {
-		return httpapi.Response{}, apperr.NotFound("No registered school has this id.")
+		return School{}, apperr.NotFound("No registered school has this id.")
 	}
 	sc, ok, err := s.Store.GetSchool(ctx, id)
 	if err != nil {
-		return httpapi.Response{}, err
+		return School{}, err
 	}
 	if !ok {
-		return httpapi.Response{}, apperr.NotFound("No registered school has this id.")
+		return School{}, apperr.NotFound("No registered school has this id.")
 	}
-	return httpapi.JSON(http.StatusOK, sc)
+	return sc, nil
 }

@@ -13,7 +13,6 @@ import (
 
 	"etwin/shared/account"
 	"etwin/shared/apperr"
-	"etwin/shared/httpapi"
 	"etwin/shared/mail"
 	"etwin/shared/member"
 	"etwin/shared/principal"
@@ -150,18 +149,11 @@ func Register(ctx context.Context, st Store, m member.Member) error {
 	return err
 }
 
-// HandleCreate serves POST /v1/staff.
-func (s *Service) HandleCreate(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
+// MayCreate tells whether who may create staff accounts: only Central Support Service
+// accounts may (403 for everyone else, before the request is even read).
+func MayCreate(who principal.Principal) error {
 	if who.Role != member.RoleCSS {
-		return httpapi.Response{}, apperr.Forbidden("Only Central Support Service accounts create staff accounts.")
+		return apperr.Forbidden("Only Central Support Service accounts create staff accounts.")
 	}
-	var in Input
-	if err := httpapi.Decode(req, &in); err != nil {
-		return httpapi.Response{}, err
-	}
-	c, err := s.Create(ctx, who, in)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	return httpapi.JSON(201, c)
+	return nil
 }

@@ -8,7 +8,6 @@ import (
 	"context"
 
 	"etwin/shared/apperr"
-	"etwin/shared/httpapi"
 	"etwin/shared/vocab"
 )
 
@@ -51,22 +50,4 @@ func (s *Service) Get(ctx context.Context, country string) (Counts, error) {
 		scope = country
 	}
 	return s.Store.GetStats(ctx, scope)
-}
-
-// HandleGet serves GET /v1/stats[?country=XX] (public).
-func (s *Service) HandleGet(ctx context.Context, req *httpapi.Request) (httpapi.Response, error) {
-	for name := range req.QueryStringParameters {
-		if name != "country" {
-			return httpapi.Response{}, apperr.BadRequest("Unknown query parameter.", apperr.FieldError{Field: name, Message: "unknown parameter; only country is allowed"})
-		}
-	}
-	c, err := s.Get(ctx, httpapi.Query(req, "country"))
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	resp, err := httpapi.JSON(200, c)
-	if err == nil {
-		resp.Headers["Cache-Control"] = "public, max-age=60"
-	}
-	return resp, err
 }

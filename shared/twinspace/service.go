@@ -3,12 +3,10 @@ package twinspace
 import (
 	"context"
 	"errors"
-	"net/http"
 	"time"
 
 	"etwin/shared/apperr"
 	"etwin/shared/clock"
-	"etwin/shared/httpapi"
 	"etwin/shared/member"
 	"etwin/shared/notify"
 	"etwin/shared/principal"
@@ -239,73 +237,4 @@ func (s *Service) AwardLabel(ctx context.Context, who principal.Principal, proje
 		s.Notify.Deliver(ctx, ns[i], tos[i])
 	}
 	return l, nil
-}
-
-// HandleGet serves GET /v1/projects/{projectId}/twinspace.
-func (s *Service) HandleGet(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
-	v, err := s.Get(ctx, who, httpapi.PathParam(req, "projectId"))
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	return httpapi.JSON(http.StatusOK, v)
-}
-
-// HandleAddMember serves POST /v1/projects/{projectId}/members.
-func (s *Service) HandleAddMember(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
-	var in MemberInput
-	if err := httpapi.Decode(req, &in); err != nil {
-		return httpapi.Response{}, err
-	}
-	out, err := s.AddMember(ctx, who, httpapi.PathParam(req, "projectId"), in)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	return httpapi.JSON(http.StatusCreated, out)
-}
-
-// HandleRemoveMember serves DELETE /v1/projects/{projectId}/members/{memberId}.
-func (s *Service) HandleRemoveMember(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
-	if err := s.RemoveMember(ctx, who, httpapi.PathParam(req, "projectId"), httpapi.PathParam(req, "memberId")); err != nil {
-		return httpapi.Response{}, err
-	}
-	return httpapi.NoContent()
-}
-
-// HandleSetRole serves PUT /v1/projects/{projectId}/members/{memberId}/role.
-func (s *Service) HandleSetRole(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
-	var in RoleInput
-	if err := httpapi.Decode(req, &in); err != nil {
-		return httpapi.Response{}, err
-	}
-	out, err := s.SetRole(ctx, who, httpapi.PathParam(req, "projectId"), httpapi.PathParam(req, "memberId"), in)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	return httpapi.JSON(http.StatusOK, out)
-}
-
-// HandleAddPage serves POST /v1/projects/{projectId}/pages.
-func (s *Service) HandleAddPage(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
-	var in PageInput
-	if err := httpapi.Decode(req, &in); err != nil {
-		return httpapi.Response{}, err
-	}
-	out, err := s.AddPage(ctx, who, httpapi.PathParam(req, "projectId"), in)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	return httpapi.JSON(http.StatusCreated, out)
-}
-
-// HandleAwardLabel serves POST /v1/projects/{projectId}/labels.
-func (s *Service) HandleAwardLabel(ctx context.Context, req *httpapi.Request, who principal.Principal) (httpapi.Response, error) {
-	var in LabelInput
-	if err := httpapi.Decode(req, &in); err != nil {
-		return httpapi.Response{}, err
-	}
-	out, err := s.AwardLabel(ctx, who, httpapi.PathParam(req, "projectId"), in)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	return httpapi.JSON(http.StatusCreated, out)
 }

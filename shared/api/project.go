@@ -1,0 +1,119 @@
+package api
+
+import (
+	"net/http"
+
+	"etwin/shared/app"
+	"etwin/shared/cursor"
+	"etwin/shared/httpapi"
+	"etwin/shared/project"
+	"etwin/shared/twinspace"
+)
+
+// ProjectCreate serves POST /v1/projects.
+var ProjectCreate = app.Route{Function: "project-create", Handler: func(d *app.Deps) httpapi.Handler {
+	s := d.Projects()
+	return httpapi.WithBody(http.StatusCreated, func(c ctx, r httpapi.Call, in project.CreateInput) (project.Project, error) {
+		return s.Create(c, r.Who, in)
+	})
+}}
+
+// ProjectList serves GET /v1/projects.
+var ProjectList = app.Route{Function: "project-list", Handler: func(d *app.Deps) httpapi.Handler {
+	s := d.Projects()
+	return httpapi.List(func(c ctx, r httpapi.Call, p httpapi.PageQuery) (cursor.Page[project.Project], error) {
+		return s.List(c, r.Who, p.Cursor, p.Limit)
+	})
+}}
+
+// ProjectGet serves GET /v1/projects/{projectId}.
+var ProjectGet = app.Route{Function: "project-get", Handler: func(d *app.Deps) httpapi.Handler {
+	s := d.Projects()
+	return httpapi.NoBody(http.StatusOK, func(c ctx, r httpapi.Call) (project.Project, error) { return s.Get(c, r.Who, r.Path("projectId")) })
+}}
+
+// ProjectUpdate serves PATCH /v1/projects/{projectId}.
+var ProjectUpdate = app.Route{Function: "project-update", Handler: func(d *app.Deps) httpapi.Handler {
+	s := d.Projects()
+	return httpapi.WithBody(http.StatusOK, func(c ctx, r httpapi.Call, in project.PatchInput) (project.Project, error) {
+		return s.Update(c, r.Who, r.Path("projectId"), in)
+	})
+}}
+
+// ProjectWithdraw serves DELETE /v1/projects/{projectId}.
+var ProjectWithdraw = app.Route{Function: "project-withdraw", Handler: func(d *app.Deps) httpapi.Handler {
+	s := d.Projects()
+	return httpapi.NoBody(http.StatusNoContent, func(c ctx, r httpapi.Call) (httpapi.Empty, error) {
+		return done(s.Withdraw(c, r.Who, r.Path("projectId")))
+	})
+}}
+
+// ProjectCofounderDecision serves POST /v1/projects/{projectId}/cofounder-decision.
+var ProjectCofounderDecision = app.Route{Function: "project-cofounder-decision", Handler: func(d *app.Deps) httpapi.Handler {
+	s := d.Projects()
+	return httpapi.WithBody(http.StatusOK, func(c ctx, r httpapi.Call, in project.CofounderDecisionInput) (project.Project, error) {
+		return s.CofounderDecision(c, r.Who, r.Path("projectId"), in)
+	})
+}}
+
+// ProjectNSODecision serves POST /v1/projects/{projectId}/nso-decision.
+var ProjectNSODecision = app.Route{Function: "project-nso-decision", Handler: func(d *app.Deps) httpapi.Handler {
+	s := d.Projects()
+	return httpapi.WithBody(http.StatusOK, func(c ctx, r httpapi.Call, in project.NSODecisionInput) (project.Project, error) {
+		return s.NSODecision(c, r.Who, r.Path("projectId"), in)
+	})
+}}
+
+// NSOProjectsList serves GET /v1/nso/projects?status=awaiting_nso.
+var NSOProjectsList = app.Route{Function: "nso-projects-list", Handler: func(d *app.Deps) httpapi.Handler {
+	s := d.Projects()
+	return httpapi.List(func(c ctx, r httpapi.Call, p httpapi.PageQuery) (cursor.Page[project.QueueEntry], error) {
+		return s.NSOQueue(c, r.Who, r.Query("status"), p.Cursor, p.Limit)
+	})
+}}
+
+// TwinspaceGet serves GET /v1/projects/{projectId}/twinspace.
+var TwinspaceGet = app.Route{Function: "twinspace-get", Handler: func(d *app.Deps) httpapi.Handler {
+	s := d.TwinSpaces()
+	return httpapi.NoBody(http.StatusOK, func(c ctx, r httpapi.Call) (twinspace.View, error) { return s.Get(c, r.Who, r.Path("projectId")) })
+}}
+
+// ProjectMemberAdd serves POST /v1/projects/{projectId}/members.
+var ProjectMemberAdd = app.Route{Function: "project-member-add", Handler: func(d *app.Deps) httpapi.Handler {
+	s := d.TwinSpaces()
+	return httpapi.WithBody(http.StatusCreated, func(c ctx, r httpapi.Call, in twinspace.MemberInput) (twinspace.Added, error) {
+		return s.AddMember(c, r.Who, r.Path("projectId"), in)
+	})
+}}
+
+// ProjectMemberRemove serves DELETE /v1/projects/{projectId}/members/{memberId}.
+var ProjectMemberRemove = app.Route{Function: "project-member-remove", Handler: func(d *app.Deps) httpapi.Handler {
+	s := d.TwinSpaces()
+	return httpapi.NoBody(http.StatusNoContent, func(c ctx, r httpapi.Call) (httpapi.Empty, error) {
+		return done(s.RemoveMember(c, r.Who, r.Path("projectId"), r.Path("memberId")))
+	})
+}}
+
+// ProjectMemberRole serves PUT /v1/projects/{projectId}/members/{memberId}/role.
+var ProjectMemberRole = app.Route{Function: "project-member-role", Handler: func(d *app.Deps) httpapi.Handler {
+	s := d.TwinSpaces()
+	return httpapi.WithBody(http.StatusOK, func(c ctx, r httpapi.Call, in twinspace.RoleInput) (twinspace.Member, error) {
+		return s.SetRole(c, r.Who, r.Path("projectId"), r.Path("memberId"), in)
+	})
+}}
+
+// ProjectPageCreate serves POST /v1/projects/{projectId}/pages.
+var ProjectPageCreate = app.Route{Function: "project-page-create", Handler: func(d *app.Deps) httpapi.Handler {
+	s := d.TwinSpaces()
+	return httpapi.WithBody(http.StatusCreated, func(c ctx, r httpapi.Call, in twinspace.PageInput) (twinspace.PageCreated, error) {
+		return s.AddPage(c, r.Who, r.Path("projectId"), in)
+	})
+}}
+
+// ProjectLabelAward serves POST /v1/projects/{projectId}/labels.
+var ProjectLabelAward = app.Route{Function: "project-label-award", Handler: func(d *app.Deps) httpapi.Handler {
+	s := d.TwinSpaces()
+	return httpapi.WithBody(http.StatusCreated, func(c ctx, r httpapi.Call, in twinspace.LabelInput) (project.Label, error) {
+		return s.AwardLabel(c, r.Who, r.Path("projectId"), in)
+	})
+}}
