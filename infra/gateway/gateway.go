@@ -46,6 +46,12 @@ type Options struct {
 	// InitTimeout bounds a cold start (process start to its first /next call);
 	// 0 means 10 s, as in Lambda.
 	InitTimeout time.Duration
+	// NoThrottling turns the template's route throttling off, for benchmarks that
+	// measure the functions rather than API Gateway's limits.
+	NoThrottling bool
+	// Now is the clock the route throttles read; nil means time.Now. Tests set it to
+	// control the buckets' refill.
+	Now func() time.Time
 }
 
 // FunctionStats are measurements of one function, for benchmarks.
@@ -86,6 +92,9 @@ func New(opts Options) (*Gateway, error) {
 	if opts.FunctionLog == nil {
 		opts.FunctionLog = os.Stderr
 	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
 	tmpl, err := LoadTemplate(opts.TemplatePath, TemplateOptions{Parameters: opts.Parameters, TableName: opts.TableName})
 	if err != nil {
 		return nil, err
@@ -109,7 +118,11 @@ func New(opts Options) (*Gateway, error) {
 				return nil, fmt.Errorf("gateway: route %q is served by both %s and %s", key, other, def.LogicalID)
 			}
 			seen[key] = def.LogicalID
-			g.routes = append(g.routes, newRoute(r, f))
+			rt := newRoute(r, f)
+			if th, ok := tmpl.Throttles[key]; ok && !opts.NoThrottling {
+				rt.throttle = newBucket(th)
+			}
+			g.routes = append(g.routes, rt)
 		}
 	}
 	return g, nil
@@ -133,7 +146,8 @@ func (g *Gateway) Serve(l net.Listener) error {
 
 // Invoke runs a function (by logical ID or folder name) once with the given event,
 // as a schedule or a direct Lambda invoke would, and returns its reply. A function
-// error, timeout or crash is a *FunctionError.
+// error, timeout or crash is a *FunctionError; a payload over Lambda's 6 MB is
+// ErrPayloadTooLarge, and no function runs.
 func (g *Gateway) Invoke(ctx context.Context, name string, payload []byte) ([]byte, error) {
 	def := g.tmpl.FunctionByName(name)
 	if def == nil {

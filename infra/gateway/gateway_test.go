@@ -124,6 +124,7 @@ func TestEventFromRequest(t *testing.T) {
 	req.Header.Set("Cookie", "c1=v1; c2=v2")
 	start := time.Now()
 	resp, body := do(t, req)
+	end := time.Now()
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d: %s", resp.StatusCode, body)
 	}
@@ -149,6 +150,11 @@ func TestEventFromRequest(t *testing.T) {
 		{"query y", ev.QueryStringParameters["y"], "hé"},
 		{"header x-multi", ev.Headers["x-multi"], "a,b"},
 		{"header user-agent", ev.Headers["user-agent"], "gateway-test"},
+		// Behind the real HTTP API the client reached it over HTTPS on 443, and the
+		// peer's address is in x-forwarded-for.
+		{"header x-forwarded-proto", ev.Headers["x-forwarded-proto"], "https"},
+		{"header x-forwarded-port", ev.Headers["x-forwarded-port"], "443"},
+		{"header x-forwarded-for", ev.Headers["x-forwarded-for"], "127.0.0.1"},
 		{"cookie header", ev.Headers["cookie"], ""},
 		{"cookies", strings.Join(ev.Cookies, "|"), "c1=v1|c2=v2"},
 		{"requestContext.routeKey", ev.RequestContext.RouteKey, "GET /v1/items/{itemId}"},
@@ -184,21 +190,42 @@ func TestEventFromRequest(t *testing.T) {
 	if ev.IsBase64Encoded {
 		t.Error("isBase64Encoded without a body")
 	}
-	// The deadline is the template Timeout (5 s) from the start of the invocation.
+	// The deadline is the template Timeout (5 s) from the start of the invocation,
+	// which lies between sending the request and reading the answer (the deadline
+	// is in whole milliseconds, hence the millisecond either side).
 	deadline := time.UnixMilli(r.Deadline)
-	if d := deadline.Sub(start); d < 4*time.Second || d > 6*time.Second {
-		t.Errorf("deadline %s after the request", d)
+	if deadline.Before(start.Add(5*time.Second-time.Millisecond)) || deadline.After(end.Add(5*time.Second+time.Millisecond)) {
+		t.Errorf("deadline %s after the request was sent, which took %s", deadline.Sub(start), end.Sub(start))
 	}
 	if r.Request == "" {
 		t.Error("no request id in the Lambda context")
 	}
 	// The function's output reaches the log through a pipe: give it a moment.
 	for i := 0; !strings.Contains(gw.logs.String(), "[echo#1] handling GET /v1/items/{itemId}"); i++ {
-		if i == 100 {
+		if i == 500 {
 			t.Errorf("function output not in the log with its prefix:\n%s", gw.logs.String())
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Behind the real HTTP API a function sees x-forwarded-proto https and
+// x-forwarded-port 443 whatever the client sent, and the client's own
+// X-Forwarded-For with the peer's address appended.
+func TestForwardedHeaders(t *testing.T) {
+	gw := newTestGateway(t, nil)
+	req, _ := http.NewRequest(http.MethodGet, gw.URL+"/v1/items/x", nil)
+	req.Header.Set("X-Forwarded-For", "203.0.113.7")
+	req.Header.Set("X-Forwarded-Proto", "http")
+	req.Header.Set("X-Forwarded-Port", "8080")
+	resp, body := do(t, req)
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	h := decodeEcho(t, body).Event.Headers
+	if h["x-forwarded-for"] != "203.0.113.7, 127.0.0.1" || h["x-forwarded-proto"] != "https" || h["x-forwarded-port"] != "443" {
+		t.Errorf("forwarded headers %q %q %q", h["x-forwarded-for"], h["x-forwarded-proto"], h["x-forwarded-port"])
 	}
 }
 
@@ -290,12 +317,83 @@ func TestRequestBodies(t *testing.T) {
 		}
 	}
 
-	big := bytes.Repeat([]byte("x"), maxRequestBytes+1)
+	// Over the HTTP API's own 10 MB limit.
+	big := bytes.Repeat([]byte("x"), 11<<20)
 	req, _ := http.NewRequest(http.MethodPost, gw.URL+"/v1/items", bytes.NewReader(big))
 	req.Header.Set("Content-Type", "text/plain")
 	if resp, body := do(t, req); resp.StatusCode != 413 {
 		t.Errorf("11 MB body: %d %s", resp.StatusCode, body)
 	}
+}
+
+// Lambda takes at most 6 MB (6,291,456 bytes) of event in a synchronous invocation;
+// API Gateway answers a request over it 413 {"message":"Request Entity Too Large"},
+// and no function starts. The limit is on the event, so a binary body, which goes
+// base64-encoded, is refused from about 4.5 MB; a text body just under 6 MB less the
+// rest of the event passes.
+func TestPayloadLimit(t *testing.T) {
+	gw := newTestGateway(t, nil)
+	tooLarge := func(name string, req *http.Request) {
+		t.Helper()
+		req.Header.Set("Content-Type", "text/plain")
+		resp, body := do(t, req)
+		if resp.StatusCode != 413 || string(body) != `{"message":"Request Entity Too Large"}` {
+			t.Errorf("%s: %d %s", name, resp.StatusCode, body)
+		}
+	}
+	// Declared length over the limit: refused unread.
+	req, _ := http.NewRequest(http.MethodPost, gw.URL+"/v1/items?small=1",
+		bytes.NewReader(bytes.Repeat([]byte("x"), maxPayloadBytes+1)))
+	tooLarge("6 MB + 1 with Content-Length", req)
+
+	// No declared length (chunked): read only up to the limit. The body is made as it
+	// is sent, 64 MB of it, which the gateway must not hold.
+	req, _ = http.NewRequest(http.MethodPost, gw.URL+"/v1/items?small=1", io.LimitReader(repeatReader('x'), 64<<20))
+	if req.ContentLength != 0 || req.TransferEncoding != nil {
+		t.Fatalf("request length %d %v: not chunked", req.ContentLength, req.TransferEncoding)
+	}
+	tooLarge("64 MB chunked", req)
+
+	// 5 MB of binary is 6.7 MB of base64 in the event.
+	req, _ = http.NewRequest(http.MethodPost, gw.URL+"/v1/items?small=1", bytes.NewReader(make([]byte, 5<<20)))
+	req.Header.Set("Content-Type", "application/octet-stream")
+	if resp, body := do(t, req); resp.StatusCode != 413 {
+		t.Errorf("5 MB binary body: %d %s", resp.StatusCode, body)
+	}
+
+	// The direct Invoke has the same limit.
+	if _, err := gw.Invoke(context.Background(), "EchoFunction", make([]byte, maxPayloadBytes+1)); !errors.Is(err, ErrPayloadTooLarge) {
+		t.Errorf("Invoke of 6 MB + 1: %v", err)
+	}
+	if s := gw.Stats()["EchoFunction"]; s.InstancesStarted != 0 {
+		t.Errorf("a payload over the limit started the function: %+v", s)
+	}
+
+	// Within the limit: the function gets the whole body.
+	within := maxPayloadBytes - 64<<10 // room for the rest of the event
+	req, _ = http.NewRequest(http.MethodPost, gw.URL+"/v1/items?small=1", bytes.NewReader(bytes.Repeat([]byte("x"), within)))
+	req.Header.Set("Content-Type", "text/plain")
+	resp, body := do(t, req)
+	if resp.StatusCode != 200 || string(body) != fmt.Sprint(within) {
+		t.Errorf("%d-byte body: %d %s", within, resp.StatusCode, clip(body))
+	}
+}
+
+// repeatReader is an endless stream of one byte.
+type repeatReader byte
+
+func (r repeatReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(r)
+	}
+	return len(p), nil
+}
+
+func clip(b []byte) string {
+	if len(b) > 200 {
+		return string(b[:200]) + "…"
+	}
+	return string(b)
 }
 
 func TestReplyMapping(t *testing.T) {
@@ -326,6 +424,25 @@ func TestReplyMapping(t *testing.T) {
 	}
 }
 
+// A function that returns an error (the Runtime API's /error) is a 500 for the HTTP
+// API, but Lambda keeps its sandbox: the next request runs in the same process, with
+// no new init.
+func TestFunctionErrorKeepsInstance(t *testing.T) {
+	gw := newTestGateway(t, nil)
+	_, body := getURL(t, gw.URL+"/v1/items/x")
+	first := decodeEcho(t, body).PID
+	if resp, body := getURL(t, gw.URL+"/v1/items/x?fail=1"); resp.StatusCode != 500 || string(body) != `{"message":"Internal Server Error"}` {
+		t.Errorf("fail: %d %s", resp.StatusCode, body)
+	}
+	_, body = getURL(t, gw.URL+"/v1/items/x")
+	if pid := decodeEcho(t, body).PID; pid != first {
+		t.Errorf("pid %d after a function error, was %d", pid, first)
+	}
+	if s := gw.Stats()["EchoFunction"]; s.InstancesStarted != 1 || s.Crashes != 0 {
+		t.Errorf("stats %+v", s)
+	}
+}
+
 func TestCORS(t *testing.T) {
 	gw := newTestGateway(t, nil)
 	req, _ := http.NewRequest(http.MethodOptions, gw.URL+"/v1/items", nil)
@@ -346,13 +463,32 @@ func TestCORS(t *testing.T) {
 		t.Errorf("preflight from another origin: %d %v", resp.StatusCode, resp.Header)
 	}
 
-	// The parameter-valued origin works too, and real requests get the headers.
+	// The parameter-valued origin works too, and actual requests (not only the
+	// preflight) get Access-Control-Allow-Origin and the template's ExposeHeaders,
+	// without which a browser script cannot read Retry-After or Idempotent-Replayed.
 	req, _ = http.NewRequest(http.MethodGet, gw.URL+"/v1/items/x", nil)
 	req.Header.Set("Origin", "http://over.example")
 	resp, _ = do(t, req)
 	if resp.Header.Get("Access-Control-Allow-Origin") != "http://over.example" ||
-		resp.Header.Get("Access-Control-Expose-Headers") != "X-Echo" {
+		resp.Header.Get("Access-Control-Expose-Headers") != "Retry-After,Idempotent-Replayed,X-Echo" {
 		t.Errorf("GET with Origin: %v", resp.Header)
+	}
+
+	// With CORS configured, API Gateway ignores the CORS headers a function returns:
+	// the template's answer replaces them, and a disallowed origin gets none.
+	req, _ = http.NewRequest(http.MethodGet, gw.URL+"/v1/items/x?cors=1", nil)
+	req.Header.Set("Origin", "http://localhost:5173")
+	resp, _ = do(t, req)
+	if resp.Header.Get("Access-Control-Allow-Origin") != "http://localhost:5173" ||
+		resp.Header.Get("Access-Control-Expose-Headers") != "Retry-After,Idempotent-Replayed,X-Echo" {
+		t.Errorf("function's CORS headers, allowed origin: %v", resp.Header)
+	}
+	req.Header.Set("Origin", "http://evil.example")
+	resp, _ = do(t, req)
+	for name := range resp.Header {
+		if strings.HasPrefix(name, "Access-Control-") {
+			t.Errorf("function's CORS headers, other origin: %s: %q", name, resp.Header.Get(name))
+		}
 	}
 }
 
@@ -420,32 +556,57 @@ func TestPoolLimitQueues(t *testing.T) {
 	}
 }
 
+// A function that runs past its Timeout is stopped by Lambda (Sandbox.Timedout), and
+// the HTTP API answers the failed integration 500 {"message":"Internal Server
+// Error"}, not 504. Lambda resets the sandbox: the process is gone, and the next
+// request runs a fresh init in a new one.
 func TestTimeoutKillsInstance(t *testing.T) {
 	gw := newTestGateway(t, nil)
+	_, body := getURL(t, gw.URL+"/v1/slow") // SlowFunction: Timeout 1
+	first := decodeEcho(t, body).PID
 	start := time.Now()
-	resp, body := getURL(t, gw.URL+"/v1/slow?sleep=5000") // SlowFunction: Timeout 1
-	if resp.StatusCode != http.StatusGatewayTimeout {
+	resp, body := getURL(t, gw.URL+"/v1/slow?sleep=60000") // on the same, warm instance
+	if resp.StatusCode != 500 || string(body) != `{"message":"Internal Server Error"}` {
 		t.Errorf("status %d %s", resp.StatusCode, body)
 	}
-	if d := time.Since(start); d > 3*time.Second {
+	// Answered at the 1 s Timeout, long before the handler's 60 s.
+	if d := time.Since(start); d > 30*time.Second {
 		t.Errorf("timeout answered after %s", d)
 	}
+	waitGone(t, first)
 	resp, body = getURL(t, gw.URL+"/v1/slow")
 	if resp.StatusCode != 200 {
 		t.Fatalf("after a timeout: %d %s", resp.StatusCode, body)
 	}
-	if r := decodeEcho(t, body); r.Env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] != "512" {
+	r := decodeEcho(t, body)
+	if r.PID == first {
+		t.Errorf("same pid %d after the timeout", r.PID)
+	}
+	if r.Env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] != "512" {
 		t.Errorf("memory size %q", r.Env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"])
 	}
 	s := gw.Stats()["SlowFunction"]
-	if s.Timeouts != 1 || s.InstancesStarted != 2 {
+	if s.Timeouts != 1 || s.InstancesStarted != 2 || len(s.InitDurations) != 2 {
 		t.Errorf("stats %+v", s)
 	}
 
-	_, err := gw.Invoke(context.Background(), "SlowFunction", []byte(`{"routeKey":"x","queryStringParameters":{"sleep":"3000"}}`))
+	_, err := gw.Invoke(context.Background(), "SlowFunction", []byte(`{"routeKey":"x","queryStringParameters":{"sleep":"60000"}}`))
 	var fe *FunctionError
 	if !errors.As(err, &fe) || !fe.Timeout() {
 		t.Errorf("Invoke past the timeout: %v", err)
+	}
+}
+
+// waitGone waits until process pid has exited and been reaped.
+func waitGone(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for syscall.Kill(pid, 0) == nil {
+		if time.Now().After(deadline) {
+			t.Errorf("process %d still there", pid)
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
@@ -454,10 +615,13 @@ func TestCrashIsReplaced(t *testing.T) {
 	_, body := getURL(t, gw.URL+"/v1/items/x")
 	first := decodeEcho(t, body).PID
 
+	// A process that exits during an invocation (Runtime.ExitError) is a 500 too,
+	// and Lambda resets the sandbox: the next request gets a fresh process.
 	resp, body := getURL(t, gw.URL+"/v1/items/x?crash=1")
 	if resp.StatusCode != 500 || string(body) != `{"message":"Internal Server Error"}` {
 		t.Errorf("crash: %d %s", resp.StatusCode, body)
 	}
+	waitGone(t, first)
 	resp, body = getURL(t, gw.URL+"/v1/items/x")
 	if resp.StatusCode != 200 {
 		t.Fatalf("after a crash: %d %s", resp.StatusCode, body)
@@ -470,9 +634,9 @@ func TestCrashIsReplaced(t *testing.T) {
 	}
 
 	// A function that dies during init answers 500 too.
-	resp, _ = getURL(t, gw.URL+"/v1/broken")
-	if resp.StatusCode != 500 {
-		t.Errorf("broken init: %d", resp.StatusCode)
+	resp, body = getURL(t, gw.URL+"/v1/broken")
+	if resp.StatusCode != 500 || string(body) != `{"message":"Internal Server Error"}` {
+		t.Errorf("broken init: %d %s", resp.StatusCode, body)
 	}
 }
 
@@ -545,4 +709,97 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// fakeClock is a clock the test moves by hand.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// API Gateway throttles each route with a token bucket: it holds ThrottlingBurstLimit
+// requests, refills at ThrottlingRateLimit per second, and a request that finds it
+// empty gets 429 {"message":"Too Many Requests"} without reaching the function. The
+// limits come from DefaultRouteSettings, and a route's RouteSettings override them
+// (testdata/throttle.yaml). The clock is the test's, so nothing here depends on how
+// fast the requests go.
+func TestThrottling(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
+	gw := newTestGateway(t, func(o *Options) {
+		o.TemplatePath = "testdata/throttle.yaml"
+		o.Now = clock.Now
+	})
+	passed := 0
+	expect := func(path string, want ...int) {
+		t.Helper()
+		for i, code := range want {
+			resp, body := getURL(t, gw.URL+path+"?small=1")
+			if resp.StatusCode != code {
+				t.Errorf("%s, request %d: %d %s, want %d", path, i+1, resp.StatusCode, body, code)
+			}
+			if code == 429 && string(body) != `{"message":"Too Many Requests"}` {
+				t.Errorf("%s, request %d: body %s", path, i+1, body)
+			}
+			if resp.StatusCode == 200 {
+				passed++
+			}
+		}
+	}
+
+	// DefaultRouteSettings: burst 2, rate 1/s.
+	expect("/v1/a", 200, 200, 429, 429)
+	expect("/v1/b", 200, 200, 429) // each route has its own bucket
+	clock.Advance(time.Second)
+	expect("/v1/a", 200, 429) // one token back per second
+	clock.Advance(500 * time.Millisecond)
+	expect("/v1/a", 429) // half a token is not a request
+	clock.Advance(time.Hour)
+	expect("/v1/a", 200, 200, 429) // refilled up to the burst, no further
+
+	// RouteSettings: burst 1, rate 0.5/s.
+	expect("/v1/slow-refill", 200, 429)
+	clock.Advance(time.Second)
+	expect("/v1/slow-refill", 429)
+	clock.Advance(time.Second)
+	expect("/v1/slow-refill", 200, 429)
+
+	// Limits of 0 block the route.
+	expect("/v1/closed", 429, 429)
+	clock.Advance(time.Hour)
+	expect("/v1/closed", 429)
+
+	// Its own burst of 4 with the default rate; the event's RouteSettings: burst 3.
+	expect("/v1/big-burst", 200, 200, 200, 200, 429)
+	clock.Advance(time.Second)
+	expect("/v1/big-burst", 200, 429)
+	expect("/v1/event", 200, 200, 200, 429)
+
+	// Throttled requests never reached the function.
+	if s := gw.Stats()["EchoFunction"]; len(s.InvokeDurations) != passed {
+		t.Errorf("%d invocations for %d requests let through", len(s.InvokeDurations), passed)
+	}
+
+	// Without throttling (benchmarks), the same template lets everything through.
+	free := newTestGateway(t, func(o *Options) {
+		o.TemplatePath = "testdata/throttle.yaml"
+		o.Now = clock.Now
+		o.NoThrottling = true
+	})
+	for i := range 3 {
+		if resp, body := getURL(t, free.URL+"/v1/closed?small=1"); resp.StatusCode != 200 {
+			t.Errorf("NoThrottling, request %d: %d %s", i+1, resp.StatusCode, body)
+		}
+	}
 }

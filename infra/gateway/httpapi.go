@@ -18,16 +18,15 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
-// This file is the HTTP side: route matching, the payload 2.0 event, the reply
-// mapping and CORS, as API Gateway's HTTP API does them.
-
-// The HTTP API's limit on a request body.
-const maxRequestBytes = 10 << 20
+// This file is the HTTP side: route matching, route throttling, the payload limit,
+// the payload 2.0 event, the reply mapping and CORS, as API Gateway's HTTP API does
+// them.
 
 type route struct {
 	Route
 	fn       *function
 	segments []string // the path's segments after the leading "/"
+	throttle *bucket  // nil: not throttled
 }
 
 func newRoute(r Route, f *function) *route {
@@ -147,12 +146,23 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, requestID string
 	if rt == nil {
 		return writeMessage(w, http.StatusNotFound, "Not Found"), "(none)"
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBytes+1))
-	if err != nil {
-		return writeMessage(w, http.StatusBadRequest, "Bad Request"), rt.RouteKey()
+	// Route throttling (the template's DefaultRouteSettings and RouteSettings) comes
+	// before the integration: a throttled request reaches no function.
+	if rt.throttle != nil && !rt.throttle.take(g.opts.Now()) {
+		return writeMessage(w, http.StatusTooManyRequests, "Too Many Requests"), rt.RouteKey()
 	}
-	if len(body) > maxRequestBytes {
+	// Lambda takes at most 6 MB of event, so a body over that is refused unread when
+	// its length is declared, and read no further than the limit when it is not.
+	if r.ContentLength > maxPayloadBytes {
 		return writeMessage(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large"), rt.RouteKey()
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxPayloadBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return writeMessage(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large"), rt.RouteKey()
+		}
+		return writeMessage(w, http.StatusBadRequest, "Bad Request"), rt.RouteKey()
 	}
 	event := buildEvent(r, rt.RouteKey(), params, body, requestID)
 	payload, err := json.Marshal(wireEvent{event, wireContext{APIGatewayV2HTTPRequestContext: event.RequestContext}})
@@ -160,12 +170,17 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, requestID string
 		return writeMessage(w, http.StatusInternalServerError, "Internal Server Error"), rt.RouteKey()
 	}
 	reply, err := rt.fn.invoke(r.Context(), payload)
+	if errors.Is(err, ErrPayloadTooLarge) {
+		// The body fits but the event does not (a binary body grows by a third in
+		// base64): Lambda refuses the invocation.
+		return writeMessage(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large"), rt.RouteKey()
+	}
 	if err != nil {
+		// A function error, a crash and a timeout alike are an integration failure to
+		// the HTTP API, which answers them all with a bare 500. (Its own 30 s
+		// integration timeout is another matter, and no route's Timeout reaches it.)
 		var fe *FunctionError
-		if errors.As(err, &fe) && fe.Timeout() {
-			return writeMessage(w, http.StatusGatewayTimeout, "Gateway Timeout"), rt.RouteKey()
-		}
-		if errors.As(err, &fe) {
+		if errors.As(err, &fe) && !fe.Timeout() { // the runtime logs timeouts itself
 			g.logf("%s: %s %s failed: %s: %s", rt.fn.def.Folder, r.Method, r.URL.Path, fe.Type, fe.Message)
 		}
 		return writeMessage(w, http.StatusInternalServerError, "Internal Server Error"), rt.RouteKey()
@@ -224,11 +239,15 @@ func buildEvent(r *http.Request, routeKey string, params map[string]string, body
 	}
 	headers["host"] = host
 	headers["content-length"] = strconv.Itoa(len(body))
-	headers["x-forwarded-for"] = sourceIP
-	headers["x-forwarded-proto"] = "http"
-	if _, port, err := net.SplitHostPort(host); err == nil {
-		headers["x-forwarded-port"] = port
+	// As behind the real HTTP API: the client reached it over HTTPS on 443 (whatever
+	// it claims), and the peer's address is appended to any X-Forwarded-For it sent.
+	if xff := headers["x-forwarded-for"]; xff != "" {
+		headers["x-forwarded-for"] = xff + ", " + sourceIP
+	} else {
+		headers["x-forwarded-for"] = sourceIP
 	}
+	headers["x-forwarded-proto"] = "https"
+	headers["x-forwarded-port"] = "443"
 	headers["x-amzn-trace-id"] = strings.SplitN(traceID(), ";", 2)[0]
 
 	var query map[string]string
@@ -395,14 +414,23 @@ func (g *Gateway) preflight(w http.ResponseWriter, origin string) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// corsHeaders adds the CORS answer headers to an ordinary response, replacing any the
-// function set, as the HTTP API does when CORS is configured.
+// corsHeaders adds the CORS answer headers to an ordinary response, as the HTTP API
+// does when CORS is configured: it ignores the CORS headers the function set, and
+// answers an allowed origin with its own, Access-Control-Expose-Headers included.
 func (g *Gateway) corsHeaders(h http.Header, origin string) {
+	c := g.tmpl.Cors
+	if c == nil {
+		return
+	}
+	for name := range h {
+		if strings.HasPrefix(http.CanonicalHeaderKey(name), "Access-Control-") {
+			delete(h, name)
+		}
+	}
 	allowed := g.originAllowed(origin)
 	if allowed == "" {
 		return
 	}
-	c := g.tmpl.Cors
 	h.Set("Access-Control-Allow-Origin", allowed)
 	if len(c.ExposeHeaders) > 0 {
 		h.Set("Access-Control-Expose-Headers", strings.Join(c.ExposeHeaders, ","))

@@ -24,8 +24,17 @@ import (
 // serves for it (one small HTTP server per instance, so a /next call says by its port
 // which instance asks).
 
-// Lambda's limit for a synchronous response payload.
-const maxResponseBytes = 6 << 20
+// Lambda's limits for a synchronous invocation: 6 MB of request payload (the event)
+// and 6 MB of response payload.
+const (
+	maxPayloadBytes  = 6 << 20
+	maxResponseBytes = 6 << 20
+)
+
+// ErrPayloadTooLarge is the error of an invocation whose event is over Lambda's 6 MB
+// synchronous payload limit; Lambda refuses it (RequestEntityTooLargeException)
+// before any function runs.
+var ErrPayloadTooLarge = errors.New("gateway: request payload over Lambda's 6 MB limit")
 
 // FunctionError is how an invocation failed: the function's own error reply
 // (errorType and errorMessage, as the Lambda Invoke API reports them), a timeout
@@ -98,6 +107,9 @@ type result struct {
 // invoke runs one invocation on an instance of f, starting one if none is idle and
 // the pool is not full, and waiting for one otherwise.
 func (f *function) invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	if len(payload) > maxPayloadBytes {
+		return nil, ErrPayloadTooLarge
+	}
 	inst, err := f.acquire(ctx)
 	if err != nil {
 		return nil, err
@@ -121,6 +133,7 @@ func (f *function) invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	case <-initTimer.C:
 		inst.kill()
 		f.record(func(s *FunctionStats) { s.Timeouts++ })
+		f.gw.logf("%s: instance #%d did not finish init within %s; killed", f.def.Folder, inst.num, f.gw.opts.InitTimeout)
 		return nil, &FunctionError{f.def.LogicalID, "Sandbox.Timedout",
 			fmt.Sprintf("init did not finish within %s", f.gw.opts.InitTimeout)}
 	}

@@ -14,12 +14,18 @@ import (
 )
 
 // Template is what the local gateway needs from template.yaml: the functions, their
-// environment, routes and schedules, the HTTP API's CORS settings and the table
-// logical IDs. It is read from the template every time; nothing is written twice.
+// environment, routes and schedules, the HTTP API's CORS and throttling settings and
+// the table logical IDs. It is read from the template every time; nothing is written
+// twice.
 type Template struct {
 	Functions []*Function // sorted by logical ID
 	Tables    []string    // logical IDs of the AWS::DynamoDB::Table resources
 	Cors      *Cors       // nil when the HTTP API has no CorsConfiguration
+	// Throttles are the throttled routes' limits by route key: for each limit, the
+	// route's own RouteSettings (on its HttpApi event, else in the HttpApi's
+	// RouteSettings) over the HttpApi's DefaultRouteSettings. A route without an entry
+	// sets neither limit and is not throttled locally.
+	Throttles map[string]Throttle
 }
 
 // Function is one AWS::Serverless::Function with Globals.Function merged in.
@@ -67,6 +73,22 @@ type Cors struct {
 	MaxAge           int
 	AllowCredentials bool
 }
+
+// Throttle is a route's throttling target, as API Gateway applies it: a token bucket
+// per route that holds BurstLimit requests and refills at RateLimit requests per
+// second; a request finding it empty is answered 429. A limit the template leaves
+// unset is the account-level quota (10,000 per second, burst 5,000).
+type Throttle struct {
+	BurstLimit int
+	RateLimit  float64
+}
+
+// API Gateway's account-level throttling quota per Region, which applies where a
+// route sets no limit of its own.
+const (
+	accountRateLimit  = 10000
+	accountBurstLimit = 5000
+)
 
 // TemplateOptions say how references that have no local meaning are resolved.
 type TemplateOptions struct {
@@ -120,6 +142,8 @@ func LoadTemplate(templatePath string, opts TemplateOptions) (*Template, error) 
 		overrides: opts.Parameters,
 		tableName: opts.TableName,
 		resources: map[string]string{},
+
+		eventRouteSettings: map[string]*yaml.Node{},
 	}
 	for _, p := range pairs(get(root, "Parameters")) {
 		r.params[p.key] = p.value
@@ -151,8 +175,8 @@ func LoadTemplate(templatePath string, opts TemplateOptions) (*Template, error) 
 	sort.Strings(t.Tables)
 
 	// All routes are served on one local port, so they must belong to one API. Its
-	// CORS settings come from that HttpApi resource, or from Globals.HttpApi for the
-	// implicit API SAM makes when an event names no ApiId.
+	// CORS and throttling settings come from that HttpApi resource, or from
+	// Globals.HttpApi for the implicit API SAM makes when an event names no ApiId.
 	if len(apiIDs) > 1 {
 		var ids []string
 		for id := range apiIDs {
@@ -161,15 +185,24 @@ func LoadTemplate(templatePath string, opts TemplateOptions) (*Template, error) 
 		sort.Strings(ids)
 		return nil, fmt.Errorf("gateway: routes belong to several HTTP APIs %v; the local gateway serves one", ids)
 	}
-	corsNode := get(get(get(root, "Globals"), "HttpApi"), "CorsConfiguration")
+	// A property of the HttpApi resource wins over the same one in Globals.HttpApi.
+	globalAPI := get(get(root, "Globals"), "HttpApi")
+	var apiProps *yaml.Node
 	for id := range apiIDs {
 		if id != "" {
-			if n := get(get(get(root, "Resources"), id), "Properties"); n != nil {
-				corsNode = get(n, "CorsConfiguration")
-			}
+			apiProps = get(get(get(root, "Resources"), id), "Properties")
 		}
 	}
-	if t.Cors, err = r.cors(corsNode); err != nil {
+	apiProp := func(name string) *yaml.Node {
+		if n := get(apiProps, name); n != nil {
+			return n
+		}
+		return get(globalAPI, name)
+	}
+	if t.Cors, err = r.cors(apiProp("CorsConfiguration")); err != nil {
+		return nil, err
+	}
+	if t.Throttles, err = r.throttles(t.Functions, apiProp("DefaultRouteSettings"), apiProp("RouteSettings")); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -180,6 +213,8 @@ type resolver struct {
 	overrides map[string]string
 	tableName func(string) string
 	resources map[string]string // logical ID → Type
+	// eventRouteSettings are the RouteSettings of HttpApi events, by route key.
+	eventRouteSettings map[string]*yaml.Node
 }
 
 func (r *resolver) function(id string, props, globals *yaml.Node) (*Function, []string, error) {
@@ -246,6 +281,9 @@ func (r *resolver) function(id string, props, globals *yaml.Node) (*Function, []
 				route.Method = "ANY"
 			}
 			fn.Routes = append(fn.Routes, route)
+			if n := get(evProps, "RouteSettings"); n != nil {
+				r.eventRouteSettings[route.RouteKey()] = n
+			}
 			api := ""
 			if n := get(evProps, "ApiId"); n != nil {
 				if api = refName(n); api == "" {
@@ -303,6 +341,63 @@ func (r *resolver) cors(n *yaml.Node) (*Cors, error) {
 	}
 	c.AllowCredentials = scalar(get(n, "AllowCredentials")) == "true"
 	return c, nil
+}
+
+// throttles resolves each route's throttling limits. Each limit is looked up on its
+// own: the route's HttpApi event RouteSettings, then the API's RouteSettings entry for
+// the route key, then DefaultRouteSettings. RouteSettings for a route key that no
+// function serves is an error, as it is when the stage is deployed.
+func (r *resolver) throttles(fns []*Function, defaults, perRoute *yaml.Node) (map[string]Throttle, error) {
+	routeSettings := map[string]*yaml.Node{}
+	for _, p := range pairs(perRoute) {
+		routeSettings[p.key] = p.value
+	}
+	served := map[string]bool{}
+	out := map[string]Throttle{}
+	for _, fn := range fns {
+		for _, route := range fn.Routes {
+			key := route.RouteKey()
+			served[key] = true
+			var th Throttle
+			burstSet, rateSet := false, false
+			for _, n := range []*yaml.Node{r.eventRouteSettings[key], routeSettings[key], defaults} {
+				if v := get(n, "ThrottlingBurstLimit"); v != nil && !burstSet {
+					b, err := r.intValue(v, 0)
+					if err != nil || b < 0 {
+						return nil, fmt.Errorf("gateway: route %s: ThrottlingBurstLimit %q is not a count (%v)", key, scalar(v), err)
+					}
+					th.BurstLimit, burstSet = b, true
+				}
+				if v := get(n, "ThrottlingRateLimit"); v != nil && !rateSet {
+					s, err := r.str(v)
+					if err != nil {
+						return nil, fmt.Errorf("gateway: route %s: ThrottlingRateLimit: %w", key, err)
+					}
+					rate, err := strconv.ParseFloat(s, 64)
+					if err != nil || rate < 0 {
+						return nil, fmt.Errorf("gateway: route %s: ThrottlingRateLimit %q is not a rate", key, s)
+					}
+					th.RateLimit, rateSet = rate, true
+				}
+			}
+			if !burstSet && !rateSet {
+				continue
+			}
+			if !burstSet {
+				th.BurstLimit = accountBurstLimit
+			}
+			if !rateSet {
+				th.RateLimit = accountRateLimit
+			}
+			out[key] = th
+		}
+	}
+	for key := range routeSettings {
+		if !served[key] {
+			return nil, fmt.Errorf("gateway: RouteSettings names route %q, which no function serves", key)
+		}
+	}
+	return out, nil
 }
 
 // str resolves a node to a string.

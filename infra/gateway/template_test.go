@@ -65,6 +65,13 @@ func TestRealTemplate(t *testing.T) {
 	if tmpl.Cors == nil || len(tmpl.Cors.AllowOrigins) == 0 {
 		t.Errorf("CORS %+v", tmpl.Cors)
 	}
+	// The template throttles every route (DefaultRouteSettings), and so does the
+	// local gateway.
+	for key := range routes {
+		if th, ok := tmpl.Throttles[key]; !ok || th.BurstLimit <= 0 || th.RateLimit <= 0 {
+			t.Errorf("route %s: throttle %+v, %v", key, th, ok)
+		}
+	}
 }
 
 // Every template function has its folder under functions/ and every folder there is
@@ -154,6 +161,87 @@ func TestTemplateGlobalsMerge(t *testing.T) {
 	}
 	if len(echo.Routes) != 4 || echo.Routes[3].RouteKey() != "ANY /v1/files/{path+}" {
 		t.Errorf("routes %+v", echo.Routes)
+	}
+}
+
+// A route's throttling limits are each taken from the most specific place that sets
+// them: the HttpApi event's RouteSettings, the HttpApi's RouteSettings for the route
+// key, DefaultRouteSettings; one that nothing sets is the account-level quota.
+func TestTemplateThrottles(t *testing.T) {
+	tmpl, err := LoadTemplate("testdata/throttle.yaml", TemplateOptions{Parameters: map[string]string{"Rate": "1.5"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]Throttle{
+		"GET /v1/a":           {BurstLimit: 2, RateLimit: 1.5}, // !Ref Rate, overridden
+		"GET /v1/b":           {BurstLimit: 2, RateLimit: 1.5},
+		"GET /v1/slow-refill": {BurstLimit: 1, RateLimit: 0.5},
+		"GET /v1/closed":      {BurstLimit: 0, RateLimit: 0},
+		"GET /v1/big-burst":   {BurstLimit: 4, RateLimit: 1.5},
+		"GET /v1/event":       {BurstLimit: 3, RateLimit: 1.5},
+	}
+	if len(tmpl.Throttles) != len(want) {
+		t.Errorf("throttles %+v", tmpl.Throttles)
+	}
+	for key, w := range want {
+		if got := tmpl.Throttles[key]; got != w {
+			t.Errorf("%s: %+v, want %+v", key, got, w)
+		}
+	}
+
+	// No throttling anywhere: no throttles. Only a rate: the account's burst.
+	// Globals.HttpApi serves the implicit API.
+	cases := map[string]map[string]Throttle{
+		"": {},
+		"DefaultRouteSettings: {ThrottlingRateLimit: 7}":  {"GET /x": {BurstLimit: accountBurstLimit, RateLimit: 7}},
+		"DefaultRouteSettings: {ThrottlingBurstLimit: 7}": {"GET /x": {BurstLimit: 7, RateLimit: accountRateLimit}},
+	}
+	for api, want := range cases {
+		path := filepath.Join(t.TempDir(), "template.yaml")
+		text := "Globals:\n  HttpApi:\n    " + api + `
+Resources:
+  F:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: functions/f
+      Events:
+        X: {Type: HttpApi, Properties: {Method: GET, Path: /x}}
+`
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		tmpl, err := LoadTemplate(path, TemplateOptions{})
+		if err != nil {
+			t.Fatalf("%q: %v", api, err)
+		}
+		if len(tmpl.Throttles) != len(want) || tmpl.Throttles["GET /x"] != want["GET /x"] {
+			t.Errorf("%q: throttles %+v, want %+v", api, tmpl.Throttles, want)
+		}
+	}
+
+	// Settings that cannot be: a route no function serves, a negative or non-numeric limit.
+	bad := map[string]string{
+		`RouteSettings: {"GET /nope": {ThrottlingBurstLimit: 1}}`: `"GET /nope"`,
+		`DefaultRouteSettings: {ThrottlingBurstLimit: -1}`:        "ThrottlingBurstLimit",
+		`DefaultRouteSettings: {ThrottlingRateLimit: fast}`:       "ThrottlingRateLimit",
+	}
+	for api, want := range bad {
+		path := filepath.Join(t.TempDir(), "template.yaml")
+		text := "Globals:\n  HttpApi:\n    " + api + `
+Resources:
+  F:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: functions/f
+      Events:
+        X: {Type: HttpApi, Properties: {Method: GET, Path: /x}}
+`
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := LoadTemplate(path, TemplateOptions{}); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v", api, err)
+		}
 	}
 }
 

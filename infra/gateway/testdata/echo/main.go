@@ -1,6 +1,8 @@
 // Command echo is a throwaway Lambda for the gateway's tests. It answers an HTTP API
 // event with the event itself, and its query string steers it: sleep=<ms>, crash=1,
-// fail=1, status=<code>, raw=1 (reply without statusCode), b64=1 (base64 reply body).
+// fail=1, status=<code>, raw=1 (reply without statusCode), b64=1 (base64 reply body),
+// small=1 (reply with the body's length only, not the event), cors=1 (reply with CORS
+// headers of its own).
 package main
 
 import (
@@ -68,12 +70,20 @@ func handle(ctx context.Context, raw json.RawMessage) (any, error) {
 	if q["raw"] == "1" {
 		return r, nil
 	}
+	if q["small"] == "1" {
+		return events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: strconv.Itoa(len(ev.Body)),
+			Headers: map[string]string{"Content-Type": "text/plain", "X-Pid": strconv.Itoa(os.Getpid())}}, nil
+	}
 	body, _ := json.Marshal(r)
 	resp := events.APIGatewayV2HTTPResponse{
 		StatusCode: 200,
 		Headers:    map[string]string{"Content-Type": "application/json", "X-Echo": "yes"},
 		Body:       string(body),
 		Cookies:    []string{"a=1; Path=/", "b=2"},
+	}
+	if q["cors"] == "1" {
+		resp.Headers["Access-Control-Allow-Origin"] = "*"
+		resp.Headers["Access-Control-Expose-Headers"] = "X-From-Function"
 	}
 	if s, err := strconv.Atoi(q["status"]); err == nil {
 		resp.StatusCode = s
