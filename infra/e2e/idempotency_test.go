@@ -102,3 +102,17 @@ func TestIdempotencyKeyProtectedAndConcurrent(t *testing.T) {
 		t.Fatalf("late retry: %s", r.Raw)
 	}
 }
+
+// Two members who happen to send the same Idempotency-Key with the same body each get
+// their own result: keys are scoped to the signed-in member, never shared.
+func TestIdempotencyKeyIsPerMember(t *testing.T) {
+	ana, bob := signUp(t, applicant{First: "Ana"}), signUp(t, applicant{First: "Bob"})
+	key := map[string]string{"Idempotency-Key": token.ID("shared")}
+	patch := map[string]any{"preferences": map[string]any{"emailNotifications": false}}
+	for _, who := range []signedUp{ana, bob, ana, bob} {
+		r := expect(t, callWith(t, "PATCH", "/v1/me", who.Session, patch, key), 200)
+		if r.JSON["memberId"] != who.ID {
+			t.Fatalf("%s got the answer of member %v", who.ID, r.JSON["memberId"])
+		}
+	}
+}
