@@ -16,8 +16,8 @@ DDB_VERSION := 2.9.30
 DDB_JAR     := .tools/dynamodb/DynamoDBLocal.jar
 
 # Fuzz targets that `make test` runs briefly, as package:FuzzName, e.g.
-#   FUZZ_TARGETS := ./shared/httpapi:FuzzDecode ./shared/importer:FuzzParse
-FUZZ_TARGETS := ./shared/httpapi:FuzzDecode \
+#   FUZZ_TARGETS := ./shared/strictjson:FuzzDecode ./shared/importer:FuzzParse
+FUZZ_TARGETS := ./shared/strictjson:FuzzDecode \
 	./shared/registration:FuzzDecodeStart ./shared/registration:FuzzDecodeComplete \
 	./shared/school:FuzzDecodeForm ./shared/account:FuzzDecodeAccount \
 	./shared/staff:FuzzDecodeStaff \

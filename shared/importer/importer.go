@@ -14,7 +14,7 @@ import (
 
 	"etwin/shared/apperr"
 	"etwin/shared/fold"
-	"etwin/shared/httpapi"
+	"etwin/shared/strictjson"
 	"etwin/shared/member"
 	"etwin/shared/password"
 	"etwin/shared/project"
@@ -37,7 +37,7 @@ const (
 var Types = []string{TypeStaff, TypeSchool, TypeMember, TypeProject, TypeLabel, TypeActivity}
 
 // MaxLine is the longest line accepted (the API's body limit).
-const MaxLine = httpapi.MaxBody
+const MaxLine = strictjson.MaxSize
 
 // Staff is a staff line: an NSO or CSS account.
 type Staff struct {
@@ -209,7 +209,7 @@ func Parse(line []byte) (Record, error) {
 	default:
 		return Record{}, fmt.Errorf("type: unknown type %q (one of %s)", clip(t), strings.Join(Types, ", "))
 	}
-	if err := httpapi.DecodeBytes(line, dst); err != nil {
+	if err := strictjson.Decode(line, dst); err != nil {
 		return Record{}, Reason(err)
 	}
 	var f apperr.Fields

@@ -1,9 +1,7 @@
-package httpapi
+package strictjson
 
 import (
-	"encoding/base64"
 	"encoding/json"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,7 +27,7 @@ type sample struct {
 func decodeErr(t *testing.T, body string) *apperr.Error {
 	t.Helper()
 	var s sample
-	err := Decode(&Request{Body: body}, &s)
+	err := Decode([]byte(body), &s)
 	if err == nil {
 		t.Fatalf("Decode(%q) accepted", body)
 	}
@@ -42,13 +40,9 @@ func decodeErr(t *testing.T, body string) *apperr.Error {
 
 func TestDecodeAcceptsValid(t *testing.T) {
 	var s sample
-	err := Decode(&Request{Body: `{"name":"Ana","tags":["a"],"school":{"country":"RO","pupils":3},"items":[{"country":"FR"}]}`}, &s)
+	err := Decode([]byte(`{"name":"Ana","tags":["a"],"school":{"country":"RO","pupils":3},"items":[{"country":"FR"}]}`), &s)
 	if err != nil || s.Name != "Ana" || *s.School.Pupils != 3 || s.Items[0].Country != "FR" {
 		t.Fatalf("valid body refused or misread: %v %+v", err, s)
-	}
-	raw := base64.StdEncoding.EncodeToString([]byte(`{"name":"B"}`))
-	if err := Decode(&Request{Body: raw, IsBase64Encoded: true}, &s); err != nil || s.Name != "B" {
-		t.Fatalf("base64 body: %v", err)
 	}
 }
 
@@ -73,7 +67,7 @@ func TestDecodeRejections(t *testing.T) {
 		{`{"tags":"a"}`, 400, "tags"},
 		{`{"school":{"pupils":"many"}}`, 400, "school.pupils"},
 		{`{"school":{"pupils":1.5}}`, 400, "school.pupils"},
-		{`{"name":"` + strings.Repeat("x", MaxBody) + `"}`, 413, ""},
+		{`{"name":"` + strings.Repeat("x", MaxSize) + `"}`, 413, ""},
 	}
 	for _, c := range cases {
 		e := decodeErr(t, c.body)
@@ -85,34 +79,6 @@ func TestDecodeRejections(t *testing.T) {
 		}
 	}
 }
-
-func TestDecodeContentType(t *testing.T) {
-	var s sample
-	err := Decode(&Request{Body: `{}`, Headers: map[string]string{"content-type": "text/plain"}}, &s)
-	if apperr.StatusOf(err) != http.StatusUnsupportedMediaType {
-		t.Fatalf("text/plain: %v", err)
-	}
-	err = Decode(&Request{Body: `{}`, Headers: map[string]string{"content-type": "application/json; charset=utf-8"}}, &s)
-	if err != nil {
-		t.Fatalf("application/json with charset refused: %v", err)
-	}
-}
-
-func TestProblemResponse(t *testing.T) {
-	r := ProblemResponse(apperr.Invalid(apperr.FieldError{Field: "email", Message: "required"}))
-	if r.StatusCode != 422 || r.Headers["Content-Type"] != "application/problem+json" ||
-		!strings.Contains(r.Body, `"field":"email"`) || !strings.Contains(r.Body, `"status":422`) {
-		t.Fatalf("problem: %+v", r)
-	}
-	r = ProblemResponse(errSecret{})
-	if r.StatusCode != 500 || strings.Contains(r.Body, "secret") {
-		t.Fatalf("an internal error leaked: %+v", r)
-	}
-}
-
-type errSecret struct{}
-
-func (errSecret) Error() string { return "secret table name" }
 
 // fieldsOf lists "field: message" for each field err names.
 func fieldsOf(err error) []string {
@@ -143,24 +109,24 @@ func TestDecodeDepthLimit(t *testing.T) {
 	}
 	deep := `{"username":` + strings.Repeat("[", 40)
 	msg := "nested deeper than 32 levels"
-	wantFields(t, DecodeBytes([]byte(deep), &s), 400, "username"+strings.Repeat(".0", MaxDepth-1)+": "+msg)
+	wantFields(t, Decode([]byte(deep), &s), 400, "username"+strings.Repeat(".0", MaxDepth-1)+": "+msg)
 	// The same at the full body size, typed field or not.
 	var in sample
-	full := `{"name":` + strings.Repeat("[", MaxBody-len(`{"name":`))
-	wantFields(t, DecodeBytes([]byte(full), &in), 400, "name"+strings.Repeat(".0", MaxDepth-1)+": "+msg)
-	wantFields(t, DecodeBytes([]byte(strings.Repeat(`{"a":`, 100)), &in), 400, strings.Repeat("a.", MaxDepth-1)+"a: "+msg)
+	full := `{"name":` + strings.Repeat("[", MaxSize-len(`{"name":`))
+	wantFields(t, Decode([]byte(full), &in), 400, "name"+strings.Repeat(".0", MaxDepth-1)+": "+msg)
+	wantFields(t, Decode([]byte(strings.Repeat(`{"a":`, 100)), &in), 400, strings.Repeat("a.", MaxDepth-1)+"a: "+msg)
 
 	// 32 levels (the body's object and 31 arrays) are fine, 33 are not.
 	ok := `{"username":` + strings.Repeat("[", MaxDepth-1) + strings.Repeat("]", MaxDepth-1) + `}`
-	if err := DecodeBytes([]byte(ok), &s); err != nil {
+	if err := Decode([]byte(ok), &s); err != nil {
 		t.Fatalf("%d levels refused: %v", MaxDepth, err)
 	}
 	over := `{"username":` + strings.Repeat("[", MaxDepth) + strings.Repeat("]", MaxDepth) + `}`
-	wantFields(t, DecodeBytes([]byte(over), &s), 400, "username"+strings.Repeat(".0", MaxDepth-1)+": "+msg)
+	wantFields(t, Decode([]byte(over), &s), 400, "username"+strings.Repeat(".0", MaxDepth-1)+": "+msg)
 
 	// A path through long keys is cut.
 	long := strings.Repeat("é", 300)
-	err := DecodeBytes([]byte(strings.Repeat(`{"`+long+`":`, 40)), &s)
+	err := Decode([]byte(strings.Repeat(`{"`+long+`":`, 40)), &s)
 	e, _ := apperr.As(err)
 	if e == nil || e.Status != 400 || len(e.Fields) != 1 || !strings.HasSuffix(e.Fields[0].Field, "…") ||
 		len(e.Fields[0].Field) > maxPathLen+len("…") || !utf8.ValidString(e.Fields[0].Field) {
@@ -210,20 +176,20 @@ func TestDecodeNamesEveryWrongType(t *testing.T) {
 		Title  string `json:"title"`
 		Pupils int    `json:"pupils"`
 	}
-	err := DecodeBytes([]byte(`{"title":1,"pupils":"many"}`), &in)
+	err := Decode([]byte(`{"title":1,"pupils":"many"}`), &in)
 	wantFields(t, err, 400, "title: must be a string", "pupils: must be an integer")
 	if e, _ := apperr.As(err); e.Detail != "Some fields have the wrong type." {
 		t.Fatalf("detail %q", e.Detail)
 	}
 	var s sample
-	wantFields(t, DecodeBytes([]byte(`{"name":[],"tags":["a",2,{}],"school":{"country":true,"pupils":1.5},"items":[{"pupils":"x"},7]}`), &s), 400,
+	wantFields(t, Decode([]byte(`{"name":[],"tags":["a",2,{}],"school":{"country":true,"pupils":1.5},"items":[{"pupils":"x"},7]}`), &s), 400,
 		"name: must be a string", "tags.1: must be a string", "tags.2: must be a string", "school.country: must be a string",
 		"school.pupils: must be an integer", "items.0.pupils: must be an integer", "items.1: must be an object")
 }
 
 func TestDecodeUnknownAndWrongTypeTogether(t *testing.T) {
 	var s sample
-	err := DecodeBytes([]byte(`{"name":1,"Name":"x","school":{"city":"Iași","pupils":"3"},"bogus":{"deep":[1]}}`), &s)
+	err := Decode([]byte(`{"name":1,"Name":"x","school":{"city":"Iași","pupils":"3"},"bogus":{"deep":[1]}}`), &s)
 	wantFields(t, err, 400, "name: must be a string", "Name: unknown field", "school.city: unknown field",
 		"school.pupils: must be an integer", "bogus: unknown field")
 	if e, _ := apperr.As(err); e.Detail != "The request has fields this endpoint does not accept and fields of the wrong type." {
@@ -233,7 +199,7 @@ func TestDecodeUnknownAndWrongTypeTogether(t *testing.T) {
 
 func TestDecodeAddsMissingFieldsFromValidate(t *testing.T) {
 	var in form
-	err := DecodeBytes([]byte(`{"title":1,"themes":["art",5,"astrology"],"school":{"pupils":3},"extra":true}`), &in)
+	err := Decode([]byte(`{"title":1,"themes":["art",5,"astrology"],"school":{"pupils":3},"extra":true}`), &in)
 	// The decode-level errors first, then what Validate says about the rest: title is named
 	// once, the wrong-typed theme keeps its index and the unknown theme after it keeps its own.
 	wantFields(t, err, 400, "title: must be a string", "themes.1: must be a string", "extra: unknown field",
@@ -247,13 +213,13 @@ func TestDecodeAddsMissingFieldsFromValidate(t *testing.T) {
 
 	// Without decode-level errors, Decode does not validate: the use case does.
 	in = form{}
-	if err := DecodeBytes([]byte(`{"themes":["astrology"]}`), &in); err != nil || in.validated != 0 {
+	if err := Decode([]byte(`{"themes":["astrology"]}`), &in); err != nil || in.validated != 0 {
 		t.Fatalf("a well-typed body: %v, validated %d times", err, in.validated)
 	}
 	// Nor does it for the errors that end the reading (syntax, duplicates, depth).
 	for _, body := range []string{`{"title":1,"title":2}`, `{"title":1,`, `{"title":1} x`, `{"title":1,"themes":` + strings.Repeat("[", 40)} {
 		in = form{}
-		if err := DecodeBytes([]byte(body), &in); apperr.StatusOf(err) != 400 || in.validated != 0 || len(apperr.FieldNames(err)) != 1 {
+		if err := Decode([]byte(body), &in); apperr.StatusOf(err) != 400 || in.validated != 0 || len(apperr.FieldNames(err)) != 1 {
 			t.Fatalf("%q: %v, validated %d times", body, err, in.validated)
 		}
 	}
@@ -276,7 +242,7 @@ func (p *prefixed) Validate(fs *apperr.Fields, prefix string) {
 
 func TestDecodeFieldsValidator(t *testing.T) {
 	var p prefixed
-	wantFields(t, DecodeBytes([]byte(`{"name":7}`), &p), 400, "name: must be a string", "city: required")
+	wantFields(t, Decode([]byte(`{"name":7}`), &p), 400, "name: must be a string", "city: required")
 }
 
 func TestDecodeCapsNamedFields(t *testing.T) {
@@ -290,7 +256,7 @@ func TestDecodeCapsNamedFields(t *testing.T) {
 	}
 	b.WriteString(`]}`)
 	var s sample
-	err := DecodeBytes([]byte(b.String()), &s)
+	err := Decode([]byte(b.String()), &s)
 	e, _ := apperr.As(err)
 	if e == nil || e.Status != 400 || len(e.Fields) != MaxNamedFields || e.Fields[99].Field != "tags.99" ||
 		!strings.Contains(e.Detail, "first 100 of 500") {
@@ -327,7 +293,7 @@ func TestDecodeShapes(t *testing.T) {
 	s.audit = &audit{}
 	body := `{"id":"b-1","by":"ana","name":"n","meta":{"a":1,"b":2},"-":"d","free":{"x":[1,"y",null]},
 		"small":-128,"count":65535,"ratio":1.5,"pair":[1,2],"quoted":"12","Untaged":"u"}`
-	if err := DecodeBytes([]byte(body), &s); err != nil {
+	if err := Decode([]byte(body), &s); err != nil {
 		t.Fatal(err)
 	}
 	if s.ID != "b-1" || s.By != "ana" || s.Meta["b"] != 2 || s.Dash != "d" || s.Small != -128 || s.Count != 65535 ||
@@ -356,16 +322,16 @@ func TestDecodeShapes(t *testing.T) {
 	}
 	for _, c := range cases {
 		var s shaped
-		if got := fieldsOf(DecodeBytes([]byte(c.body), &s)); len(got) != 1 || got[0] != c.want {
+		if got := fieldsOf(Decode([]byte(c.body), &s)); len(got) != 1 || got[0] != c.want {
 			t.Errorf("%s: %q, want %q", c.body, got, c.want)
 		}
 	}
 	// Keys compare as json.Unmarshal reads them: escapes resolved, duplicates found.
-	if got := fieldsOf(DecodeBytes([]byte(`{"name":"a","na\u006de":"b"}`), &s)); len(got) != 1 || got[0] != "name: duplicate key" {
+	if got := fieldsOf(Decode([]byte(`{"name":"a","na\u006de":"b"}`), &s)); len(got) != 1 || got[0] != "name: duplicate key" {
 		t.Fatalf("escaped duplicate: %q", got)
 	}
 	many := `{"meta":{` + strings.Repeat(`"k":1,`, 20) + `"z":1}}`
-	if got := fieldsOf(DecodeBytes([]byte(many), &s)); len(got) != 1 || got[0] != "meta.k: duplicate key" {
+	if got := fieldsOf(Decode([]byte(many), &s)); len(got) != 1 || got[0] != "meta.k: duplicate key" {
 		t.Fatalf("duplicate among many keys: %q", got)
 	}
 }
@@ -383,13 +349,13 @@ func TestDecodeSyntaxLikeEncodingJSON(t *testing.T) {
 		if json.Valid([]byte(body)) {
 			t.Fatalf("%q is valid JSON", body)
 		}
-		wantFields(t, DecodeBytes([]byte(body), &s), 400, "body: malformed JSON")
+		wantFields(t, Decode([]byte(body), &s), 400, "body: malformed JSON")
 	}
 	for _, body := range []string{`{"a":-0}`, `{"a":0.5e-7}`, `{"a":1E+2}`, `{"a":"\u00e9\n\"\\\/ \ud800"}`, " \t\r\n{\"a\":[ {} , [] ]}\n", "{\"a\":\"\xff\"}"} {
 		var s struct {
 			A any `json:"a"`
 		}
-		if err := DecodeBytes([]byte(body), &s); err != nil {
+		if err := Decode([]byte(body), &s); err != nil {
 			t.Errorf("%q refused: %v", body, err)
 		}
 	}
@@ -422,15 +388,15 @@ func TestDecodeUncheckedTypes(t *testing.T) {
 	var s struct {
 		C complex128 `json:"c"`
 	}
-	wantFields(t, DecodeBytes([]byte(`{"c":1}`), &s), 400, "c: must be of another type")
+	wantFields(t, Decode([]byte(`{"c":1}`), &s), 400, "c: must be of another type")
 	var when struct {
 		At time.Time `json:"at"`
 	}
-	wantFields(t, DecodeBytes([]byte(`{"at":"yesterday"}`), &when), 400, "body: malformed JSON")
-	if err := DecodeBytes([]byte(`{"at":"2025-01-02T03:04:05Z"}`), &when); err != nil || when.At.Year() != 2025 {
+	wantFields(t, Decode([]byte(`{"at":"yesterday"}`), &when), 400, "body: malformed JSON")
+	if err := Decode([]byte(`{"at":"2025-01-02T03:04:05Z"}`), &when); err != nil || when.At.Year() != 2025 {
 		t.Fatalf("time: %v", err)
 	}
-	if err := DecodeBytes([]byte(`{}`), s); apperr.StatusOf(err) != 500 {
+	if err := Decode([]byte(`{}`), s); apperr.StatusOf(err) != 500 {
 		t.Fatalf("a non-pointer destination is a programming error: %v", err)
 	}
 }

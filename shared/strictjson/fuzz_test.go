@@ -1,4 +1,4 @@
-package httpapi
+package strictjson
 
 import (
 	"encoding/json"
@@ -78,10 +78,10 @@ func (r *rich) Validate() error {
 	return f.Err()
 }
 
-// worstShapes are bodies of about MaxBody bytes built to be costly, by name.
+// worstShapes are bodies of about MaxSize bytes built to be costly, by name.
 func worstShapes() map[string]string {
 	fill := func(prefix, unit, suffix string) string {
-		n := (MaxBody - len(prefix) - len(suffix)) / len(unit)
+		n := (MaxSize - len(prefix) - len(suffix)) / len(unit)
 		return prefix + strings.Repeat(unit, n) + suffix
 	}
 	numbered := func(prefix, format, suffix string) string {
@@ -92,7 +92,7 @@ func worstShapes() map[string]string {
 			if i > 0 {
 				item = "," + item
 			}
-			if b.Len()+len(item)+len(suffix) > MaxBody {
+			if b.Len()+len(item)+len(suffix) > MaxSize {
 				break
 			}
 			b.WriteString(item)
@@ -120,7 +120,7 @@ func worstShapes() map[string]string {
 		"many numbers":        fill(`{"free":[`, "1,", "1]}"),
 		"many bad nested":     fill(`{"items":[`, `{"pupils":"x"},`, "{}]}"),
 		"many nested":         numbered(`{"nested":{`, `"#":{}`, `}}`),
-		"long key":            numbered(`{"`+strings.Repeat("k", MaxBody/2)+`":{`, `"u#":1`, `}}`),
+		"long key":            numbered(`{"`+strings.Repeat("k", MaxSize/2)+`":{`, `"u#":1`, `}}`),
 		"escaped keys":        numbered(`{"meta":{`, `"\u006b#":1`, `}}`),
 		"long number":         fill(`{"ratio":1`, "0", `}`),
 		"long string":         fill(`{"name":"`, `\u00e9`, `"}`),
@@ -130,11 +130,11 @@ func worstShapes() map[string]string {
 func TestDecodeCostIsLinear(t *testing.T) {
 	shapes := worstShapes()
 	for name, body := range shapes {
-		if len(body) > MaxBody || len(body) < MaxBody-256 {
+		if len(body) > MaxSize || len(body) < MaxSize-256 {
 			t.Fatalf("%s: %d bytes", name, len(body))
 		}
 		for _, dst := range []func() any{func() any { return &sample{} }, func() any { return &rich{} }} {
-			req := &Request{Body: body}
+			req := []byte(body)
 			var err error
 			infoOf(reflect.TypeOf(dst())) // built once per type, not per body
 			got := allocated(func() { err = Decode(req, dst()) })
@@ -155,7 +155,7 @@ func TestDecodeCostIsLinear(t *testing.T) {
 		"open objects": strings.TrimSuffix(strings.Repeat("a.", MaxDepth), "."), "many bad types": "tags.0",
 		"many unknown fields": "k0", "long key": strings.Repeat("k", maxPathLen) + "…"} {
 		var s sample
-		if got := apperr.FieldNames(DecodeBytes([]byte(shapes[name]), &s)); len(got) == 0 || got[0] != field {
+		if got := apperr.FieldNames(Decode([]byte(shapes[name]), &s)); len(got) == 0 || got[0] != field {
 			t.Errorf("%s: names %.80q, want %.80q first", name, got, field)
 		}
 	}
@@ -166,7 +166,7 @@ func TestDecodeCostIsLinear(t *testing.T) {
 func BenchmarkDecodeWorstCase(b *testing.B) {
 	for name, body := range worstShapes() {
 		b.Run(strings.ReplaceAll(name, " ", "_"), func(b *testing.B) {
-			req := &Request{Body: body}
+			req := []byte(body)
 			b.SetBytes(int64(len(body)))
 			b.ReportAllocs()
 			for b.Loop() {
@@ -196,7 +196,7 @@ func FuzzDecode(f *testing.F) {
 		}
 		for _, dst := range []func() any{func() any { return &sample{} }, func() any { return &rich{} }} {
 			var err error
-			req := &Request{Body: body}
+			req := []byte(body)
 			got := allocated(func() { err = Decode(req, dst()) })
 			if got > allocBound(len(body)) {
 				t.Fatalf("Decode(%.80q) into %T allocated %d bytes for %d, bound %d", body, dst(), got, len(body), allocBound(len(body)))
