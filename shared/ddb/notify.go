@@ -13,14 +13,54 @@ import (
 	"etwin/shared/notify"
 )
 
+// actorFields are the stored names of a member named on another item (a notification's
+// actor, a resource's author: notify.Actor and forum.Author have the same fields).
+type actorFields struct {
+	MemberID  string `dynamodbav:"memberId"`
+	FirstName string `dynamodbav:"firstName"`
+	LastName  string `dynamodbav:"lastName"`
+}
+
+type subjectFields struct {
+	Type string `dynamodbav:"type"`
+	ID   string `dynamodbav:"id"`
+}
+
 type notificationItem struct {
-	notify.Notification
-	TTL int64 `dynamodbav:"ttl"`
+	ID          string        `dynamodbav:"id"`
+	RecipientID string        `dynamodbav:"recipientId"`
+	Kind        string        `dynamodbav:"notificationKind"` // "kind" is every item's type
+	CreatedAt   time.Time     `dynamodbav:"createdAt"`
+	Read        bool          `dynamodbav:"read"`
+	Subject     subjectFields `dynamodbav:"subject"`
+	Actor       *actorFields  `dynamodbav:"actor,omitempty"`
+	Mail        string        `dynamodbav:"mail"`
+	TTL         int64         `dynamodbav:"ttl"`
 	// While its e-mail is pending or failed (and not given up), a notification carries a
 	// sparse GSI1 entry the mail-retry job Queries.
 	GSI1PK       string `dynamodbav:"GSI1PK,omitempty"`
 	GSI1SK       string `dynamodbav:"GSI1SK,omitempty"`
 	MailAttempts int    `dynamodbav:"mailAttempts,omitempty"`
+}
+
+func notificationItemOf(n notify.Notification) notificationItem {
+	it := notificationItem{ID: n.ID, RecipientID: n.RecipientID, Kind: n.Kind, CreatedAt: n.CreatedAt, Read: n.Read,
+		Subject: subjectFields(n.Subject), Mail: n.Mail, TTL: n.CreatedAt.Add(notify.Lifetime).Unix()}
+	if n.Actor != nil {
+		a := actorFields(*n.Actor)
+		it.Actor = &a
+	}
+	return it
+}
+
+func (it notificationItem) notification() notify.Notification {
+	n := notify.Notification{ID: it.ID, RecipientID: it.RecipientID, Kind: it.Kind, CreatedAt: it.CreatedAt, Read: it.Read,
+		Subject: notify.Subject(it.Subject), Mail: it.Mail}
+	if it.Actor != nil {
+		a := notify.Actor(*it.Actor)
+		n.Actor = &a
+	}
+	return n
 }
 
 // errNotificationTwice: a notification id is written once; a clash means the same
@@ -33,7 +73,7 @@ var errNotificationTwice = errBusy
 func (s *Store) notificationItems(ns ...notify.Notification) ([]txItem, error) {
 	out := make([]txItem, 0, len(ns))
 	for _, n := range ns {
-		ni := notificationItem{Notification: n, TTL: n.CreatedAt.Add(notify.Lifetime).Unix()}
+		ni := notificationItemOf(n)
 		if n.Mail == notify.MailPending {
 			ni.GSI1PK, ni.GSI1SK = mailRetryGSI1PK(n.ID), mailRetryGSI1SK(n.CreatedAt.UTC().Format(keyTime), n.ID)
 		}
@@ -55,7 +95,7 @@ func (s *Store) ListNotifications(ctx context.Context, memberID, after string, l
 		if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
 			return err
 		}
-		out = append(out, it.Notification)
+		out = append(out, it.notification())
 		return nil
 	})
 	return out, positions, err
@@ -70,7 +110,7 @@ func (s *Store) MarkNotificationRead(ctx context.Context, memberID, id string) (
 	if err != nil || failed {
 		return notify.Notification{}, false, err
 	}
-	return it.Notification, true, nil
+	return it.notification(), true, nil
 }
 
 // SetNotificationMail implements notify.Store. Sent or off: the retry entry goes. Failed:
@@ -122,7 +162,7 @@ func (s *Store) DueNotificationMails(ctx context.Context, before time.Time, limi
 			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
 				return nil, err
 			}
-			out = append(out, it.Notification)
+			out = append(out, it.notification())
 		}
 	}
 	return out, nil

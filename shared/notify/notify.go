@@ -65,27 +65,27 @@ const Lifetime = 365 * 24 * time.Hour
 
 // Subject is what a notification is about ({type: "contact_request", id: requestId}).
 type Subject struct {
-	Type string `json:"type" dynamodbav:"type"`
-	ID   string `json:"id" dynamodbav:"id"`
+	Type string `json:"type"`
+	ID   string `json:"id"`
 }
 
 // Actor is the member whose action the notification reports (denormalised at write time).
 type Actor struct {
-	MemberID  string `json:"memberId" dynamodbav:"memberId"`
-	FirstName string `json:"firstName" dynamodbav:"firstName"`
-	LastName  string `json:"lastName" dynamodbav:"lastName"`
+	MemberID  string `json:"memberId"`
+	FirstName string `json:"firstName"`
+	LastName  string `json:"lastName"`
 }
 
 // Notification is one entry of a member's notifications.
 type Notification struct {
-	ID          string    `json:"id" dynamodbav:"id"`
-	RecipientID string    `json:"-" dynamodbav:"recipientId"`
-	Kind        string    `json:"kind" dynamodbav:"notificationKind"`
-	CreatedAt   time.Time `json:"createdAt" dynamodbav:"createdAt"`
-	Read        bool      `json:"read" dynamodbav:"read"`
-	Subject     Subject   `json:"subject" dynamodbav:"subject"`
-	Actor       *Actor    `json:"actor,omitempty" dynamodbav:"actor,omitempty"`
-	Mail        string    `json:"-" dynamodbav:"mail"`
+	ID          string    `json:"id"`
+	RecipientID string    `json:"-"`
+	Kind        string    `json:"kind"`
+	CreatedAt   time.Time `json:"createdAt"`
+	Read        bool      `json:"read"`
+	Subject     Subject   `json:"subject"`
+	Actor       *Actor    `json:"actor,omitempty"`
+	Mail        string    `json:"-"`
 }
 
 // Recipient is who a notification goes to, as far as e-mailing them is concerned.
