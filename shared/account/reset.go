@@ -22,11 +22,11 @@ type MailSender = mail.Sender
 
 // Reset is a pending password reset.
 type Reset struct {
-	TokenHash string     `dynamodbav:"tokenHash"`
-	MemberID  string     `dynamodbav:"memberId"`
-	CreatedAt time.Time  `dynamodbav:"createdAt"`
-	ExpiresAt time.Time  `dynamodbav:"expiresAt"`
-	UsedAt    *time.Time `dynamodbav:"usedAt,omitempty"`
+	TokenHash string
+	MemberID  string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    *time.Time
 }
 
 // ResetRequest is the body of POST /v1/password-resets.

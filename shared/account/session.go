@@ -34,12 +34,12 @@ const (
 
 // Session is a signed-in member's session.
 type Session struct {
-	MemberID   string    `dynamodbav:"memberId"`
-	TokenHash  string    `dynamodbav:"tokenHash"`
-	Role       string    `dynamodbav:"accountRole"`
-	Country    string    `dynamodbav:"country,omitempty"`
-	CreatedAt  time.Time `dynamodbav:"createdAt"`
-	LastSeenAt time.Time `dynamodbav:"lastSeenAt"`
+	MemberID   string
+	TokenHash  string
+	Role       string
+	Country    string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
 }
 
 // Expired reports whether the session has ended by now.

@@ -34,10 +34,10 @@ const (
 // Person is a member as contact lists and requests show them (denormalised from the
 // member item when written).
 type Person struct {
-	MemberID  string `json:"memberId" dynamodbav:"memberId"`
-	FirstName string `json:"firstName" dynamodbav:"firstName"`
-	LastName  string `json:"lastName" dynamodbav:"lastName"`
-	Country   string `json:"country" dynamodbav:"country"`
+	MemberID  string `json:"memberId"`
+	FirstName string `json:"firstName"`
+	LastName  string `json:"lastName"`
+	Country   string `json:"country"`
 }
 
 // PersonOf is the member as lists show them.
@@ -51,12 +51,12 @@ func PersonOf(m member.Member) Person {
 
 // Request is a contact request.
 type Request struct {
-	RequestID string     `json:"requestId" dynamodbav:"requestId"`
-	Status    string     `json:"status" dynamodbav:"status"`
-	From      Person     `json:"from" dynamodbav:"from"`
-	To        Person     `json:"to" dynamodbav:"to"`
-	CreatedAt time.Time  `json:"createdAt" dynamodbav:"createdAt"`
-	DecidedAt *time.Time `json:"decidedAt,omitempty" dynamodbav:"decidedAt,omitempty"`
+	RequestID string     `json:"requestId"`
+	Status    string     `json:"status"`
+	From      Person     `json:"from"`
+	To        Person     `json:"to"`
+	CreatedAt time.Time  `json:"createdAt"`
+	DecidedAt *time.Time `json:"decidedAt,omitempty"`
 }
 
 // Decision is an answer to a request and everything its transaction writes.

@@ -64,15 +64,9 @@ func (s *Store) RecordFailedLogin(ctx context.Context, memberID string, now time
 	return err
 }
 
-type sessionItem struct {
-	account.Session
-	TTL int64 `dynamodbav:"ttl"`
-}
-
 // PutSession stores a new session under its member (TTL cleans it up after expiry).
 func (s *Store) PutSession(ctx context.Context, sess account.Session) error {
-	it, err := item(memberPK(sess.MemberID), sessionSK(sess.TokenHash), "session",
-		sessionItem{Session: sess, TTL: sess.ExpiresAt().Unix()})
+	it, err := item(memberPK(sess.MemberID), sessionSK(sess.TokenHash), "session", sessionItemOf(sess))
 	if err != nil {
 		return err
 	}
@@ -83,7 +77,7 @@ func (s *Store) PutSession(ctx context.Context, sess account.Session) error {
 func (s *Store) GetSession(ctx context.Context, memberID, tokenHash string) (account.Session, bool, error) {
 	var it sessionItem
 	found, err := s.get(ctx, key(memberPK(memberID), sessionSK(tokenHash)), &it)
-	return it.Session, found, err
+	return it.session(), found, err
 }
 
 // TouchSession records activity on a live session (a session deleted meanwhile stays
@@ -270,16 +264,9 @@ func (s *Store) AddSchool(ctx context.Context, memberID string, ref member.Schoo
 	return errBusy
 }
 
-type resetItem struct {
-	account.Reset
-	Exp int64 `dynamodbav:"exp"`
-	TTL int64 `dynamodbav:"ttl"`
-}
-
 // PutReset stores a password-reset link.
 func (s *Store) PutReset(ctx context.Context, r account.Reset) error {
-	exp := r.ExpiresAt.Unix()
-	it, err := item(resetPK(r.TokenHash), skReset, "reset", resetItem{Reset: r, Exp: exp, TTL: exp + int64(ttlGrace.Seconds())})
+	it, err := item(resetPK(r.TokenHash), skReset, "reset", resetItemOf(r))
 	if err != nil {
 		return err
 	}
@@ -290,7 +277,7 @@ func (s *Store) PutReset(ctx context.Context, r account.Reset) error {
 func (s *Store) GetReset(ctx context.Context, tokenHash string) (account.Reset, bool, error) {
 	var it resetItem
 	found, err := s.get(ctx, key(resetPK(tokenHash), skReset), &it)
-	return it.Reset, found, err
+	return it.reset(), found, err
 }
 
 // UseReset spends the link and sets the password in one transaction.

@@ -22,8 +22,7 @@ func (s *Store) BulkLoad(ctx context.Context, members []member.Member, schools [
 		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: it}})
 	}
 	for _, sc := range schools {
-		_, _, name := sc.DuplicateKey()
-		it, err := item(schoolPK(sc.SchoolID), skSchool, "school", schoolItem{School: sc, NameKey: name})
+		it, err := item(schoolPK(sc.SchoolID), skSchool, "school", schoolItemOf(sc))
 		if err != nil {
 			return err
 		}

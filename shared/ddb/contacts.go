@@ -31,9 +31,39 @@ type requestCounter struct {
 	TTL   int64 `dynamodbav:"ttl"`
 }
 
+// personFields are the stored names of a contact.Person.
+type personFields struct {
+	MemberID  string `dynamodbav:"memberId"`
+	FirstName string `dynamodbav:"firstName"`
+	LastName  string `dynamodbav:"lastName"`
+	Country   string `dynamodbav:"country"`
+}
+
+// contactEntry is one member's entry for one of their contacts.
 type contactEntry struct {
-	contact.Person
+	personFields
 	Since time.Time `dynamodbav:"since"`
+}
+
+// requestItem is a contact request as stored: the request item and the pending-list
+// entries of both members (DecideContactRequest's condition reads to.memberId).
+type requestItem struct {
+	RequestID string       `dynamodbav:"requestId"`
+	Status    string       `dynamodbav:"status"`
+	From      personFields `dynamodbav:"from"`
+	To        personFields `dynamodbav:"to"`
+	CreatedAt time.Time    `dynamodbav:"createdAt"`
+	DecidedAt *time.Time   `dynamodbav:"decidedAt,omitempty"`
+}
+
+func requestItemOf(r contact.Request) requestItem {
+	return requestItem{RequestID: r.RequestID, Status: r.Status, From: personFields(r.From), To: personFields(r.To),
+		CreatedAt: r.CreatedAt, DecidedAt: r.DecidedAt}
+}
+
+func (it requestItem) request() contact.Request {
+	return contact.Request{RequestID: it.RequestID, Status: it.Status, From: contact.Person(it.From), To: contact.Person(it.To),
+		CreatedAt: it.CreatedAt, DecidedAt: it.DecidedAt}
 }
 
 // del is a transactional delete, conditional when cond is not nil.
@@ -69,15 +99,16 @@ func (s *Store) CreateContactRequest(ctx context.Context, r contact.Request, day
 	if err != nil {
 		return err
 	}
-	req, err := item(contactRequestPK(r.RequestID), skContactRequest, "contactRequest", r)
+	stored := requestItemOf(r)
+	req, err := item(contactRequestPK(r.RequestID), skContactRequest, "contactRequest", stored)
 	if err != nil {
 		return err
 	}
-	in, err := item(memberPK(to), requestInSK(r.RequestID), "contactRequestIn", r)
+	in, err := item(memberPK(to), requestInSK(r.RequestID), "contactRequestIn", stored)
 	if err != nil {
 		return err
 	}
-	out, err := item(memberPK(from), requestOutSK(r.RequestID), "contactRequestOut", r)
+	out, err := item(memberPK(from), requestOutSK(r.RequestID), "contactRequestOut", stored)
 	if err != nil {
 		return err
 	}
@@ -102,9 +133,9 @@ func (s *Store) CreateContactRequest(ctx context.Context, r contact.Request, day
 
 // GetContactRequest implements contact.Store.
 func (s *Store) GetContactRequest(ctx context.Context, requestID string) (contact.Request, bool, error) {
-	var r contact.Request
-	found, err := s.get(ctx, key(contactRequestPK(requestID), skContactRequest), &r)
-	return r, found, err
+	var it requestItem
+	found, err := s.get(ctx, key(contactRequestPK(requestID), skContactRequest), &it)
+	return it.request(), found, err
 }
 
 // DecideContactRequest implements contact.Store: the request changes only while pending
@@ -147,11 +178,11 @@ func (s *Store) DecideContactRequest(ctx context.Context, d contact.Decision) er
 	items := []txItem{decide, guard, dropIn, dropOut}
 	if r.Status == contact.StatusAccepted {
 		since := *r.DecidedAt
-		forSender, err := item(memberPK(from), contactSK(to), "contact", contactEntry{Person: d.ForSender, Since: since})
+		forSender, err := item(memberPK(from), contactSK(to), "contact", contactEntry{personFields: personFields(d.ForSender), Since: since})
 		if err != nil {
 			return err
 		}
-		forInvitee, err := item(memberPK(to), contactSK(from), "contact", contactEntry{Person: d.ForInvitee, Since: since})
+		forInvitee, err := item(memberPK(to), contactSK(from), "contact", contactEntry{personFields: personFields(d.ForInvitee), Since: since})
 		if err != nil {
 			return err
 		}
@@ -176,11 +207,11 @@ func (s *Store) ListContactRequests(ctx context.Context, memberID, direction, af
 	}
 	var out []contact.Request
 	positions, err := s.queryPrefix(ctx, memberPK(memberID), prefix, after, limit, false, func(raw map[string]types.AttributeValue) error {
-		var r contact.Request
-		if err := attributevalue.UnmarshalMap(raw, &r); err != nil {
+		var it requestItem
+		if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
 			return err
 		}
-		out = append(out, r)
+		out = append(out, it.request())
 		return nil
 	})
 	return out, positions, err
@@ -194,7 +225,7 @@ func (s *Store) ListContacts(ctx context.Context, memberID, after string, limit 
 		if err := attributevalue.UnmarshalMap(raw, &e); err != nil {
 			return err
 		}
-		out = append(out, e.Person)
+		out = append(out, contact.Person(e.personFields))
 		return nil
 	})
 	return out, positions, err

@@ -358,12 +358,13 @@ func (s *Store) ImportSchool(ctx context.Context, sc school.School) (ImportOutco
 			}
 			return Created, nil
 		}
-		c1, t1, n1 := cur.DuplicateKey()
+		stored := cur.school()
+		c1, t1, n1 := stored.DuplicateKey()
 		c2, t2, n2 := sc.DuplicateKey()
 		if c1 != c2 || t1 != t2 || n1 != n2 {
 			return Unchanged, importer.ErrIdentityChanged
 		}
-		if same(cur.School, sc) {
+		if same(cur.schoolFields, schoolFields(sc)) {
 			return Unchanged, nil
 		}
 		// Same folded name: the same index keys, rewritten with the new display fields.

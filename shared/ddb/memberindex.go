@@ -33,7 +33,7 @@ func memberIndex(m member.Member) (items []map[string]types.AttributeValue, keys
 	if !ok {
 		return nil, nil, nil
 	}
-	body, err := attributevalue.MarshalMap(e.Hit)
+	body, err := attributevalue.MarshalMap(memberHitItemOf(e.Hit))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -247,11 +247,11 @@ func (s *Store) SearchMembers(ctx context.Context, p directory.Plan, after strin
 					continue
 				}
 			}
-			var h directory.Hit
+			var h memberHitItem
 			if err := attributevalue.UnmarshalMap(raw, &h); err != nil {
 				return directory.Result{}, err
 			}
-			res.Hits = append(res.Hits, h)
+			res.Hits = append(res.Hits, h.hit())
 			res.Positions = append(res.Positions, sk)
 			if len(res.Hits) == limit {
 				return res, nil

@@ -42,12 +42,33 @@ func emailKey(email string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// pendingFields are the stored names of a registration.Pending (see storeditems.go).
+type pendingFields struct {
+	TokenHash    string     `dynamodbav:"tokenHash"`
+	FirstName    string     `dynamodbav:"firstName"`
+	LastName     string     `dynamodbav:"lastName"`
+	Email        string     `dynamodbav:"email"`
+	Username     string     `dynamodbav:"username"`
+	PasswordHash string     `dynamodbav:"passwordHash"`
+	Language     string     `dynamodbav:"language"`
+	CreatedAt    time.Time  `dynamodbav:"createdAt"`
+	ExpiresAt    time.Time  `dynamodbav:"expiresAt"`
+	UsedAt       *time.Time `dynamodbav:"usedAt,omitempty"`
+}
+
 // pendingItem is a pre-registration; exp is its expiry in unix seconds (for conditions).
 type pendingItem struct {
-	registration.Pending
+	pendingFields
 	Exp int64 `dynamodbav:"exp"`
 	TTL int64 `dynamodbav:"ttl"`
 }
+
+func pendingItemOf(p registration.Pending) pendingItem {
+	exp := p.ExpiresAt.Unix()
+	return pendingItem{pendingFields: pendingFields(p), Exp: exp, TTL: exp + int64(ttlGrace.Seconds())}
+}
+
+func (it pendingItem) pending() registration.Pending { return registration.Pending(it.pendingFields) }
 
 // ttlGrace keeps expired links readable (410 rather than 404) for a while before the TTL
 // sweeper removes them.
@@ -74,7 +95,7 @@ func (s *Store) UsernameAvailableFor(ctx context.Context, username, email string
 // e-mail address (a fresh link).
 func (s *Store) PutPending(ctx context.Context, p registration.Pending, now time.Time) error {
 	exp := p.ExpiresAt.Unix()
-	reg, err := item(regPK(p.TokenHash), skRegistration, "registration", pendingItem{Pending: p, Exp: exp, TTL: exp + int64(ttlGrace.Seconds())})
+	reg, err := item(regPK(p.TokenHash), skRegistration, "registration", pendingItemOf(p))
 	if err != nil {
 		return err
 	}
@@ -102,7 +123,7 @@ func (s *Store) PutPending(ctx context.Context, p registration.Pending, now time
 func (s *Store) GetPending(ctx context.Context, tokenHash string) (registration.Pending, bool, error) {
 	var it pendingItem
 	found, err := s.get(ctx, key(regPK(tokenHash), skRegistration), &it)
-	return it.Pending, found, err
+	return it.pending(), found, err
 }
 
 // Complete implements registration.Store, in one transaction.

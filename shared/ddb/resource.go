@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -22,6 +23,29 @@ type resourceFilterAttrs struct {
 	Language string `dynamodbav:"language"`
 }
 
+// resourceItem is a resource as stored: the resource item and each of its list entries.
+type resourceItem struct {
+	ResourceID  string      `dynamodbav:"resourceId"`
+	Title       string      `dynamodbav:"title"`
+	Description string      `dynamodbav:"description"`
+	Theme       string      `dynamodbav:"theme"`
+	Language    string      `dynamodbav:"language"`
+	URL         string      `dynamodbav:"url"`
+	Author      actorFields `dynamodbav:"author"`
+	CreatedAt   time.Time   `dynamodbav:"createdAt"`
+	IndexWords  []string    `dynamodbav:"indexWords"`
+}
+
+func resourceItemOf(r resource.Resource) resourceItem {
+	return resourceItem{ResourceID: r.ResourceID, Title: r.Title, Description: r.Description, Theme: r.Theme,
+		Language: r.Language, URL: r.URL, Author: actorFields(r.Author), CreatedAt: r.CreatedAt, IndexWords: r.IndexWords}
+}
+
+func (it resourceItem) resource() resource.Resource {
+	return resource.Resource{ResourceID: it.ResourceID, Title: it.Title, Description: it.Description, Theme: it.Theme,
+		Language: it.Language, URL: it.URL, Author: resource.Author(it.Author), CreatedAt: it.CreatedAt, IndexWords: it.IndexWords}
+}
+
 func resourceOrder(r resource.Resource) string {
 	return fmt.Sprintf("%016x#%s", math.MaxInt64-r.CreatedAt.UnixNano(), r.ResourceID)
 }
@@ -29,13 +53,14 @@ func resourceOrder(r resource.Resource) string {
 // CreateResource writes the resource, a copy in each list it appears in (all, its theme,
 // its language, both) and its word-index entries, in one transaction.
 func (s *Store) CreateResource(ctx context.Context, r resource.Resource) error {
-	it, err := item(resourcePK(r.ResourceID), skResource, "resource", r)
+	stored := resourceItemOf(r)
+	it, err := item(resourcePK(r.ResourceID), skResource, "resource", stored)
 	if err != nil {
 		return err
 	}
 	items := []txItem{s.putNew(it, fail(errBusy))}
 	for _, pk := range resourceListPKs(r.Theme, r.Language) {
-		entry, err := item(pk, resourceListSK(r.ResourceID), "resourceListEntry", r)
+		entry, err := item(pk, resourceListSK(r.ResourceID), "resourceListEntry", stored)
 		if err != nil {
 			return err
 		}
@@ -51,14 +76,22 @@ func (s *Store) CreateResource(ctx context.Context, r resource.Resource) error {
 
 // GetResource reads one resource.
 func (s *Store) GetResource(ctx context.Context, resourceID string) (resource.Resource, bool, error) {
-	var r resource.Resource
-	found, err := s.get(ctx, key(resourcePK(resourceID), skResource), &r)
-	return r, found, err
+	var it resourceItem
+	found, err := s.get(ctx, key(resourcePK(resourceID), skResource), &it)
+	return it.resource(), found, err
 }
 
 // ListResources Queries the list partition of the filter, newest first.
 func (s *Store) ListResources(ctx context.Context, f resource.Filter, after string, limit int) ([]resource.Resource, string, error) {
-	return queryPage[resource.Resource](ctx, s, resourceListPK(f.Theme, f.Language), prefixResource, false, after, limit)
+	items, next, err := queryPage[resourceItem](ctx, s, resourceListPK(f.Theme, f.Language), prefixResource, false, after, limit)
+	if err != nil {
+		return nil, "", err
+	}
+	var out []resource.Resource
+	for _, it := range items {
+		out = append(out, it.resource())
+	}
+	return out, next, nil
 }
 
 // SearchResources is a word search of the resource index: entries outside the filter are
@@ -84,10 +117,11 @@ func (s *Store) SearchResources(ctx context.Context, f resource.Filter, q fold.S
 			if !ok {
 				continue
 			}
-			var r resource.Resource
-			if err := attributevalue.UnmarshalMap(raw, &r); err != nil {
+			var it resourceItem
+			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
 				return nil, err
 			}
+			r := it.resource()
 			if f.Matches(&r) && q.Counts(e.Word, r.IndexWords, r.Words()) {
 				out[i] = &r
 			}

@@ -2,6 +2,7 @@ package ddb
 
 import (
 	"context"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -10,9 +11,44 @@ import (
 	"etwin/shared/school"
 )
 
+// schoolFields are the stored names of a school.School (see storeditems.go).
+type schoolFields struct {
+	SchoolID      string    `dynamodbav:"schoolId"`
+	Name          string    `dynamodbav:"name"`
+	Country       string    `dynamodbav:"country"`
+	City          string    `dynamodbav:"city"`
+	Address       string    `dynamodbav:"address"`
+	PostalCode    string    `dynamodbav:"postalCode"`
+	SchoolType    string    `dynamodbav:"schoolType"`
+	Phone         string    `dynamodbav:"phone"`
+	Fax           string    `dynamodbav:"fax,omitempty"`
+	Email         string    `dynamodbav:"email"`
+	Website       string    `dynamodbav:"website,omitempty"`
+	HeadTeacher   string    `dynamodbav:"headTeacher"`
+	Pupils        int       `dynamodbav:"pupils"`
+	OtherProjects string    `dynamodbav:"otherProjects,omitempty"`
+	RegisteredAt  time.Time `dynamodbav:"registeredAt"`
+}
+
+// schoolItem is a registered school and its folded name (the duplicate guard's key part).
 type schoolItem struct {
-	school.School
+	schoolFields
 	NameKey string `dynamodbav:"nameKey"`
+}
+
+func schoolItemOf(sc school.School) schoolItem {
+	_, _, name := sc.DuplicateKey()
+	return schoolItem{schoolFields: schoolFields(sc), NameKey: name}
+}
+
+func (it schoolItem) school() school.School { return school.School(it.schoolFields) }
+
+// schoolHitFields are the stored names of a school.Hit.
+type schoolHitFields struct {
+	SchoolID string `dynamodbav:"schoolId"`
+	Name     string `dynamodbav:"name"`
+	Country  string `dynamodbav:"country"`
+	City     string `dynamodbav:"city"`
 }
 
 type schoolNameGuard struct {
@@ -22,7 +58,7 @@ type schoolNameGuard struct {
 // schoolWord is one entry of the name index: the school under one word of its name, in
 // one scope (its country, and "ALL").
 type schoolWord struct {
-	school.Hit
+	schoolHitFields
 	Words []string `dynamodbav:"words"`
 }
 
@@ -37,7 +73,7 @@ func (s *Store) schoolItems(newSchool *school.School, schoolID string, duplicate
 	}
 	sc := *newSchool
 	country, city, name := sc.DuplicateKey()
-	si, err := item(schoolPK(sc.SchoolID), skSchool, "school", schoolItem{School: sc, NameKey: name})
+	si, err := item(schoolPK(sc.SchoolID), skSchool, "school", schoolItemOf(sc))
 	if err != nil {
 		return nil, err
 	}
@@ -50,8 +86,8 @@ func (s *Store) schoolItems(newSchool *school.School, schoolID string, duplicate
 		s.putNew(guard, func(old map[string]types.AttributeValue) error { return duplicate(str(old, "schoolId")) }),
 	}
 	words := fold.Words(sc.Name)
-	hit := school.Hit{SchoolID: sc.SchoolID, Name: sc.Name, Country: sc.Country, City: sc.City}
-	entries, err := s.indexPuts(schoolWords, []string{scopeAll, sc.Country}, words, sc.SchoolID, sc.SchoolID, schoolWord{Hit: hit, Words: words})
+	hit := schoolHitFields{SchoolID: sc.SchoolID, Name: sc.Name, Country: sc.Country, City: sc.City}
+	entries, err := s.indexPuts(schoolWords, []string{scopeAll, sc.Country}, words, sc.SchoolID, sc.SchoolID, schoolWord{schoolHitFields: hit, Words: words})
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +99,7 @@ func (s *Store) schoolItems(newSchool *school.School, schoolID string, duplicate
 func (s *Store) GetSchool(ctx context.Context, schoolID string) (school.School, bool, error) {
 	var it schoolItem
 	found, err := s.get(ctx, key(schoolPK(schoolID), skSchool), &it)
-	return it.School, found, err
+	return it.school(), found, err
 }
 
 // SearchSchools implements school.Store: a word search of the name index in the
@@ -81,7 +117,8 @@ func (s *Store) SearchSchools(ctx context.Context, q school.Query, after string,
 				return nil, err
 			}
 			if q.Counts(e.Word, w.Words) {
-				out[i] = &w.Hit
+				h := school.Hit(w.schoolHitFields)
+				out[i] = &h
 			}
 		}
 		return out, nil

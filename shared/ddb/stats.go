@@ -20,6 +20,13 @@ import (
 // them retry); a read sums the shards of the scope with one Query.
 const statsShards = 10
 
+// statsShard is one shard of a scope's counters (statsUpdate adds to the same names).
+type statsShard struct {
+	Teachers       int64 `dynamodbav:"teachers"`
+	Schools        int64 `dynamodbav:"schools"`
+	ActiveProjects int64 `dynamodbav:"activeProjects"`
+}
+
 // statsUpdates are the transaction items that add d to "ALL" and to each country (each
 // once; empty codes are skipped). Nothing when d is zero.
 func (s *Store) statsUpdates(d stats.Delta, countries ...string) ([]txItem, error) {
@@ -65,7 +72,7 @@ func (s *Store) GetStats(ctx context.Context, scope string) (stats.Counts, error
 	}
 	var sum stats.Counts
 	for _, it := range out.Items {
-		var c stats.Counts
+		var c statsShard
 		if err := attributevalue.UnmarshalMap(it, &c); err != nil {
 			return stats.Counts{}, err
 		}

@@ -16,6 +16,15 @@ import (
 	"etwin/shared/twinspace"
 )
 
+// pageFields are the stored names of a twinspace.Page.
+type pageFields struct {
+	PageID    string    `dynamodbav:"pageId"`
+	Title     string    `dynamodbav:"title"`
+	Body      string    `dynamodbav:"body"`
+	AuthorID  string    `dynamodbav:"authorId"`
+	CreatedAt time.Time `dynamodbav:"createdAt"`
+}
+
 // GetTwinSpace implements twinspace.Store: one strongly consistent Query of the project's
 // partition (continued while DynamoDB pages it), sorted out by sort key: LABEL# < MEMBER#
 // < PAGE# < PROJECT.
@@ -54,11 +63,11 @@ func (s *Store) GetTwinSpace(ctx context.Context, projectID string) (twinspace.S
 				}
 				sp.Partners = append(sp.Partners, it.Partner)
 			case strings.HasPrefix(sk, "PAGE#"):
-				var pg twinspace.Page
+				var pg pageFields
 				if err := attributevalue.UnmarshalMap(raw, &pg); err != nil {
 					return sp, false, err
 				}
-				sp.Pages = append(sp.Pages, pg)
+				sp.Pages = append(sp.Pages, twinspace.Page(pg))
 			case strings.HasPrefix(sk, "LABEL#"):
 				var l project.Label // its kind is stored as labelKind ("kind" is the item type)
 				if err := attributevalue.UnmarshalMap(raw, &l); err != nil {
@@ -247,7 +256,7 @@ func (s *Store) AddPage(ctx context.Context, projectID string, pg twinspace.Page
 		return err
 	}
 	author := s.exists(key(projectPK(projectID), projectMemberSK(pg.AuthorID)), fail(twinspace.ErrGone))
-	it, err := item(projectPK(projectID), projectPageSK(pg.CreatedAt.UTC().Format(time.RFC3339Nano), pg.PageID), "page", pg)
+	it, err := item(projectPK(projectID), projectPageSK(pg.CreatedAt.UTC().Format(time.RFC3339Nano), pg.PageID), "page", pageFields(pg))
 	if err != nil {
 		return err
 	}

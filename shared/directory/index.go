@@ -10,11 +10,11 @@ import (
 
 // Hit is a member in search results.
 type Hit struct {
-	MemberID  string             `json:"memberId" dynamodbav:"memberId"`
-	FirstName string             `json:"firstName" dynamodbav:"firstName"`
-	LastName  string             `json:"lastName" dynamodbav:"lastName"`
-	Role      string             `json:"role" dynamodbav:"role"`
-	Schools   []member.SchoolRef `json:"schools" dynamodbav:"schools"`
+	MemberID  string             `json:"memberId"`
+	FirstName string             `json:"firstName"`
+	LastName  string             `json:"lastName"`
+	Role      string             `json:"role"`
+	Schools   []member.SchoolRef `json:"schools"`
 }
 
 // Entry is what the search index holds for one teacher: the hit it shows, the key that

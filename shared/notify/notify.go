@@ -58,6 +58,8 @@ const (
 	MailPending = "pending" // committed; the e-mail is being sent
 	MailSent    = "sent"
 	MailFailed  = "failed" // SES refused it after its retries (the action stands)
+	// A mail-retry run claimed it and is sending it (until the claim's lease ends).
+	MailSending = "sending"
 )
 
 // Lifetime: notifications older than this are removed by the table's TTL.
@@ -65,27 +67,27 @@ const Lifetime = 365 * 24 * time.Hour
 
 // Subject is what a notification is about ({type: "contact_request", id: requestId}).
 type Subject struct {
-	Type string `json:"type" dynamodbav:"type"`
-	ID   string `json:"id" dynamodbav:"id"`
+	Type string `json:"type"`
+	ID   string `json:"id"`
 }
 
 // Actor is the member whose action the notification reports (denormalised at write time).
 type Actor struct {
-	MemberID  string `json:"memberId" dynamodbav:"memberId"`
-	FirstName string `json:"firstName" dynamodbav:"firstName"`
-	LastName  string `json:"lastName" dynamodbav:"lastName"`
+	MemberID  string `json:"memberId"`
+	FirstName string `json:"firstName"`
+	LastName  string `json:"lastName"`
 }
 
 // Notification is one entry of a member's notifications.
 type Notification struct {
-	ID          string    `json:"id" dynamodbav:"id"`
-	RecipientID string    `json:"-" dynamodbav:"recipientId"`
-	Kind        string    `json:"kind" dynamodbav:"notificationKind"`
-	CreatedAt   time.Time `json:"createdAt" dynamodbav:"createdAt"`
-	Read        bool      `json:"read" dynamodbav:"read"`
-	Subject     Subject   `json:"subject" dynamodbav:"subject"`
-	Actor       *Actor    `json:"actor,omitempty" dynamodbav:"actor,omitempty"`
-	Mail        string    `json:"-" dynamodbav:"mail"`
+	ID          string    `json:"id"`
+	RecipientID string    `json:"-"`
+	Kind        string    `json:"kind"`
+	CreatedAt   time.Time `json:"createdAt"`
+	Read        bool      `json:"read"`
+	Subject     Subject   `json:"subject"`
+	Actor       *Actor    `json:"actor,omitempty"`
+	Mail        string    `json:"-"`
 }
 
 // Recipient is who a notification goes to, as far as e-mailing them is concerned.
@@ -126,12 +128,25 @@ type Store interface {
 	ListNotifications(ctx context.Context, memberID, after string, limit int) ([]Notification, []string, error)
 	// MarkNotificationRead sets read; found is false for an id not among the member's.
 	MarkNotificationRead(ctx context.Context, memberID, id string) (n Notification, found bool, err error)
-	// SetNotificationMail records the e-mail outcome on the notification item (a failure
-	// counts as one more attempt; after MaxMailAttempts nothing retries it).
+	// SetNotificationMail records the outcome of the request's own send on the
+	// notification item while its e-mail is still pending, i.e. not taken over by the
+	// retry job (a failure counts as one more attempt; after MaxMailAttempts nothing
+	// retries it).
 	SetNotificationMail(ctx context.Context, memberID, id, state string) error
-	// DueNotificationMails lists notifications whose e-mail is still pending or failed,
-	// committed before `before` (the retry job's work), at most limit.
-	DueNotificationMails(ctx context.Context, before time.Time, limit int) ([]Notification, error)
+	// DueNotificationMails lists notifications whose e-mail is still pending, failed or
+	// claimed by a retry run (whose lease may have ended), committed before `before` (the
+	// retry job's work), at most limit.
+	DueNotificationMails(ctx context.Context, before time.Time, limit int) ([]DueMail, error)
+	// ClaimNotificationMail takes one attempt at a due notification's e-mail, in one
+	// conditional write: only while it is as it was read (attempts made so far, and
+	// pending, failed, or claimed by a run whose lease ended at or before now). The claim
+	// counts the attempt (attempts+1), sets MailSending and lasts until `until`. claimed
+	// is false when another run holds or finished it.
+	ClaimNotificationMail(ctx context.Context, memberID, id string, attempts int, now, until time.Time) (claimed bool, err error)
+	// FinishNotificationMail records the outcome (sent, failed or off) of the claimed
+	// attempt (the count the claim set), while that claim is still the notification's
+	// (recorded is false otherwise). Only a failure below MaxMailAttempts stays due.
+	FinishNotificationMail(ctx context.Context, memberID, id string, attempt int, state string) (recorded bool, err error)
 	// GetMember reads the recipient (address, language, e-mail preference).
 	GetMember(ctx context.Context, memberID string) (member.Member, bool, error)
 }
@@ -139,6 +154,17 @@ type Store interface {
 // MaxMailAttempts bounds how often a notification's e-mail is tried (the first send and
 // the retries of the mail-retry job).
 const MaxMailAttempts = 5
+
+// MailLease is how long a mail-retry run's claim on a notification lasts: longer than
+// any run (Lambda stops a function within 15 minutes), so that no other run sends an
+// e-mail that is being sent; a claim left by a run that crashed is taken over after it.
+const MailLease = 15 * time.Minute
+
+// DueMail is a notification whose e-mail the retry job is to try (again).
+type DueMail struct {
+	Notification
+	Attempts int // e-mail attempts made so far (claims included)
+}
 
 // RetryDelay is how long a pending e-mail is left to its own request before the retry job
 // takes it over (the request sends it right after its commit).
@@ -176,7 +202,18 @@ func (s *Service) Deliver(ctx context.Context, n Notification, to Recipient) (se
 	if n.Mail != MailPending {
 		return false
 	}
-	state := MailSent
+	state := s.send(ctx, n, to)
+	rec, cancel := recording(ctx)
+	defer cancel()
+	if err := s.Store.SetNotificationMail(rec, n.RecipientID, n.ID, state); err != nil {
+		slog.ErrorContext(ctx, "recording the notification e-mail state failed", "notificationId", n.ID, "state", state)
+	}
+	return state == MailSent
+}
+
+// send renders and sends the e-mail of n: MailSent, or MailFailed (logged without
+// personal data).
+func (s *Service) send(ctx context.Context, n Notification, to Recipient) string {
 	err := errors.New("no mail sender configured")
 	if s.Mail != nil {
 		var msg mail.Message
@@ -185,14 +222,14 @@ func (s *Service) Deliver(ctx context.Context, n Notification, to Recipient) (se
 		}
 	}
 	if err != nil {
-		state = MailFailed
 		slog.ErrorContext(ctx, "notification e-mail failed", "notificationId", n.ID, "kind", n.Kind, "recipientId", n.RecipientID)
+		return MailFailed
 	}
-	// The request may be cut short after a failed send; record the outcome regardless.
-	rec, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-	defer cancel()
-	if err := s.Store.SetNotificationMail(rec, n.RecipientID, n.ID, state); err != nil {
-		slog.ErrorContext(ctx, "recording the notification e-mail state failed", "notificationId", n.ID, "state", state)
-	}
-	return state == MailSent
+	return MailSent
+}
+
+// recording is the context an outcome is recorded in: the caller may be cut short after
+// a send, and the outcome is recorded regardless.
+func recording(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 }

@@ -23,8 +23,16 @@ func (f *fakeStore) SetNotificationMail(_ context.Context, memberID, id, state s
 	f.states[memberID+"/"+id] = state
 	return nil
 }
-func (f *fakeStore) DueNotificationMails(context.Context, time.Time, int) ([]Notification, error) {
+func (f *fakeStore) DueNotificationMails(context.Context, time.Time, int) ([]DueMail, error) {
 	return nil, nil
+}
+
+// (the retry job's claims are tested against DynamoDB Local, in shared/ddb)
+func (f *fakeStore) ClaimNotificationMail(context.Context, string, string, int, time.Time, time.Time) (bool, error) {
+	return false, errors.New("not here")
+}
+func (f *fakeStore) FinishNotificationMail(context.Context, string, string, int, string) (bool, error) {
+	return false, errors.New("not here")
 }
 func (f *fakeStore) GetMember(context.Context, string) (member.Member, bool, error) {
 	return member.Member{}, false, nil

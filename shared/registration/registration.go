@@ -25,16 +25,16 @@ const LinkLifetime = 72 * time.Hour
 
 // Pending is a pre-registration waiting for its form.
 type Pending struct {
-	TokenHash    string     `dynamodbav:"tokenHash"`
-	FirstName    string     `dynamodbav:"firstName"`
-	LastName     string     `dynamodbav:"lastName"`
-	Email        string     `dynamodbav:"email"`
-	Username     string     `dynamodbav:"username"`
-	PasswordHash string     `dynamodbav:"passwordHash"`
-	Language     string     `dynamodbav:"language"`
-	CreatedAt    time.Time  `dynamodbav:"createdAt"`
-	ExpiresAt    time.Time  `dynamodbav:"expiresAt"`
-	UsedAt       *time.Time `dynamodbav:"usedAt,omitempty"`
+	TokenHash    string
+	FirstName    string
+	LastName     string
+	Email        string
+	Username     string
+	PasswordHash string
+	Language     string
+	CreatedAt    time.Time
+	ExpiresAt    time.Time
+	UsedAt       *time.Time
 }
 
 // Errors the store reports when a condition fails.

@@ -30,15 +30,15 @@ type Author = forum.Author
 
 // Resource is a shared link to teaching material.
 type Resource struct {
-	ResourceID  string    `json:"resourceId" dynamodbav:"resourceId"`
-	Title       string    `json:"title" dynamodbav:"title"`
-	Description string    `json:"description" dynamodbav:"description"`
-	Theme       string    `json:"theme" dynamodbav:"theme"`
-	Language    string    `json:"language" dynamodbav:"language"`
-	URL         string    `json:"url" dynamodbav:"url"`
-	Author      Author    `json:"author" dynamodbav:"author"`
-	CreatedAt   time.Time `json:"createdAt" dynamodbav:"createdAt"`
-	IndexWords  []string  `json:"-" dynamodbav:"indexWords"`
+	ResourceID  string    `json:"resourceId"`
+	Title       string    `json:"title"`
+	Description string    `json:"description"`
+	Theme       string    `json:"theme"`
+	Language    string    `json:"language"`
+	URL         string    `json:"url"`
+	Author      Author    `json:"author"`
+	CreatedAt   time.Time `json:"createdAt"`
+	IndexWords  []string  `json:"-"`
 }
 
 // Words are all the folded words of the title and description (what a search matches).

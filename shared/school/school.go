@@ -16,21 +16,21 @@ import (
 
 // School is a registered school.
 type School struct {
-	SchoolID      string    `json:"schoolId" dynamodbav:"schoolId"`
-	Name          string    `json:"name" dynamodbav:"name"`
-	Country       string    `json:"country" dynamodbav:"country"`
-	City          string    `json:"city" dynamodbav:"city"`
-	Address       string    `json:"address" dynamodbav:"address"`
-	PostalCode    string    `json:"postalCode" dynamodbav:"postalCode"`
-	SchoolType    string    `json:"schoolType" dynamodbav:"schoolType"`
-	Phone         string    `json:"phone" dynamodbav:"phone"`
-	Fax           string    `json:"fax,omitempty" dynamodbav:"fax,omitempty"`
-	Email         string    `json:"email" dynamodbav:"email"`
-	Website       string    `json:"website,omitempty" dynamodbav:"website,omitempty"`
-	HeadTeacher   string    `json:"headTeacher" dynamodbav:"headTeacher"`
-	Pupils        int       `json:"pupils" dynamodbav:"pupils"`
-	OtherProjects string    `json:"otherProjects,omitempty" dynamodbav:"otherProjects,omitempty"`
-	RegisteredAt  time.Time `json:"registeredAt" dynamodbav:"registeredAt"`
+	SchoolID      string    `json:"schoolId"`
+	Name          string    `json:"name"`
+	Country       string    `json:"country"`
+	City          string    `json:"city"`
+	Address       string    `json:"address"`
+	PostalCode    string    `json:"postalCode"`
+	SchoolType    string    `json:"schoolType"`
+	Phone         string    `json:"phone"`
+	Fax           string    `json:"fax,omitempty"`
+	Email         string    `json:"email"`
+	Website       string    `json:"website,omitempty"`
+	HeadTeacher   string    `json:"headTeacher"`
+	Pupils        int       `json:"pupils"`
+	OtherProjects string    `json:"otherProjects,omitempty"`
+	RegisteredAt  time.Time `json:"registeredAt"`
 }
 
 // Form is a new school as a teacher describes it, or a pick of a registered one.

@@ -12,10 +12,10 @@ import (
 
 // Hit is a school in search results.
 type Hit struct {
-	SchoolID string `json:"schoolId" dynamodbav:"schoolId"`
-	Name     string `json:"name" dynamodbav:"name"`
-	Country  string `json:"country" dynamodbav:"country"`
-	City     string `json:"city" dynamodbav:"city"`
+	SchoolID string `json:"schoolId"`
+	Name     string `json:"name"`
+	Country  string `json:"country"`
+	City     string `json:"city"`
 }
 
 // Store is what the school use cases need.

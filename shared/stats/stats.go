@@ -13,9 +13,9 @@ import (
 
 // Counts are the public numbers of one scope.
 type Counts struct {
-	Teachers       int64 `json:"teachers" dynamodbav:"teachers"`
-	Schools        int64 `json:"schools" dynamodbav:"schools"`
-	ActiveProjects int64 `json:"activeProjects" dynamodbav:"activeProjects"`
+	Teachers       int64 `json:"teachers"`
+	Schools        int64 `json:"schools"`
+	ActiveProjects int64 `json:"activeProjects"`
 }
 
 // Delta is a change of the counters: the writes that change them add it to the scope

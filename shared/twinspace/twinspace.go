@@ -36,11 +36,11 @@ const MaxLabelNotices = 90
 
 // Page is a page of a TwinSpace (item PROJECT#<id> / PAGE#<createdAt>#<pageId>).
 type Page struct {
-	PageID    string    `json:"pageId" dynamodbav:"pageId"`
-	Title     string    `json:"title" dynamodbav:"title"`
-	Body      string    `json:"body" dynamodbav:"body"`
-	AuthorID  string    `json:"authorId" dynamodbav:"authorId"`
-	CreatedAt time.Time `json:"createdAt" dynamodbav:"createdAt"`
+	PageID    string    `json:"pageId"`
+	Title     string    `json:"title"`
+	Body      string    `json:"body"`
+	AuthorID  string    `json:"authorId"`
+	CreatedAt time.Time `json:"createdAt"`
 }
 
 // Space is everything the partition of a project holds.

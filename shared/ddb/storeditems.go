@@ -1,0 +1,112 @@
+package ddb
+
+// Stored items. The domain types carry no dynamodbav tags (their json tags are the API's
+// shape); this package owns how each one is stored, so that renaming a field of the API
+// never renames a stored attribute. The pattern, for every item:
+//
+//   - <thing>Fields is a tagged copy of the domain type's fields, in the same order and
+//     with the same types, so that a plain conversion (<thing>Fields(v), and back) turns
+//     one into the other. The conversion only compiles while the fields match: a field
+//     added to the domain type cannot reach the table before it gets a stored name here.
+//   - When the domain type nests another domain type (a notification's actor, a contact
+//     request's people), the item names its fields itself and converts field by field
+//     (notificationItemOf / .notification()).
+//   - The item embeds the fields and adds what only storage needs (ttl, exp, GSI keys,
+//     versions); <thing>ItemOf builds it and a method returns the domain value.
+//
+// The attribute names are pinned by TestStoredAttributeNamesStay: existing tables, the
+// bulk import and infra/loader depend on them. The items whose methods live elsewhere
+// are here: sessions and reset links (account.go) and member-search hits (memberindex.go).
+
+import (
+	"time"
+
+	"etwin/shared/account"
+	"etwin/shared/directory"
+	"etwin/shared/member"
+)
+
+// sessionFields are the stored names of an account.Session.
+type sessionFields struct {
+	MemberID   string    `dynamodbav:"memberId"`
+	TokenHash  string    `dynamodbav:"tokenHash"`
+	Role       string    `dynamodbav:"accountRole"`
+	Country    string    `dynamodbav:"country,omitempty"`
+	CreatedAt  time.Time `dynamodbav:"createdAt"`
+	LastSeenAt time.Time `dynamodbav:"lastSeenAt"`
+}
+
+// sessionItem is a session under its member (the TTL removes it after its expiry).
+type sessionItem struct {
+	sessionFields
+	TTL int64 `dynamodbav:"ttl"`
+}
+
+func sessionItemOf(sess account.Session) sessionItem {
+	return sessionItem{sessionFields: sessionFields(sess), TTL: sess.ExpiresAt().Unix()}
+}
+
+func (it sessionItem) session() account.Session { return account.Session(it.sessionFields) }
+
+// resetFields are the stored names of an account.Reset.
+type resetFields struct {
+	TokenHash string     `dynamodbav:"tokenHash"`
+	MemberID  string     `dynamodbav:"memberId"`
+	CreatedAt time.Time  `dynamodbav:"createdAt"`
+	ExpiresAt time.Time  `dynamodbav:"expiresAt"`
+	UsedAt    *time.Time `dynamodbav:"usedAt,omitempty"`
+}
+
+// resetItem is a password-reset link; exp is its expiry in unix seconds (for conditions).
+type resetItem struct {
+	resetFields
+	Exp int64 `dynamodbav:"exp"`
+	TTL int64 `dynamodbav:"ttl"`
+}
+
+func resetItemOf(r account.Reset) resetItem {
+	exp := r.ExpiresAt.Unix()
+	return resetItem{resetFields: resetFields(r), Exp: exp, TTL: exp + int64(ttlGrace.Seconds())}
+}
+
+func (it resetItem) reset() account.Reset { return account.Reset(it.resetFields) }
+
+// hitSchoolFields are the stored names of a member.SchoolRef inside a search hit.
+type hitSchoolFields struct {
+	SchoolID   string `dynamodbav:"schoolId"`
+	Name       string `dynamodbav:"name"`
+	Country    string `dynamodbav:"country"`
+	SchoolType string `dynamodbav:"schoolType,omitempty"`
+}
+
+// memberHitItem is what every entry of the member search index carries of its member
+// (memberIndex adds the words and category sets beside it).
+type memberHitItem struct {
+	MemberID  string            `dynamodbav:"memberId"`
+	FirstName string            `dynamodbav:"firstName"`
+	LastName  string            `dynamodbav:"lastName"`
+	Role      string            `dynamodbav:"role"`
+	Schools   []hitSchoolFields `dynamodbav:"schools"`
+}
+
+func memberHitItemOf(h directory.Hit) memberHitItem {
+	it := memberHitItem{MemberID: h.MemberID, FirstName: h.FirstName, LastName: h.LastName, Role: h.Role}
+	if h.Schools != nil {
+		it.Schools = make([]hitSchoolFields, len(h.Schools))
+	}
+	for i, r := range h.Schools {
+		it.Schools[i] = hitSchoolFields(r)
+	}
+	return it
+}
+
+func (it memberHitItem) hit() directory.Hit {
+	h := directory.Hit{MemberID: it.MemberID, FirstName: it.FirstName, LastName: it.LastName, Role: it.Role}
+	if it.Schools != nil {
+		h.Schools = make([]member.SchoolRef, len(it.Schools))
+	}
+	for i, r := range it.Schools {
+		h.Schools[i] = member.SchoolRef(r)
+	}
+	return h
+}
