@@ -41,8 +41,8 @@ type Deps struct {
 	Cursors   cursor.Signer
 }
 
-// Load reads the environment (TABLE_NAME, PORTAL_URL, SENDER_ADDRESS, CURSOR_KEY) and
-// builds the clients.
+// Load reads the environment (TABLE_NAME, PORTAL_URL, SENDER_ADDRESS, and CURSOR_KEY or
+// CURSOR_KEY_PARAMETER, see cursorKey) and builds the clients.
 func Load(ctx context.Context) (*Deps, error) {
 	table := os.Getenv("TABLE_NAME")
 	if table == "" {
@@ -59,9 +59,13 @@ func Load(ctx context.Context) (*Deps, error) {
 	if from := os.Getenv("SENDER_ADDRESS"); from != "" {
 		d.Mail = sesmail.New(cfg, from)
 	}
-	if k := os.Getenv("CURSOR_KEY"); k != "" {
+	k, err := cursorKey(ctx, cfg) // CURSOR_KEY, or the parameter CURSOR_KEY_PARAMETER names
+	if err != nil {
+		return nil, err
+	}
+	if k != "" {
 		if len(k) < 32 {
-			return nil, errors.New("CURSOR_KEY must be at least 32 characters")
+			return nil, errors.New("the cursor key (CURSOR_KEY or CURSOR_KEY_PARAMETER) must be at least 32 characters")
 		}
 		d.Cursors = cursor.New(k)
 	}
