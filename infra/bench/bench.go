@@ -155,6 +155,15 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			return nil, err
 		}
 	}
+	// The cursor signing key, in a local SSM of this run's own (the functions that page
+	// lists read it at init, as in AWS).
+	ssmStub, err := localstack.StartSSM("")
+	if err != nil {
+		return nil, err
+	}
+	defer ssmStub.Stop()
+	cursorKey := localstack.NewCursorKey()
+	ssmStub.Put(localstack.CursorKeyParameter, "SecureString", cursorKey)
 	gwOpts := gateway.Options{
 		TemplatePath: cfg.Template,
 		BinDir:       native,
@@ -164,6 +173,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			"AWS_ENDPOINT_URL_DYNAMODB": ddbURL,
 			"AWS_ENDPOINT_URL_SESV2":    sesURL,
 			"AWS_ENDPOINT_URL_SES":      sesURL,
+			"AWS_ENDPOINT_URL_SSM":      ssmStub.URL,
 		},
 		FunctionLog:             cfg.FunctionLog,
 		MaxInstancesPerFunction: cfg.Concurrency,
@@ -237,7 +247,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		store := ddb.New(newMeteredClient(ddbURL, m), table).WithMeter(m.record)
 		sesCfg := aws.Config{Region: localstack.Region, BaseEndpoint: aws.String(sesURL),
 			Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}
-		deps := &app.Deps{Store: store, PortalURL: env["PORTAL_URL"], Cursors: cursor.New(env["CURSOR_KEY"]),
+		deps := &app.Deps{Store: store, PortalURL: env["PORTAL_URL"], Cursors: cursor.New(cursorKey),
 			Mail: sesmail.New(sesCfg, env["SENDER_ADDRESS"])}
 		// The handlers log a line per request, as in Lambda; here only warnings matter.
 		defer slog.SetDefault(slog.Default())

@@ -14,12 +14,12 @@ import (
 )
 
 // LocalParameters are the template parameter values of every local stack (make run,
-// make test, tests): the portal on the Vite dev server, a local sender, and a signing
-// key that is only ever used here.
+// make test, tests): the portal on the Vite dev server, a local sender, and the name of
+// the SSM parameter that holds the cursor signing key (the local SSM holds a random one).
 var LocalParameters = map[string]string{
-	"PortalUrl":        "http://localhost:5173",
-	"SenderAddress":    "no-reply@etwinning.local",
-	"CursorSigningKey": "local-only-cursor-signing-key-not-a-secret-0123456789",
+	"PortalUrl":              "http://localhost:5173",
+	"SenderAddress":          "no-reply@etwinning.local",
+	"CursorKeyParameterName": CursorKeyParameter,
 }
 
 // StackOptions configure StartStack.
@@ -27,6 +27,7 @@ type StackOptions struct {
 	Root          string // repository root; "" means FindRoot()
 	DynamoPort    int    // 0: a free port
 	SESPort       int    // 0: a free port
+	SSMPort       int    // 0: a free port
 	DynamoDataDir string // "": in memory
 	// TableName maps a table's logical ID to its local name; nil keeps the logical ID.
 	TableName func(logicalID string) string
@@ -52,14 +53,17 @@ type Stack struct {
 	Template  string // path of template.yaml
 	Dynamo    *Service
 	SES       *Service
+	SSM       *SSM   // the local Parameter Store, in this process
+	CursorKey string // the random cursor signing key it holds at CursorKeyParameter
 	DDB       *dynamodb.Client
 	Gateway   *gateway.Gateway // nil until the gateway runs
 	APIURL    string           // e.g. http://127.0.0.1:3000
 	tableName func(string) string
 }
 
-// StartStack starts DynamoDB Local and the SES server, creates the template's tables
-// and, unless SkipGateway, the gateway. On error, whatever had started is stopped.
+// StartStack starts DynamoDB Local, the SES server and the local SSM (holding a fresh
+// random cursor signing key), creates the template's tables and, unless SkipGateway, the
+// gateway. On error, whatever had started is stopped.
 func StartStack(ctx context.Context, opts StackOptions) (*Stack, error) {
 	root := opts.Root
 	if root == "" {
@@ -78,6 +82,17 @@ func StartStack(ctx context.Context, opts StackOptions) (*Stack, error) {
 			s.Stop()
 		}
 	}()
+
+	ssmAddr := ""
+	if opts.SSMPort != 0 {
+		ssmAddr = fmt.Sprintf("127.0.0.1:%d", opts.SSMPort)
+	}
+	ssm, err := StartSSM(ssmAddr)
+	if err != nil {
+		return nil, err
+	}
+	s.SSM, s.CursorKey = ssm, NewCursorKey()
+	s.SSM.Put(CursorKeyParameter, "SecureString", s.CursorKey)
 
 	// The two services start in parallel: the JVM takes a few seconds.
 	type started struct {
@@ -128,6 +143,7 @@ func (s *Stack) StartGateway(opts GatewayOptions) error {
 			"AWS_ENDPOINT_URL_DYNAMODB": s.Dynamo.URL,
 			"AWS_ENDPOINT_URL_SESV2":    s.SES.URL,
 			"AWS_ENDPOINT_URL_SES":      s.SES.URL,
+			"AWS_ENDPOINT_URL_SSM":      s.SSM.URL,
 		},
 		FunctionLog:             opts.FunctionLog,
 		AccessLog:               opts.AccessLog,
@@ -150,10 +166,13 @@ func (s *Stack) StartGateway(opts GatewayOptions) error {
 // TableName is the local name of a table logical ID.
 func (s *Stack) TableName(logicalID string) string { return s.tableName(logicalID) }
 
-// Stop stops the gateway (and every function instance) and both services.
+// Stop stops the gateway (and every function instance) and the services.
 func (s *Stack) Stop() {
 	if s.Gateway != nil {
 		s.Gateway.Close()
+	}
+	if s.SSM != nil {
+		s.SSM.Stop()
 	}
 	if s.SES != nil {
 		s.SES.Stop()

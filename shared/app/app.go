@@ -53,7 +53,8 @@ type Deps struct {
 	mailOnce  sync.Once
 }
 
-// Load reads the environment (TABLE_NAME, PORTAL_URL, SENDER_ADDRESS, CURSOR_KEY) and the
+// Load reads the environment (TABLE_NAME, PORTAL_URL, SENDER_ADDRESS, and CURSOR_KEY or
+// CURSOR_KEY_PARAMETER, see cursorKey: the cursor key is read from SSM once, here) and the
 // AWS configuration (with the SDK's standard retryer, bounded by each call's context).
 func Load(ctx context.Context) (*Deps, error) {
 	table := os.Getenv("TABLE_NAME")
@@ -65,9 +66,13 @@ func Load(ctx context.Context) (*Deps, error) {
 		return nil, err
 	}
 	d := &Deps{cfg: cfg, table: table, sender: os.Getenv("SENDER_ADDRESS"), PortalURL: os.Getenv("PORTAL_URL")}
-	if k := os.Getenv("CURSOR_KEY"); k != "" {
+	k, err := cursorKey(ctx, cfg) // CURSOR_KEY, or the parameter CURSOR_KEY_PARAMETER names
+	if err != nil {
+		return nil, err
+	}
+	if k != "" {
 		if len(k) < 32 {
-			return nil, errors.New("CURSOR_KEY must be at least 32 characters")
+			return nil, errors.New("the cursor key (CURSOR_KEY or CURSOR_KEY_PARAMETER) must be at least 32 characters")
 		}
 		d.Cursors = cursor.New(k)
 	}

@@ -88,6 +88,7 @@ func run(root string, args []string) error {
 	apiAddr := fs.String("api", "127.0.0.1:3000", "API listen address")
 	ddbPort := fs.Int("ddb-port", 8000, "DynamoDB Local port")
 	sesPort := fs.Int("ses-port", 8005, "local SES port")
+	ssmPort := fs.Int("ssm-port", 8006, "local SSM (Parameter Store) port")
 	binDir := fs.String("bin", filepath.Join(root, ".local", "bin"), "built functions, <dir>/<folder>/bootstrap")
 	dataDir := fs.String("data", filepath.Join(root, ".local", "ddb"), "DynamoDB Local data folder")
 	logDir := fs.String("logs", filepath.Join(root, ".local", "logs"), "log folder")
@@ -115,6 +116,7 @@ func run(root string, args []string) error {
 		Root:          root,
 		DynamoPort:    *ddbPort,
 		SESPort:       *sesPort,
+		SSMPort:       *ssmPort,
 		DynamoDataDir: *dataDir,
 		ServiceLog:    serviceLog,
 		Gateway: localstack.GatewayOptions{
@@ -148,10 +150,12 @@ func run(root string, args []string) error {
   mail viewer    %s
   mail as JSON   %s/store
   DynamoDB       %s  (table %s, data in %s)
+  SSM            %s  (a random cursor key at %s)
   function logs  %s
 
 Ctrl-C stops everything.
-`, stack.APIURL, stack.SES.URL, stack.SES.URL, stack.Dynamo.URL, stack.TableName("Table"), *dataDir, functionLog.Name())
+`, stack.APIURL, stack.SES.URL, stack.SES.URL, stack.Dynamo.URL, stack.TableName("Table"), *dataDir,
+		stack.SSM.URL, localstack.CursorKeyParameter, functionLog.Name())
 
 	select {
 	case <-ctx.Done():
@@ -274,6 +278,7 @@ func invoke(root string, args []string) error {
 	fs := flag.NewFlagSet("invoke", flag.ExitOnError)
 	ddbPort := fs.Int("ddb-port", 8000, "port of the running DynamoDB Local")
 	sesPort := fs.Int("ses-port", 8005, "port of the running local SES")
+	ssmPort := fs.Int("ssm-port", 8006, "port of the running local SSM")
 	binDir := fs.String("bin", filepath.Join(root, ".local", "bin"), "built functions, <dir>/<folder>/bootstrap")
 	eventFile := fs.String("event", "", "event JSON file (- for stdin) instead of the schedule's event")
 	fs.Parse(args)
@@ -302,6 +307,7 @@ func invoke(root string, args []string) error {
 			"AWS_ENDPOINT_URL_DYNAMODB": ddbURL,
 			"AWS_ENDPOINT_URL_SESV2":    sesURL,
 			"AWS_ENDPOINT_URL_SES":      sesURL,
+			"AWS_ENDPOINT_URL_SSM":      "http://127.0.0.1:" + strconv.Itoa(*ssmPort),
 		},
 		FunctionLog: os.Stderr,
 	})
