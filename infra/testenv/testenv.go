@@ -6,9 +6,12 @@
 //	func TestMain(m *testing.M) { testenv.Main(m) }
 //
 // Under `make test` (local exec) the stack already runs and its addresses come in
-// ETWIN_* variables; under a plain `go test` Main starts a private stack for the
-// package (in memory, free ports) and stops it after the tests. The API, which needs
-// the functions built, only starts on the first APIURL call.
+// ETWIN_* variables; under a plain `go test` a private stack for the package (in
+// memory, free ports) starts on the first call that needs it (DDB, TableName, NewTable,
+// SESURL, ...) and Main stops it after the tests. A test binary that never asks, such
+// as a fuzz worker or `go test -run='^$' -fuzz=...` of a fuzz target that decodes
+// bytes, starts nothing. The API, which needs the functions built, only starts on the
+// first APIURL call.
 package testenv
 
 import (
@@ -42,8 +45,11 @@ var (
 	binDir      string
 	ddbClient   *dynamodb.Client
 
-	// Set when Main started the stack itself.
-	stack      *localstack.Stack
+	// Set by Main; the private stack starts at most once, on first use.
+	mainRan    bool
+	stackOnce  sync.Once
+	stackErr   error
+	stack      *localstack.Stack // nil unless a private stack was started
 	gatewayMu  sync.Mutex
 	gatewayErr error
 	tempDir    string
@@ -55,6 +61,7 @@ func Main(m *testing.M) {
 }
 
 func run(m *testing.M) int {
+	mainRan = true
 	if endpoint := os.Getenv("ETWIN_DDB_ENDPOINT"); endpoint != "" {
 		ddbEndpoint = endpoint
 		sesURL = os.Getenv("ETWIN_SES_ENDPOINT")
@@ -65,31 +72,43 @@ func run(m *testing.M) int {
 			tableName = tableLogicalID
 		}
 		ddbClient = localstack.NewDynamoClient(ddbEndpoint)
+		stackOnce.Do(func() {}) // the stack is there: nothing to start
 		return m.Run()
 	}
-
-	st, err := localstack.StartStack(context.Background(), localstack.StackOptions{SkipGateway: true})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "testenv: starting the local stack:", err)
-		return 1
-	}
-	stack = st
 	defer func() {
-		stack.Stop()
+		if stack != nil {
+			stack.Stop()
+		}
 		if tempDir != "" {
 			os.RemoveAll(tempDir)
 		}
 	}()
+	return m.Run()
+}
+
+// startStack starts the package's private stack (DynamoDB Local and the SES).
+func startStack() {
+	st, err := localstack.StartStack(context.Background(), localstack.StackOptions{SkipGateway: true})
+	if err != nil {
+		stackErr = err
+		return
+	}
+	stack = st
 	ddbEndpoint = st.Dynamo.URL
 	sesURL = st.SES.URL
 	tableName = st.TableName(tableLogicalID)
 	ddbClient = st.DDB
-	return m.Run()
 }
 
+// mustHaveStack starts the private stack on first use; a failure panics with the
+// reason (every later call panics the same way).
 func mustHaveStack() {
-	if ddbClient == nil {
+	if !mainRan {
 		panic("testenv: no local stack: call testenv.Main(m) from TestMain")
+	}
+	stackOnce.Do(startStack)
+	if stackErr != nil {
+		panic("testenv: starting the local stack: " + stackErr.Error())
 	}
 }
 
