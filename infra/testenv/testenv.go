@@ -20,10 +20,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -31,6 +29,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"etwin/infra/lambdabuild"
 	"etwin/infra/localstack"
 )
 
@@ -52,7 +51,6 @@ var (
 	stack      *localstack.Stack // nil unless a private stack was started
 	gatewayMu  sync.Mutex
 	gatewayErr error
-	tempDir    string
 )
 
 // Main runs the package's tests against the local stack and exits with their result.
@@ -78,9 +76,6 @@ func run(m *testing.M) int {
 	defer func() {
 		if stack != nil {
 			stack.Stop()
-		}
-		if tempDir != "" {
-			os.RemoveAll(tempDir)
 		}
 	}()
 	return m.Run()
@@ -126,12 +121,13 @@ func SESURL() string { mustHaveStack(); return sesURL }
 func TableName() string { mustHaveStack(); return tableName }
 
 // BinDir is where the function binaries are, <BinDir>/<folder>/bootstrap ("" until
-// the API runs when Main started the stack itself).
+// the API runs when Main started the stack itself; then <root>/.local/bin, as make
+// build writes it).
 func BinDir() string { mustHaveStack(); return binDir }
 
 // APIURL is the local API's base URL, e.g. http://127.0.0.1:3000 (no trailing
-// slash). When Main started the stack itself, the first call builds the functions and
-// starts the API; a failure there panics with the reason.
+// slash). When Main started the stack itself, the first call rebuilds the stale
+// function binaries and starts the API; a failure there panics with the reason.
 func APIURL() string {
 	mustHaveStack()
 	gatewayMu.Lock()
@@ -146,16 +142,21 @@ func APIURL() string {
 }
 
 func startGateway() error {
-	dir, err := os.MkdirTemp("", "etwin-testenv-")
+	// The binaries of `make build`, brought up to date first (cheap when they are), so
+	// a plain `go test` of the end-to-end tests never runs stale ones.
+	bin := filepath.Join(stack.Root, ".local", "bin")
+	pkgs, err := lambdabuild.Packages(stack.Root)
 	if err != nil {
 		return err
 	}
-	tempDir = dir
-	bin := filepath.Join(dir, "bin")
-	if err := BuildFunctions(stack.Root, bin); err != nil {
+	stale, err := lambdabuild.Update(context.Background(), stack.Root, bin, pkgs)
+	if err != nil {
 		return err
 	}
-	err = stack.StartGateway(localstack.GatewayOptions{BinDir: bin, FunctionLog: os.Stderr})
+	if len(stale) > 0 {
+		fmt.Fprintf(os.Stderr, "testenv: rebuilt %d stale function binaries in %s\n", len(stale), bin)
+	}
+	err = stack.StartGateway(localstack.GatewayOptions{BinDir: bin, FunctionLog: os.Stderr, TimeoutScale: TimeoutScale})
 	if err != nil {
 		return err
 	}
@@ -164,45 +165,19 @@ func startGateway() error {
 	return nil
 }
 
+// TimeoutScale is how much longer than the template says functions may run on the
+// test stacks (local exec uses the same): tests on a loaded machine must not fail on
+// AWS's time limits, only on wrong answers.
+const TimeoutScale = 3
+
 // BuildFunctions builds every functions/<folder> that holds Go code into
 // <binDir>/<folder>/bootstrap for this machine, as `make build` does.
 func BuildFunctions(root, binDir string) error {
-	folders, err := filepath.Glob(filepath.Join(root, "functions", "*", "*.go"))
+	pkgs, err := lambdabuild.Packages(root)
 	if err != nil {
 		return err
 	}
-	seen := map[string]bool{}
-	var pkgs []string
-	for _, f := range folders {
-		dir := filepath.Dir(f)
-		if !seen[dir] && !strings.HasSuffix(f, "_test.go") {
-			seen[dir] = true
-			pkgs = append(pkgs, "./functions/"+filepath.Base(dir))
-		}
-	}
-	if len(pkgs) == 0 {
-		return nil
-	}
-	// One go build for all of them (it builds in parallel), into out/<folder>, then
-	// each binary moves to <folder>/bootstrap.
-	out := filepath.Join(binDir, ".out")
-	args := append([]string{"build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", out + "/"}, pkgs...)
-	cmd := exec.Command("go", args...)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if output, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build of the functions: %v\n%s", err, output)
-	}
-	for _, pkg := range pkgs {
-		folder := filepath.Base(pkg)
-		if err := os.MkdirAll(filepath.Join(binDir, folder), 0o755); err != nil {
-			return err
-		}
-		if err := os.Rename(filepath.Join(out, folder), filepath.Join(binDir, folder, "bootstrap")); err != nil {
-			return err
-		}
-	}
-	return os.RemoveAll(out)
+	return lambdabuild.Build(context.Background(), root, binDir, nil, pkgs)
 }
 
 var (
