@@ -91,7 +91,10 @@ import:
 		"$(if $(filter /%,$(FILE)),$(FILE),$(PWD)/$(FILE))"
 
 ## test: lint, then every Go test against a fresh stack on free ports, then short fuzz runs
-test: tools build validate
+# local exec rebuilds the function binaries older than their code (and only those), so
+# `build`, which relinks every function, is not a prerequisite. The fuzz runs start no
+# stack: testenv starts one only for a test that uses it.
+test: tools validate
 	go run ./infra/cmd/local exec -- go test ./... -count=1
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; fn=$${t##*:}; \

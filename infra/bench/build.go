@@ -3,45 +3,21 @@ package bench
 import (
 	"archive/zip"
 	"context"
-	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"path"
 	"path/filepath"
 	"time"
+
+	"etwin/infra/lambdabuild"
 )
 
 // helloPackage is the baseline Lambda: aws-lambda-go returning a constant.
 const helloPackage = "./infra/bench/testdata/hello"
 
-// buildFlags are how every Lambda binary is built (DESIGN.md, Makefile LAMBDA_FLAGS).
-var buildFlags = []string{"-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w"}
-
 // build compiles the packages (paths relative to root, e.g. ./functions/me-get) for
-// goos/goarch with CGO_ENABLED=0 into <dir>/<last path element>/bootstrap, in one go
-// build (it compiles and links in parallel).
+// goos/goarch as `make build` does, into <dir>/<last path element>/bootstrap.
 func build(ctx context.Context, root, dir, goos, goarch string, pkgs []string) error {
-	out := filepath.Join(dir, ".out")
-	args := append([]string{"build"}, buildFlags...)
-	args = append(args, "-o", out+string(filepath.Separator))
-	args = append(args, pkgs...)
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch)
-	if output, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("GOOS=%s GOARCH=%s go build: %v\n%s", goos, goarch, err, output)
-	}
-	for _, pkg := range pkgs {
-		name := path.Base(pkg)
-		if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
-			return err
-		}
-		if err := os.Rename(filepath.Join(out, name), filepath.Join(dir, name, "bootstrap")); err != nil {
-			return err
-		}
-	}
-	return os.RemoveAll(out)
+	return lambdabuild.Build(ctx, root, dir, []string{"GOOS=" + goos, "GOARCH=" + goarch}, pkgs)
 }
 
 // SizeResult is one function's deployment package.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -170,66 +171,7 @@ func (r *Report) Markdown(w io.Writer) {
 		}
 	}
 
-	p("## 3. Deployment package size\n\n")
-	if c.SkipSizes {
-		p("_Skipped (`-skip-size`)._\n\n")
-	} else {
-		p("Each function built for `GOOS=linux GOARCH=arm64` (the template's architecture) with the same\n")
-		p("flags, `bootstrap` zipped alone (deflate), as `sam build` packages it. Lambda's limit for a\n")
-		p("directly uploaded zip is 50 MB.\n\n")
-		p("| Function | bootstrap (bytes) | bootstrap | zip (bytes) | zip |\n")
-		p("|---|--:|--:|--:|--:|\n")
-		for _, s := range r.Sizes {
-			name := "`" + s.Name + "`"
-			if s.Baseline {
-				name = "_hello-world baseline_"
-			}
-			p("| %s | %d | %s | %d | %s |\n", name, s.Binary, mib(s.Binary), s.Zipped, mib(s.Zipped))
-		}
-		p("\n")
-	}
-
-	p("## 4. Init time (cold start)\n\n")
-	if c.SkipInit {
-		p("_Skipped (`-skip-init`)._\n\n")
-	} else {
-		p("Process start to the function's first call to `/runtime/invocation/next` on the local Runtime\n")
-		p("API (the gateway's `InitDurations`), for the binaries of section 2, %d cold starts each (a fresh\n", c.ColdStarts)
-		p("gateway per round, so every start is a new process), next to a hello-world Go Lambda\n")
-		p("(`infra/bench/testdata/hello`: aws-lambda-go, returns a constant) built and started the same way.\n")
-		p("The functions' init also reads the AWS configuration and builds the DynamoDB and SES clients\n")
-		p("(`shared/app`), and registers the SIGTERM extension; it makes no network call.\n\n")
-		var base time.Duration
-		for _, in := range r.Init {
-			if in.Baseline {
-				base = in.Init.P50
-			}
-		}
-		p("| Function | min | median | max | median − baseline |\n")
-		p("|---|--:|--:|--:|--:|\n")
-		for _, in := range r.Init {
-			name, diff := "`"+in.Name+"`", fmtDur(in.Init.P50-base)
-			if in.Baseline {
-				name, diff = "_hello-world baseline_", "—"
-			} else if in.Init.P50 < base {
-				diff = "−" + fmtDur(base-in.Init.P50)
-			} else {
-				diff = "+" + diff
-			}
-			p("| %s | %s | %s | %s | %s |\n", name, fmtDur(in.Init.Min), fmtDur(in.Init.P50), fmtDur(in.Init.Max), diff)
-		}
-		p("\n")
-		if len(r.Inits) > 0 {
-			p("Package `init`s of at least %s in the function binaries (`GODEBUG=inittrace=1`, one start each;\n", fmtDur(initTraceMin))
-			p("part of the init time above):\n\n")
-			p("| Package | init (slowest) | allocated | in how many functions |\n")
-			p("|---|--:|--:|--:|\n")
-			for _, pi := range r.Inits {
-				p("| `%s` | %s | %s | %d of %d |\n", pi.Package, fmtDur(pi.Clock), mib(pi.Bytes), pi.Functions, len(r.Init)-1)
-			}
-			p("\n")
-		}
-	}
+	r.coldStartMarkdown(w)
 
 	p("## 5. Member search at scale\n\n")
 	if len(r.Search) == 0 {
@@ -280,4 +222,166 @@ func (r *Report) Markdown(w io.Writer) {
 		}
 		p("\n")
 	}
+}
+
+// ColdStartRow is one line of the cold-start table: a function's init time and its
+// deployment package, each next to the hello-world baseline built the same way.
+type ColdStartRow struct {
+	Name      string
+	Baseline  bool
+	Init      *Summary    // nil: not measured
+	Size      *SizeResult // nil: not measured
+	InitRatio float64     // median init / the baseline's (0: unknown)
+	SizeRatio float64     // bootstrap bytes / the baseline's (0: unknown)
+	ZipRatio  float64
+}
+
+// ColdStart joins the init times and the sizes by function, the baseline first.
+func (r *Report) ColdStart() []ColdStartRow {
+	var rows []ColdStartRow
+	index := map[string]int{}
+	row := func(name string, baseline bool) *ColdStartRow {
+		if baseline {
+			name = ""
+		}
+		k, ok := index[name]
+		if !ok {
+			k = len(rows)
+			index[name] = k
+			rows = append(rows, ColdStartRow{Name: name, Baseline: baseline})
+		}
+		return &rows[k]
+	}
+	row("", true) // the baseline leads, measured or not
+	for _, in := range r.Init {
+		x := row(in.Name, in.Baseline)
+		sum := in.Init
+		x.Init = &sum
+	}
+	for _, sz := range r.Sizes {
+		x := row(sz.Name, sz.Baseline)
+		size := sz
+		x.Size = &size
+	}
+	base := rows[0]
+	for k := range rows {
+		x := &rows[k]
+		if x.Init != nil && base.Init != nil && base.Init.P50 > 0 {
+			x.InitRatio = float64(x.Init.P50) / float64(base.Init.P50)
+		}
+		if x.Size != nil && base.Size != nil && base.Size.Binary > 0 && base.Size.Zipped > 0 {
+			x.SizeRatio = float64(x.Size.Binary) / float64(base.Size.Binary)
+			x.ZipRatio = float64(x.Size.Zipped) / float64(base.Size.Zipped)
+		}
+	}
+	if base.Init == nil && base.Size == nil {
+		rows = rows[1:]
+	}
+	return rows
+}
+
+// coldStartMarkdown writes sections 3 (init time and size per function, next to
+// hello-world) and 4 (the slow package inits).
+func (r *Report) coldStartMarkdown(w io.Writer) {
+	c := r.Config
+	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+	p("## 3. Cold start: init time and binary size per function\n\n")
+	if c.SkipInit && c.SkipSizes {
+		p("_Skipped (`-skip-init -skip-size`)._\n\n")
+		return
+	}
+	p("Each function next to a hello-world Go Lambda (`infra/bench/testdata/hello`: aws-lambda-go,\n")
+	p("returns a constant) built and started the same way; *× hello* is the function's figure\n")
+	p("divided by the baseline's.\n\n")
+	if c.SkipInit {
+		p("- *Init*: skipped (`-skip-init`).\n")
+	} else {
+		p("- *Init*: process start to the function's first call to `/runtime/invocation/next` on the\n")
+		p("  local Runtime API (the gateway's `InitDurations`), %d cold starts each of the binaries of\n", c.ColdStarts)
+		p("  section 2, built for this machine (a fresh gateway per round, so every start is a new\n")
+		p("  process). The functions' init also reads the AWS configuration and builds their clients;\n")
+		p("  it makes no network call.\n")
+	}
+	if c.SkipSizes {
+		p("- *Size*: skipped (`-skip-size`).\n")
+	} else {
+		p("- *Size*: `bootstrap` built for `GOOS=linux GOARCH=arm64` (the template's architecture) with\n")
+		p("  the same flags, and zipped alone (deflate) as `sam build` packages it. Lambda's limit for a\n")
+		p("  directly uploaded zip is 50 MB.\n")
+	}
+	p("\n")
+	rows := r.ColdStart()
+	dash := "—"
+	ratio := func(x float64) string {
+		if x == 0 {
+			return dash
+		}
+		return fmt.Sprintf("%.2f×", x)
+	}
+	p("| Function | init median | init × hello | init min | init max | bootstrap | bootstrap × hello | zip | zip × hello |\n")
+	p("|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	var initRatios, sizeRatios []float64
+	for _, x := range rows {
+		name := "`" + x.Name + "`"
+		if x.Baseline {
+			name = "_hello-world baseline_"
+		} else {
+			if x.InitRatio > 0 {
+				initRatios = append(initRatios, x.InitRatio)
+			}
+			if x.SizeRatio > 0 {
+				sizeRatios = append(sizeRatios, x.SizeRatio)
+			}
+		}
+		med, lo, hi := dash, dash, dash
+		if x.Init != nil {
+			med, lo, hi = fmtDur(x.Init.P50), fmtDur(x.Init.Min), fmtDur(x.Init.Max)
+		}
+		bin, zip := dash, dash
+		if x.Size != nil {
+			bin, zip = mib(x.Size.Binary), mib(x.Size.Zipped)
+		}
+		p("| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", name, med, ratio(x.InitRatio), lo, hi, bin, ratio(x.SizeRatio), zip, ratio(x.ZipRatio))
+	}
+	p("\n")
+	if len(initRatios) > 0 || len(sizeRatios) > 0 {
+		p("Over the %d functions:", max(len(initRatios), len(sizeRatios)))
+		if len(initRatios) > 0 {
+			lo, mid, hi := spread(initRatios)
+			p(" init %.2f× hello-world at the median (%.2f× to %.2f×; the aim is at most 1.5×);", mid, lo, hi)
+		}
+		if len(sizeRatios) > 0 {
+			lo, mid, hi := spread(sizeRatios)
+			p(" bootstrap %.2f× at the median (%.2f× to %.2f×).", mid, lo, hi)
+		}
+		p("\n\n")
+	}
+
+	if !c.SkipInit {
+		p("## 4. Package inits\n\n")
+		if len(r.Inits) == 0 {
+			p("No package `init` of the function binaries took %s or more (`GODEBUG=inittrace=1`, one\n", fmtDur(initTraceMin))
+			p("start each).\n\n")
+			return
+		}
+		p("Package `init`s of at least %s in the function binaries (`GODEBUG=inittrace=1`, one start each;\n", fmtDur(initTraceMin))
+		p("part of the init time above):\n\n")
+		p("| Package | init (slowest) | allocated | in how many functions |\n")
+		p("|---|--:|--:|--:|\n")
+		for _, pi := range r.Inits {
+			p("| `%s` | %s | %s | %d of %d |\n", pi.Package, fmtDur(pi.Clock), mib(pi.Bytes), pi.Functions, max(len(r.Init)-1, 0))
+		}
+		p("\n")
+	}
+}
+
+// spread is the smallest, the median and the largest of xs.
+func spread(xs []float64) (lo, mid, hi float64) {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	mid = s[len(s)/2]
+	if len(s)%2 == 0 {
+		mid = (s[len(s)/2-1] + s[len(s)/2]) / 2
+	}
+	return s[0], mid, s[len(s)-1]
 }

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"sort"
 	"strings"
 	"sync"
@@ -140,8 +139,7 @@ func newMatrixWorld(t *testing.T) *matrixWorld {
 func (w *matrixWorld) newProject(t *testing.T, state string) matrixProject {
 	t.Helper()
 	id := expect(t, call(t, "POST", "/v1/projects", w.session[roleFounder], projectBody(w.id[roleCofounder])), 201).JSON["projectId"].(string)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
+	ctx := t.Context() // bounded by the test run's -timeout, not by a guess at the machine's load
 	p, ok, err := w.store.GetProject(ctx, id)
 	if err != nil || !ok {
 		t.Fatalf("reading the new project: %v %v", ok, err)

@@ -43,7 +43,8 @@ func runJob(t *testing.T, folder string, rep any) {
 			"AWS_ENDPOINT_URL_SESV2":    testenv.SESURL(),
 			"AWS_ENDPOINT_URL_SES":      testenv.SESURL(),
 		},
-		FunctionLog: io.Discard,
+		FunctionLog:  io.Discard,
+		TimeoutScale: testenv.TimeoutScale,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -53,9 +54,7 @@ func runJob(t *testing.T, folder string, rep any) {
 	if def == nil || len(def.Schedules) == 0 {
 		t.Fatalf("%s has no schedule in template.yaml", folder)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	reply, err := gw.Invoke(ctx, def.LogicalID, gateway.ScheduledEvent(def, time.Now()))
+	reply, err := gw.Invoke(t.Context(), def.LogicalID, gateway.ScheduledEvent(def, time.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,6 +52,10 @@ type Options struct {
 	// Now is the clock the route throttles read; nil means time.Now. Tests set it to
 	// control the buckets' refill.
 	Now func() time.Time
+	// TimeoutScale, above 1, multiplies every function's Timeout (the deadline it is
+	// given and when it is stopped) and InitTimeout: headroom for test stacks on a
+	// loaded machine (local exec, testenv). 0 or 1 keeps the template's, as in Lambda.
+	TimeoutScale float64
 }
 
 // FunctionStats are measurements of one function, for benchmarks.
@@ -98,6 +102,12 @@ func New(opts Options) (*Gateway, error) {
 	tmpl, err := LoadTemplate(opts.TemplatePath, TemplateOptions{Parameters: opts.Parameters, TableName: opts.TableName})
 	if err != nil {
 		return nil, err
+	}
+	if opts.TimeoutScale > 1 {
+		for _, def := range tmpl.Functions {
+			def.Timeout = time.Duration(float64(def.Timeout) * opts.TimeoutScale)
+		}
+		opts.InitTimeout = time.Duration(float64(opts.InitTimeout) * opts.TimeoutScale)
 	}
 	g := &Gateway{
 		opts:        opts,

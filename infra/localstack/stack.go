@@ -45,6 +45,7 @@ type GatewayOptions struct {
 	FunctionLog             io.Writer
 	AccessLog               io.Writer
 	MaxInstancesPerFunction int
+	TimeoutScale            float64 // gateway.Options.TimeoutScale
 }
 
 // Stack is a running local stack.
@@ -148,6 +149,7 @@ func (s *Stack) StartGateway(opts GatewayOptions) error {
 		FunctionLog:             opts.FunctionLog,
 		AccessLog:               opts.AccessLog,
 		MaxInstancesPerFunction: opts.MaxInstancesPerFunction,
+		TimeoutScale:            opts.TimeoutScale,
 	})
 	if err != nil {
 		return err

@@ -55,7 +55,7 @@ func Mails(since time.Time) ([]Mail, error) {
 	if !since.IsZero() {
 		url += "?since=" + strconv.FormatInt(since.Unix(), 10)
 	}
-	client := &http.Client{Timeout: 5 * time.Second}
+	client := &http.Client{Timeout: mailWait}
 	resp, err := client.Get(url)
 	if err != nil {
 		return nil, err
@@ -101,11 +101,15 @@ func LatestMail(address string, since time.Time) (Mail, bool, error) {
 	return Mail{}, false, nil
 }
 
-// WaitMail waits up to 10 s for a message to address captured since the given time
-// and returns the newest; the test fails if none comes.
+// mailWait bounds a wait for the local SES: a bound for a mail that never comes, not a
+// measure (a mail that comes ends the wait), so it is generous for a loaded machine.
+const mailWait = 60 * time.Second
+
+// WaitMail waits up to a minute for a message to address captured since the given
+// time and returns the newest; the test fails if none comes.
 func WaitMail(t testing.TB, address string, since time.Time) Mail {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(mailWait)
 	for {
 		m, ok, err := LatestMail(address, since)
 		if err != nil {

@@ -6,9 +6,12 @@
 //	func TestMain(m *testing.M) { testenv.Main(m) }
 //
 // Under `make test` (local exec) the stack already runs and its addresses come in
-// ETWIN_* variables; under a plain `go test` Main starts a private stack for the
-// package (in memory, free ports) and stops it after the tests. The API, which needs
-// the functions built, only starts on the first APIURL call.
+// ETWIN_* variables; under a plain `go test` a private stack for the package (in
+// memory, free ports) starts on the first call that needs it (DDB, TableName, NewTable,
+// SESURL, ...) and Main stops it after the tests. A test binary that never asks, such
+// as a fuzz worker or `go test -run='^$' -fuzz=...` of a fuzz target that decodes
+// bytes, starts nothing. The API, which needs the functions built, only starts on the
+// first APIURL call.
 package testenv
 
 import (
@@ -17,10 +20,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -28,6 +29,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"etwin/infra/lambdabuild"
 	"etwin/infra/localstack"
 )
 
@@ -42,11 +44,13 @@ var (
 	binDir      string
 	ddbClient   *dynamodb.Client
 
-	// Set when Main started the stack itself.
-	stack      *localstack.Stack
+	// Set by Main; the private stack starts at most once, on first use.
+	mainRan    bool
+	stackOnce  sync.Once
+	stackErr   error
+	stack      *localstack.Stack // nil unless a private stack was started
 	gatewayMu  sync.Mutex
 	gatewayErr error
-	tempDir    string
 )
 
 // Main runs the package's tests against the local stack and exits with their result.
@@ -55,6 +59,7 @@ func Main(m *testing.M) {
 }
 
 func run(m *testing.M) int {
+	mainRan = true
 	if endpoint := os.Getenv("ETWIN_DDB_ENDPOINT"); endpoint != "" {
 		ddbEndpoint = endpoint
 		sesURL = os.Getenv("ETWIN_SES_ENDPOINT")
@@ -65,31 +70,40 @@ func run(m *testing.M) int {
 			tableName = tableLogicalID
 		}
 		ddbClient = localstack.NewDynamoClient(ddbEndpoint)
+		stackOnce.Do(func() {}) // the stack is there: nothing to start
 		return m.Run()
 	}
-
-	st, err := localstack.StartStack(context.Background(), localstack.StackOptions{SkipGateway: true})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "testenv: starting the local stack:", err)
-		return 1
-	}
-	stack = st
 	defer func() {
-		stack.Stop()
-		if tempDir != "" {
-			os.RemoveAll(tempDir)
+		if stack != nil {
+			stack.Stop()
 		}
 	}()
+	return m.Run()
+}
+
+// startStack starts the package's private stack (DynamoDB Local and the SES).
+func startStack() {
+	st, err := localstack.StartStack(context.Background(), localstack.StackOptions{SkipGateway: true})
+	if err != nil {
+		stackErr = err
+		return
+	}
+	stack = st
 	ddbEndpoint = st.Dynamo.URL
 	sesURL = st.SES.URL
 	tableName = st.TableName(tableLogicalID)
 	ddbClient = st.DDB
-	return m.Run()
 }
 
+// mustHaveStack starts the private stack on first use; a failure panics with the
+// reason (every later call panics the same way).
 func mustHaveStack() {
-	if ddbClient == nil {
+	if !mainRan {
 		panic("testenv: no local stack: call testenv.Main(m) from TestMain")
+	}
+	stackOnce.Do(startStack)
+	if stackErr != nil {
+		panic("testenv: starting the local stack: " + stackErr.Error())
 	}
 }
 
@@ -107,12 +121,13 @@ func SESURL() string { mustHaveStack(); return sesURL }
 func TableName() string { mustHaveStack(); return tableName }
 
 // BinDir is where the function binaries are, <BinDir>/<folder>/bootstrap ("" until
-// the API runs when Main started the stack itself).
+// the API runs when Main started the stack itself; then <root>/.local/bin, as make
+// build writes it).
 func BinDir() string { mustHaveStack(); return binDir }
 
 // APIURL is the local API's base URL, e.g. http://127.0.0.1:3000 (no trailing
-// slash). When Main started the stack itself, the first call builds the functions and
-// starts the API; a failure there panics with the reason.
+// slash). When Main started the stack itself, the first call rebuilds the stale
+// function binaries and starts the API; a failure there panics with the reason.
 func APIURL() string {
 	mustHaveStack()
 	gatewayMu.Lock()
@@ -127,16 +142,21 @@ func APIURL() string {
 }
 
 func startGateway() error {
-	dir, err := os.MkdirTemp("", "etwin-testenv-")
+	// The binaries of `make build`, brought up to date first (cheap when they are), so
+	// a plain `go test` of the end-to-end tests never runs stale ones.
+	bin := filepath.Join(stack.Root, ".local", "bin")
+	pkgs, err := lambdabuild.Packages(stack.Root)
 	if err != nil {
 		return err
 	}
-	tempDir = dir
-	bin := filepath.Join(dir, "bin")
-	if err := BuildFunctions(stack.Root, bin); err != nil {
+	stale, err := lambdabuild.Update(context.Background(), stack.Root, bin, pkgs)
+	if err != nil {
 		return err
 	}
-	err = stack.StartGateway(localstack.GatewayOptions{BinDir: bin, FunctionLog: os.Stderr})
+	if len(stale) > 0 {
+		fmt.Fprintf(os.Stderr, "testenv: rebuilt %d stale function binaries in %s\n", len(stale), bin)
+	}
+	err = stack.StartGateway(localstack.GatewayOptions{BinDir: bin, FunctionLog: os.Stderr, TimeoutScale: TimeoutScale})
 	if err != nil {
 		return err
 	}
@@ -145,45 +165,19 @@ func startGateway() error {
 	return nil
 }
 
+// TimeoutScale is how much longer than the template says functions may run on the
+// test stacks (local exec uses the same): tests on a loaded machine must not fail on
+// AWS's time limits, only on wrong answers.
+const TimeoutScale = 3
+
 // BuildFunctions builds every functions/<folder> that holds Go code into
 // <binDir>/<folder>/bootstrap for this machine, as `make build` does.
 func BuildFunctions(root, binDir string) error {
-	folders, err := filepath.Glob(filepath.Join(root, "functions", "*", "*.go"))
+	pkgs, err := lambdabuild.Packages(root)
 	if err != nil {
 		return err
 	}
-	seen := map[string]bool{}
-	var pkgs []string
-	for _, f := range folders {
-		dir := filepath.Dir(f)
-		if !seen[dir] && !strings.HasSuffix(f, "_test.go") {
-			seen[dir] = true
-			pkgs = append(pkgs, "./functions/"+filepath.Base(dir))
-		}
-	}
-	if len(pkgs) == 0 {
-		return nil
-	}
-	// One go build for all of them (it builds in parallel), into out/<folder>, then
-	// each binary moves to <folder>/bootstrap.
-	out := filepath.Join(binDir, ".out")
-	args := append([]string{"build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", out + "/"}, pkgs...)
-	cmd := exec.Command("go", args...)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if output, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build of the functions: %v\n%s", err, output)
-	}
-	for _, pkg := range pkgs {
-		folder := filepath.Base(pkg)
-		if err := os.MkdirAll(filepath.Join(binDir, folder), 0o755); err != nil {
-			return err
-		}
-		if err := os.Rename(filepath.Join(out, folder), filepath.Join(binDir, folder, "bootstrap")); err != nil {
-			return err
-		}
-	}
-	return os.RemoveAll(out)
+	return lambdabuild.Build(context.Background(), root, binDir, nil, pkgs)
 }
 
 var (

@@ -4,6 +4,9 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,5 +81,33 @@ func TestAPI(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 404 || string(body) != `{"message":"Not Found"}` {
 		t.Errorf("%d %s", resp.StatusCode, body)
+	}
+}
+
+// TestNoStackUntilUsed runs this test binary again, without the ETWIN_* variables of
+// local exec, on this test alone: there it asserts that Main started no stack, since
+// nothing asked for one (as in a fuzz worker, whose target only decodes bytes). A stack
+// started eagerly by Main would cost every fuzz worker of the package a JVM.
+func TestNoStackUntilUsed(t *testing.T) {
+	if os.Getenv("TESTENV_CHILD") == "no-stack" {
+		if stack != nil || ddbClient != nil {
+			t.Fatal("Main started a stack that no test used")
+		}
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestNoStackUntilUsed$", "-test.v", "-test.count=1")
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "ETWIN_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, "TESTENV_CHILD=no-stack")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: TestNoStackUntilUsed") {
+		t.Fatalf("child run: %v\n%s", err, out)
+	}
+	// And the parent, which used the stack in the tests above or uses it now, has one.
+	if DDB() == nil || TableName() == "" {
+		t.Fatal("no stack after first use")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"etwin/shared/apperr"
@@ -54,14 +55,20 @@ type Form struct {
 // IsExisting reports whether the form picks a registered school.
 func (f *Form) IsExisting() bool { return f.ExistingSchoolID != "" }
 
+// The patterns are compiled on first use, not at init (\p{L} makes postalPattern
+// large), so a function that never checks a school form does not pay for them.
 var (
-	phonePattern  = regexp.MustCompile(`^\+?[0-9 ()./-]{6,30}$`)
-	postalPattern = regexp.MustCompile(`^[\p{L}\p{N} -]{2,12}$`)
-	idPattern     = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	phonePattern  = lazyPattern(`^\+?[0-9 ()./-]{6,30}$`)
+	postalPattern = lazyPattern(`^[\p{L}\p{N} -]{2,12}$`)
+	idPattern     = lazyPattern(`^[A-Za-z0-9_-]{1,64}$`)
 )
 
+func lazyPattern(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
+
 // ValidID reports whether s can be an id (generated or imported).
-func ValidID(s string) bool { return idPattern.MatchString(s) }
+func ValidID(s string) bool { return idPattern().MatchString(s) }
 
 // Validate checks the form, naming fields under prefix ("school").
 func (f *Form) Validate(fs *apperr.Fields, prefix string) {
@@ -84,16 +91,16 @@ func (f *Form) Validate(fs *apperr.Fields, prefix string) {
 	member.CheckName(fs, p+"address", f.Address, 300)
 	if f.PostalCode == "" {
 		fs.Add(p+"postalCode", "required")
-	} else if !postalPattern.MatchString(f.PostalCode) {
+	} else if !postalPattern().MatchString(f.PostalCode) {
 		fs.Add(p+"postalCode", "must be 2-12 letters, digits, spaces or '-'")
 	}
 	member.CheckCode(fs, p+"schoolType", f.SchoolType, vocab.IsSchoolType)
 	if f.Phone == "" {
 		fs.Add(p+"phone", "required")
-	} else if !phonePattern.MatchString(f.Phone) {
+	} else if !phonePattern().MatchString(f.Phone) {
 		fs.Add(p+"phone", "must be a phone number")
 	}
-	if f.Fax != "" && !phonePattern.MatchString(f.Fax) {
+	if f.Fax != "" && !phonePattern().MatchString(f.Fax) {
 		fs.Add(p+"fax", "must be a phone number")
 	}
 	if msg := member.EmailProblem(f.Email); msg != "" {

@@ -5,6 +5,10 @@
 //	local run                      the stack on fixed ports, in the foreground (make run)
 //	local exec -- <command...>     the stack on free ports, in memory, around a command (make test)
 //	local invoke <function>        run a function once against the running `local run` stack
+//
+// Each first rebuilds the function binaries that are missing or older than their code
+// (as `make build` would, in one go build; with nothing stale it costs one go list), so
+// no command runs stale binaries; -build=false refuses to start with them instead.
 package main
 
 import (
@@ -28,6 +32,7 @@ import (
 
 	"etwin/infra/demo"
 	"etwin/infra/gateway"
+	"etwin/infra/lambdabuild"
 	"etwin/infra/localstack"
 	"etwin/shared/ddb"
 )
@@ -92,8 +97,12 @@ func run(root string, args []string) error {
 	binDir := fs.String("bin", filepath.Join(root, ".local", "bin"), "built functions, <dir>/<folder>/bootstrap")
 	dataDir := fs.String("data", filepath.Join(root, ".local", "ddb"), "DynamoDB Local data folder")
 	logDir := fs.String("logs", filepath.Join(root, ".local", "logs"), "log folder")
+	build := buildFlag(fs)
 	fs.Parse(args)
 
+	if err := ensureBuilt(root, *binDir, *build); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(*logDir, 0o755); err != nil {
 		return err
 	}
@@ -173,10 +182,15 @@ func execCommand(root string, args []string) (int, error) {
 	fs := flag.NewFlagSet("exec", flag.ExitOnError)
 	binDir := fs.String("bin", filepath.Join(root, ".local", "bin"), "built functions, <dir>/<folder>/bootstrap")
 	logDir := fs.String("logs", filepath.Join(root, ".local", "logs"), "log folder")
+	build := buildFlag(fs)
+	timeoutScale := fs.Float64("timeout-scale", 3 /* as testenv.TimeoutScale */, "multiply every function's Timeout (and the init timeout) by this: tests on a loaded machine must not fail on AWS's time limits")
 	fs.Parse(args)
 	command := fs.Args()
 	if len(command) == 0 {
 		return 0, errors.New("exec: no command (local exec -- go test ./...)")
+	}
+	if err := ensureBuilt(root, *binDir, *build); err != nil {
+		return 0, err
 	}
 
 	if err := os.MkdirAll(*logDir, 0o755); err != nil {
@@ -212,8 +226,9 @@ func execCommand(root string, args []string) (int, error) {
 		Root:       root,
 		ServiceLog: serviceLog,
 		Gateway: localstack.GatewayOptions{
-			BinDir:      *binDir,
-			FunctionLog: functionLog,
+			BinDir:       *binDir,
+			FunctionLog:  functionLog,
+			TimeoutScale: *timeoutScale,
 		},
 	})
 	if err != nil {
@@ -281,11 +296,15 @@ func invoke(root string, args []string) error {
 	ssmPort := fs.Int("ssm-port", 8006, "port of the running local SSM")
 	binDir := fs.String("bin", filepath.Join(root, ".local", "bin"), "built functions, <dir>/<folder>/bootstrap")
 	eventFile := fs.String("event", "", "event JSON file (- for stdin) instead of the schedule's event")
+	build := buildFlag(fs)
 	fs.Parse(args)
 	if fs.NArg() != 1 {
 		return errors.New("invoke: name one function (folder or logical ID)")
 	}
 	name := fs.Arg(0)
+	if err := ensureBuilt(root, *binDir, *build); err != nil {
+		return err
+	}
 
 	ddbURL := "http://127.0.0.1:" + strconv.Itoa(*ddbPort)
 	sesURL := "http://127.0.0.1:" + strconv.Itoa(*sesPort)
@@ -345,4 +364,51 @@ func invoke(root string, args []string) error {
 	}
 	fmt.Println(strings.TrimSpace(string(reply)))
 	return nil
+}
+
+func buildFlag(fs *flag.FlagSet) *bool {
+	return fs.Bool("build", true, "rebuild the function binaries that are missing or older than their code; false: refuse to start with them")
+}
+
+// ensureBuilt keeps binDir in step with the code: the binaries lambdabuild.Stale
+// reports (missing, built by another Go, older than a file they are built from) are
+// rebuilt, or, with rebuild false, refused.
+func ensureBuilt(root, binDir string, rebuild bool) error {
+	ctx := context.Background()
+	pkgs, err := lambdabuild.Packages(root)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	if !rebuild {
+		stale, err := lambdabuild.Stale(ctx, root, binDir, pkgs)
+		if err != nil {
+			return err
+		}
+		if len(stale) > 0 {
+			return fmt.Errorf("%d function binaries in %s are stale (%s); run `make build` or leave out -build=false", len(stale), binDir, staleText(stale))
+		}
+		return nil
+	}
+	stale, err := lambdabuild.Update(ctx, root, binDir, pkgs)
+	if err != nil {
+		return err
+	}
+	if len(stale) > 0 {
+		fmt.Fprintf(os.Stderr, "local: rebuilt %d stale function binaries in %s (%s)\n", len(stale), time.Since(start).Round(time.Millisecond), staleText(stale))
+	}
+	return nil
+}
+
+// staleText names the first stale binaries and why.
+func staleText(stale []lambdabuild.Reason) string {
+	var parts []string
+	for i, r := range stale {
+		if i == 3 {
+			parts = append(parts, fmt.Sprintf("and %d more", len(stale)-i))
+			break
+		}
+		parts = append(parts, strings.TrimPrefix(r.Package, "./functions/")+": "+r.Why)
+	}
+	return strings.Join(parts, "; ")
 }
