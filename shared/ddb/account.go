@@ -20,7 +20,7 @@ import (
 func (s *Store) GetMember(ctx context.Context, memberID string) (member.Member, bool, error) {
 	var it memberItem
 	found, err := s.get(ctx, key(memberPK(memberID), skProfile), &it)
-	return it.Member, found, err
+	return it.toMember(), found, err
 }
 
 // MemberByUsername finds a member through the username guard (folded name).
@@ -153,7 +153,7 @@ func (s *Store) UpdateMember(ctx context.Context, memberID string, u account.Mem
 		if !found {
 			return member.Member{}, errBusy
 		}
-		m := cur.Member
+		m := cur.toMember()
 		// (an UpdateBuilder is changed in place by Set: build a fresh one per use)
 		sets := map[string]any{}
 		if u.FirstName != nil {
@@ -170,7 +170,7 @@ func (s *Store) UpdateMember(ctx context.Context, memberID string, u account.Mem
 		}
 		if u.Profile != nil {
 			m.Profile = u.Profile
-			sets["profile"] = u.Profile
+			sets["profile"] = profileAttrs(*u.Profile)
 		}
 		if u.EmailNotifications != nil {
 			v := *u.EmailNotifications
@@ -215,14 +215,14 @@ func (s *Store) AddSchool(ctx context.Context, memberID string, ref member.Schoo
 		if !found {
 			return errBusy
 		}
-		if cur.HasSchool(ref.SchoolID) {
+		if cur.hasSchool(ref.SchoolID) {
 			return account.ErrHasSchool
 		}
-		m := cur.Member
+		m := cur.toMember()
 		m.Schools = append(append([]member.SchoolRef{}, m.Schools...), ref)
 		err = s.commitMember(ctx, m, cur.IndexVersion, cur.IndexKeys, func(indexKeys []string) ([]txItem, error) {
 			up := expression.Set(expression.Name("schools"),
-				expression.ListAppend(expression.Name("schools"), expression.Value([]member.SchoolRef{ref}))).
+				expression.ListAppend(expression.Name("schools"), expression.Value(schoolRefAttrsOf([]member.SchoolRef{ref})))).
 				Add(expression.Name("schoolIds"), expression.Value(&types.AttributeValueMemberSS{Value: []string{ref.SchoolID}}))
 			add, err := s.update(key(memberPK(memberID), skProfile), expression.NewBuilder().
 				WithCondition(expression.AttributeExists(expression.Name("PK")).

@@ -27,7 +27,7 @@ func postKey(ageGroup, postID string) map[string]types.AttributeValue {
 
 // CreatePost writes the post and its word-index entries in one transaction.
 func (s *Store) CreatePost(ctx context.Context, p forum.Post) error {
-	it, err := item(forumPK(p.AgeGroup), postSK(p.PostID), "post", p)
+	it, err := item(forumPK(p.AgeGroup), postSK(p.PostID), "post", postItemOf(p))
 	if err != nil {
 		return err
 	}
@@ -40,14 +40,15 @@ func (s *Store) CreatePost(ctx context.Context, p forum.Post) error {
 
 // GetPost reads one post of a forum.
 func (s *Store) GetPost(ctx context.Context, ageGroup, postID string) (forum.Post, bool, error) {
-	var p forum.Post
-	found, err := s.get(ctx, postKey(ageGroup, postID), &p)
-	return p, found, err
+	var it postItem
+	found, err := s.get(ctx, postKey(ageGroup, postID), &it)
+	return it.toPost(), found, err
 }
 
 // ListPosts Queries the forum's partition newest first.
 func (s *Store) ListPosts(ctx context.Context, ageGroup, after string, limit int) ([]forum.Post, string, error) {
-	return queryPage[forum.Post](ctx, s, forumPK(ageGroup), prefixPost, false, after, limit)
+	items, next, err := queryPage[postItem](ctx, s, forumPK(ageGroup), prefixPost, false, after, limit)
+	return mapItems(items, (*postItem).toPost), next, err
 }
 
 // SearchPosts is a word search of the forum's post index; the posts are read with
@@ -72,10 +73,11 @@ func (s *Store) SearchPosts(ctx context.Context, ageGroup string, q fold.Search,
 			if !ok {
 				continue // deleted since the entry was read
 			}
-			var p forum.Post
-			if err := attributevalue.UnmarshalMap(raw, &p); err != nil {
+			var it postItem
+			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
 				return nil, err
 			}
+			p := it.toPost()
 			// An entry read before an edit removed its word no longer counts.
 			if slices.Contains(p.IndexWords, e.Word) && q.Counts(e.Word, p.IndexWords, p.Words()) {
 				out[i] = &p
@@ -124,7 +126,7 @@ func (s *Store) DeletePost(ctx context.Context, p forum.Post) error {
 
 // CreateReply writes the reply and counts it on the post, which must exist.
 func (s *Store) CreateReply(ctx context.Context, ageGroup string, r forum.Reply) error {
-	it, err := item(repliesPK(r.PostID), replySK(r.ReplyID), "reply", r)
+	it, err := item(repliesPK(r.PostID), replySK(r.ReplyID), "reply", replyItemOf(r))
 	if err != nil {
 		return err
 	}
@@ -139,14 +141,15 @@ func (s *Store) CreateReply(ctx context.Context, ageGroup string, r forum.Reply)
 
 // GetReply reads one reply of a post.
 func (s *Store) GetReply(ctx context.Context, postID, replyID string) (forum.Reply, bool, error) {
-	var r forum.Reply
-	found, err := s.get(ctx, key(repliesPK(postID), replySK(replyID)), &r)
-	return r, found, err
+	var it replyItem
+	found, err := s.get(ctx, key(repliesPK(postID), replySK(replyID)), &it)
+	return it.toReply(), found, err
 }
 
 // ListReplies Queries the post's replies oldest first.
 func (s *Store) ListReplies(ctx context.Context, postID, after string, limit int) ([]forum.Reply, string, error) {
-	return queryPage[forum.Reply](ctx, s, repliesPK(postID), prefixReply, true, after, limit)
+	items, next, err := queryPage[replyItem](ctx, s, repliesPK(postID), prefixReply, true, after, limit)
+	return mapItems(items, (*replyItem).toReply), next, err
 }
 
 // byAuthor is the condition that a reply exists and is the author's.

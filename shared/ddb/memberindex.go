@@ -37,6 +37,9 @@ func memberIndex(m member.Member) (items []map[string]types.AttributeValue, keys
 	if err != nil {
 		return nil, nil, err
 	}
+	if body["schools"], err = schoolRefsValue(e.Hit.Schools); err != nil { // member.SchoolRef has no storage tags
+		return nil, nil, err
+	}
 	body["wordsText"] = &types.AttributeValueMemberS{Value: e.WordsText()}
 	for kind, values := range e.Categories {
 		body[catAttr[kind]] = &types.AttributeValueMemberSS{Value: values}
@@ -251,6 +254,11 @@ func (s *Store) SearchMembers(ctx context.Context, p directory.Plan, after strin
 			if err := attributevalue.UnmarshalMap(raw, &h); err != nil {
 				return directory.Result{}, err
 			}
+			var schools []schoolRefAttrs
+			if err := attributevalue.Unmarshal(raw["schools"], &schools); err != nil {
+				return directory.Result{}, err
+			}
+			h.Schools = schoolRefsOf(schools)
 			res.Hits = append(res.Hits, h)
 			res.Positions = append(res.Positions, sk)
 			if len(res.Hits) == limit {

@@ -15,29 +15,6 @@ import (
 	"etwin/shared/project"
 )
 
-// projectItem is the stored project. While a reminder is still to be sent it carries the
-// sparse GSI1 entry of the reminders job (derived from the project on every write).
-type projectItem struct {
-	project.Project
-	GSI1PK string `dynamodbav:"GSI1PK,omitempty"`
-	GSI1SK string `dynamodbav:"GSI1SK,omitempty"`
-}
-
-// partnerItem is a partner of a project; GSI1 lists a member's projects.
-type partnerItem struct {
-	project.Partner
-	GSI1PK string `dynamodbav:"GSI1PK"`
-	GSI1SK string `dynamodbav:"GSI1SK"`
-}
-
-func newProjectItem(p project.Project) projectItem {
-	it := projectItem{Project: p}
-	if at := project.ReminderDueAt(&p); at != nil {
-		it.GSI1PK, it.GSI1SK = projectRemindersGSI1PK, projectReminderGSI1SK(at.Format(keyTime), p.ProjectID)
-	}
-	return it
-}
-
 func (s *Store) projectPut(p project.Project) (map[string]types.AttributeValue, error) {
 	return item(projectPK(p.ProjectID), skProject, "project", newProjectItem(p))
 }
@@ -45,7 +22,7 @@ func (s *Store) projectPut(p project.Project) (map[string]types.AttributeValue, 
 // partnerPut is the item of one partner of p.
 func (s *Store) partnerPut(p project.Project, pt project.Partner) (map[string]types.AttributeValue, error) {
 	pt.ProjectID = p.ProjectID
-	return item(projectPK(p.ProjectID), projectMemberSK(pt.MemberID), "partner", partnerItem{Partner: pt,
+	return item(projectPK(p.ProjectID), projectMemberSK(pt.MemberID), "partner", partnerItem{partnerAttrs: partnerAttrs(pt),
 		GSI1PK: memberProjectsGSI1PK(pt.MemberID), GSI1SK: memberProjectsGSI1SK(p.CreatedAt.UTC().Format(time.RFC3339Nano), p.ProjectID)})
 }
 
@@ -94,7 +71,7 @@ func (s *Store) CreateProject(ctx context.Context, p project.Project, partners [
 func (s *Store) GetProject(ctx context.Context, projectID string) (project.Project, bool, error) {
 	var it projectItem
 	found, err := s.get(ctx, key(projectPK(projectID), skProject), &it)
-	return it.Project, found, err
+	return it.toProject(), found, err
 }
 
 // IsPartner implements project.Store: one consistent GetItem of the partner item.
@@ -130,7 +107,7 @@ func (s *Store) projectUpdate(before, after project.Project) (txItem, error) {
 
 func (s *Store) queueEntryPut(p project.Project, country string) (txItem, error) {
 	e := project.EntryOf(&p)
-	it, err := item(nsoQueuePK(country), nsoQueueSK(e.SubmittedAt.UTC().Format(keyTime), p.ProjectID), "nsoQueueEntry", e)
+	it, err := item(nsoQueuePK(country), nsoQueueSK(e.SubmittedAt.UTC().Format(keyTime), p.ProjectID), "nsoQueueEntry", queueEntryItemOf(e))
 	if err != nil {
 		return txItem{}, err
 	}
@@ -297,7 +274,7 @@ func (s *Store) ListMemberProjects(ctx context.Context, memberID, after string, 
 		if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
 			return nil, nil, err
 		}
-		out = append(out, it.Project)
+		out = append(out, it.toProject())
 		pos = append(pos, positions[i])
 	}
 	return out, pos, nil
@@ -308,11 +285,11 @@ func (s *Store) ListMemberProjects(ctx context.Context, memberID, after string, 
 func (s *Store) ListNSOQueue(ctx context.Context, country, after string, limit int) ([]project.QueueEntry, []string, error) {
 	var out []project.QueueEntry
 	positions, err := s.queryPrefix(ctx, nsoQueuePK(country), "", after, limit, true, func(raw map[string]types.AttributeValue) error {
-		var e project.QueueEntry
+		var e queueEntryItem
 		if err := attributevalue.UnmarshalMap(raw, &e); err != nil {
 			return err
 		}
-		out = append(out, e)
+		out = append(out, e.toEntry())
 		return nil
 	})
 	return out, positions, err

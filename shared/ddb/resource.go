@@ -29,13 +29,13 @@ func resourceOrder(r resource.Resource) string {
 // CreateResource writes the resource, a copy in each list it appears in (all, its theme,
 // its language, both) and its word-index entries, in one transaction.
 func (s *Store) CreateResource(ctx context.Context, r resource.Resource) error {
-	it, err := item(resourcePK(r.ResourceID), skResource, "resource", r)
+	it, err := item(resourcePK(r.ResourceID), skResource, "resource", resourceItemOf(r))
 	if err != nil {
 		return err
 	}
 	items := []txItem{s.putNew(it, fail(errBusy))}
 	for _, pk := range resourceListPKs(r.Theme, r.Language) {
-		entry, err := item(pk, resourceListSK(r.ResourceID), "resourceListEntry", r)
+		entry, err := item(pk, resourceListSK(r.ResourceID), "resourceListEntry", resourceItemOf(r))
 		if err != nil {
 			return err
 		}

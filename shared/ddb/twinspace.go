@@ -46,13 +46,13 @@ func (s *Store) GetTwinSpace(ctx context.Context, projectID string) (twinspace.S
 				if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
 					return sp, false, err
 				}
-				sp.Project, found = it.Project, true
+				sp.Project, found = it.toProject(), true
 			case strings.HasPrefix(sk, "MEMBER#"):
 				var it partnerItem
 				if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
 					return sp, false, err
 				}
-				sp.Partners = append(sp.Partners, it.Partner)
+				sp.Partners = append(sp.Partners, it.toPartner())
 			case strings.HasPrefix(sk, "PAGE#"):
 				var pg twinspace.Page
 				if err := attributevalue.UnmarshalMap(raw, &pg); err != nil {
@@ -60,11 +60,11 @@ func (s *Store) GetTwinSpace(ctx context.Context, projectID string) (twinspace.S
 				}
 				sp.Pages = append(sp.Pages, pg)
 			case strings.HasPrefix(sk, "LABEL#"):
-				var l project.Label // its kind is stored as labelKind ("kind" is the item type)
+				var l labelItem
 				if err := attributevalue.UnmarshalMap(raw, &l); err != nil {
 					return sp, false, err
 				}
-				sp.Labels = append(sp.Labels, l)
+				sp.Labels = append(sp.Labels, l.toLabel())
 			}
 		}
 		if out.LastEvaluatedKey == nil {
@@ -97,7 +97,7 @@ func (s *Store) GetProjectPartners(ctx context.Context, projectID string, member
 			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
 				return project.Project{}, nil, false, err
 			}
-			partners[id] = it.Partner
+			partners[id] = it.toPartner()
 		}
 	}
 	raw, ok := got[pk+"|"+skProject]
@@ -108,7 +108,7 @@ func (s *Store) GetProjectPartners(ctx context.Context, projectID string, member
 	if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
 		return project.Project{}, nil, false, err
 	}
-	return it.Project, partners, true, nil
+	return it.toProject(), partners, true, nil
 }
 
 // check is a transactional condition check built with the expression package.
@@ -264,11 +264,11 @@ func (s *Store) AwardLabel(ctx context.Context, l project.Label, ns []notify.Not
 	if err != nil {
 		return err
 	}
-	mine, err := item(projectPK(l.ProjectID), projectLabelSK(l.Kind, l.SchoolID), "label", l)
+	mine, err := item(projectPK(l.ProjectID), projectLabelSK(l.Kind, l.SchoolID), "label", labelItem(l))
 	if err != nil {
 		return err
 	}
-	theirs, err := item(schoolPK(l.SchoolID), schoolLabelSK(l.ProjectID, l.Kind), "label", l)
+	theirs, err := item(schoolPK(l.SchoolID), schoolLabelSK(l.ProjectID, l.Kind), "label", labelItem(l))
 	if err != nil {
 		return err
 	}

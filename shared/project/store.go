@@ -16,10 +16,10 @@ var ErrStale = errors.New("project: changed since read")
 
 // QueueEntry is a project in an NSO's queue (item NSOQUEUE#<country>).
 type QueueEntry struct {
-	ProjectID   string    `json:"projectId" dynamodbav:"projectId"`
-	Title       string    `json:"title" dynamodbav:"title"`
-	Founders    []Founder `json:"founders" dynamodbav:"founders"`
-	SubmittedAt time.Time `json:"submittedAt" dynamodbav:"submittedAt"`
+	ProjectID   string    `json:"projectId"`
+	Title       string    `json:"title"`
+	Founders    []Founder `json:"founders"`
+	SubmittedAt time.Time `json:"submittedAt"`
 }
 
 // EntryOf is p's queue entry.
