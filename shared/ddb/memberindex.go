@@ -73,9 +73,6 @@ func splitKey(k string) map[string]types.AttributeValue {
 	return key(pk, sk)
 }
 
-// errStale is a member write that lost against a concurrent one: read again and redo.
-var errStale = errors.New("member changed meanwhile")
-
 // versionIs is the condition that the member's index is still at version v.
 func versionIs(v int) expression.ConditionBuilder {
 	if v == 0 {

@@ -79,32 +79,6 @@ func (s *Store) IsPartner(ctx context.Context, projectID, memberID string) (bool
 	return s.has(ctx, key(projectPK(projectID), projectMemberSK(memberID)))
 }
 
-// projectUpdate is the transactional update of the project item from c.Before to c.After,
-// conditional on the version read: every attribute of After is set, attributes After no
-// longer has are removed (attributes others keep on the item are left alone).
-func (s *Store) projectUpdate(before, after project.Project) (txItem, error) {
-	b, err := attributevalue.MarshalMap(newProjectItem(before))
-	if err != nil {
-		return txItem{}, err
-	}
-	a, err := attributevalue.MarshalMap(newProjectItem(after))
-	if err != nil {
-		return txItem{}, err
-	}
-	var upd expression.UpdateBuilder
-	for name, v := range a {
-		upd = upd.Set(expression.Name(name), expression.Value(v))
-	}
-	for name := range b {
-		if _, kept := a[name]; !kept {
-			upd = upd.Remove(expression.Name(name))
-		}
-	}
-	return s.update(key(projectPK(after.ProjectID), skProject), expression.NewBuilder().
-		WithCondition(expression.Name("version").Equal(expression.Value(before.Version))).
-		WithUpdate(upd), fail(project.ErrStale))
-}
-
 func (s *Store) queueEntryPut(p project.Project, country string) (txItem, error) {
 	e := project.EntryOf(&p)
 	it, err := item(nsoQueuePK(country), nsoQueueSK(e.SubmittedAt.UTC().Format(keyTime), p.ProjectID), "nsoQueueEntry", queueEntryItemOf(e))
@@ -122,44 +96,66 @@ func (s *Store) queueEntryDelete(p project.Project, country string) (txItem, err
 	return s.del(key(nsoQueuePK(country), nsoQueueSK(at.UTC().Format(keyTime), p.ProjectID)), nil, nil)
 }
 
-// ApplyProjectChange implements project.Store: the project (conditional on the version
-// read, else project.ErrStale), the co-founder's school on their partner item, the NSO
-// queue entries, the counters and the notifications, in one transaction.
-func (s *Store) ApplyProjectChange(ctx context.Context, c project.Change) error {
-	pu, err := s.projectUpdate(c.Before, c.After)
+// versionField implements versionedItem.
+func (it *projectItem) versionField() (string, *int) { return "version", &it.Version }
+
+// UpdateProject implements project.Store with updateVersioned: the project as decided
+// (conditional on the version read), the co-founder's school on their partner item, the
+// NSO queue entries, the counters and the notifications, in one transaction.
+func (s *Store) UpdateProject(ctx context.Context, projectID string, decide func(*project.Project) (project.Effects, error)) (project.Project, error) {
+	var fx project.Effects
+	it, err := updateVersioned(ctx, s, key(projectPK(projectID), skProject), project.ErrNoProject, project.ErrBusy,
+		func(it *projectItem) error {
+			p := it.toProject()
+			var err error
+			if fx, err = decide(&p); err != nil {
+				return err
+			}
+			*it = newProjectItem(p)
+			return nil
+		},
+		func(ctx context.Context, before, after *projectItem, cond expression.ConditionBuilder) error {
+			return s.writeProject(ctx, before, after, cond, fx)
+		})
+	return it.toProject(), err
+}
+
+func (s *Store) writeProject(ctx context.Context, before, after *projectItem, cond expression.ConditionBuilder, fx project.Effects) error {
+	pu, err := s.versionedUpdate(key(projectPK(after.ProjectID), skProject), before, after, cond, nil)
 	if err != nil {
 		return err
 	}
 	items := []txItem{pu}
-	if f := c.CofounderSchool; f != nil {
-		it, err := s.update(key(projectPK(c.After.ProjectID), projectMemberSK(f.MemberID)), expression.NewBuilder().
+	p := after.toProject()
+	if f := fx.CofounderSchool; f != nil {
+		it, err := s.update(key(projectPK(p.ProjectID), projectMemberSK(f.MemberID)), expression.NewBuilder().
 			WithCondition(expression.AttributeExists(expression.Name("PK"))).
 			WithUpdate(expression.Set(expression.Name("schoolId"), expression.Value(f.SchoolID)).
-				Set(expression.Name("country"), expression.Value(f.Country))), fail(project.ErrStale))
+				Set(expression.Name("country"), expression.Value(f.Country))), fail(errStale))
 		if err != nil {
 			return err
 		}
 		items = append(items, it)
 	}
-	for _, country := range c.QueueAdd {
-		it, err := s.queueEntryPut(c.After, country)
+	for _, country := range fx.QueueAdd {
+		it, err := s.queueEntryPut(p, country)
 		if err != nil {
 			return err
 		}
 		items = append(items, it)
 	}
-	for _, country := range c.QueueRemove {
-		it, err := s.queueEntryDelete(c.After, country)
+	for _, country := range fx.QueueRemove {
+		it, err := s.queueEntryDelete(p, country)
 		if err != nil {
 			return err
 		}
 		items = append(items, it)
 	}
-	st, err := s.statsUpdates(c.Stats, c.StatsCountries...)
+	st, err := s.statsUpdates(fx.Stats, fx.StatsCountries...)
 	if err != nil {
 		return err
 	}
-	notes, err := s.notificationItems(c.Notices...)
+	notes, err := s.notificationItems(fx.Notices...)
 	if err != nil {
 		return err
 	}
@@ -167,12 +163,23 @@ func (s *Store) ApplyProjectChange(ctx context.Context, c project.Change) error 
 	return s.transact(ctx, items)
 }
 
-// WithdrawProject implements project.Store: every item of the project's partition (the
-// project, its partners) and its NSO queue entries, in one transaction conditional on
-// the version read.
-func (s *Store) WithdrawProject(ctx context.Context, p project.Project) error {
-	version := expression.Name("version").Equal(expression.Value(p.Version))
-	drop, err := s.del(key(projectPK(p.ProjectID), skProject), &version, fail(project.ErrStale))
+// WithdrawProject implements project.Store with updateVersioned: when decide allows it,
+// every item of the project's partition (the project, its partners) and its NSO queue
+// entries go, in one transaction conditional on the version read.
+func (s *Store) WithdrawProject(ctx context.Context, projectID string, decide func(*project.Project) error) error {
+	_, err := updateVersioned(ctx, s, key(projectPK(projectID), skProject), project.ErrNoProject, project.ErrBusy,
+		func(it *projectItem) error {
+			p := it.toProject()
+			return decide(&p)
+		},
+		func(ctx context.Context, before, _ *projectItem, cond expression.ConditionBuilder) error {
+			return s.deleteProject(ctx, before.toProject(), cond)
+		})
+	return err
+}
+
+func (s *Store) deleteProject(ctx context.Context, p project.Project, cond expression.ConditionBuilder) error {
+	drop, err := s.versionedDelete(key(projectPK(p.ProjectID), skProject), cond)
 	if err != nil {
 		return err
 	}
