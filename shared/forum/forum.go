@@ -127,8 +127,9 @@ func (p Post) Apply(patch PostPatch, now time.Time) Post {
 
 // Errors the store reports.
 var (
-	// ErrChanged: the post changed (or went) since it was read; read again and retry.
-	ErrChanged = errors.New("forum: the post changed since it was read")
+	// ErrBusy: the post kept changing while an edit or delete was decided (the store gave
+	// up reading and deciding again).
+	ErrBusy = apperr.Conflict("The post keeps changing; please try again.")
 	// ErrNoPost: the post does not exist (any more).
 	ErrNoPost = errors.New("forum: no such post")
 	// ErrNoReply: the reply does not exist (any more), or is someone else's.
