@@ -46,13 +46,14 @@ func (s *Store) PutProjectTree(ctx context.Context, p project.Project, partners 
 }
 
 // CreateProject implements project.Store: the new project, its partners (both founders)
-// and the notices, in one transaction.
+// and the notices, in one transaction that also checks the co-founder is still a contact
+// of the founder (project.ErrNotContact).
 func (s *Store) CreateProject(ctx context.Context, p project.Project, partners []project.Partner, notices []notify.Notification) error {
 	pi, err := s.projectPut(p)
 	if err != nil {
 		return err
 	}
-	items := []txItem{s.putNew(pi, fail(errBusy))}
+	items := []txItem{s.putNew(pi, fail(errBusy)), s.contactCheck(p.FounderID, p.CofounderID)}
 	for _, pt := range partners {
 		it, err := s.partnerPut(p, pt)
 		if err != nil {
@@ -72,6 +73,12 @@ func (s *Store) GetProject(ctx context.Context, projectID string) (project.Proje
 	var it projectItem
 	found, err := s.get(ctx, key(projectPK(projectID), skProject), &it)
 	return it.toProject(), found, err
+}
+
+// contactCheck is the transactional check that otherID is a contact of memberID (the
+// item IsContact reads), failing with project.ErrNotContact.
+func (s *Store) contactCheck(memberID, otherID string) txItem {
+	return s.exists(key(memberPK(memberID), contactSK(otherID)), fail(project.ErrNotContact))
 }
 
 // IsPartner implements project.Store: one consistent GetItem of the partner item.

@@ -165,8 +165,8 @@ func targetFail(self bool) func(map[string]types.AttributeValue) error {
 }
 
 // AddPartner implements twinspace.Store: the project still approved, the caller still an
-// administrator, the new partner item (only if absent) and the notification, in one
-// transaction.
+// administrator, the new partner still their contact (project.ErrNotContact), the new
+// partner item (only if absent) and the notification, in one transaction.
 func (s *Store) AddPartner(ctx context.Context, p project.Project, adminID string, pt project.Partner, n notify.Notification) error {
 	open, err := s.projectOpen(p.ProjectID)
 	if err != nil {
@@ -184,7 +184,8 @@ func (s *Store) AddPartner(ctx context.Context, p project.Project, adminID strin
 	if err != nil {
 		return err
 	}
-	return s.transact(ctx, append([]txItem{open, admin, s.putNew(it, fail(twinspace.ErrAlreadyPartner))}, notes...))
+	return s.transact(ctx, append([]txItem{open, admin, s.contactCheck(adminID, pt.MemberID),
+		s.putNew(it, fail(twinspace.ErrAlreadyPartner))}, notes...))
 }
 
 // partnerChange is the transaction of a change to memberID's partner item by adminID:

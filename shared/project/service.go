@@ -135,7 +135,7 @@ func (s *Service) Create(ctx context.Context, who principal.Principal, in Create
 		return Project{}, err
 	}
 	if !contact {
-		return Project{}, bad("cofounderId", "must be one of your contacts")
+		return Project{}, notContact()
 	}
 	cof, ok, err := s.Store.GetMember(ctx, in.CofounderID)
 	if err != nil {
@@ -160,11 +160,17 @@ func (s *Service) Create(ctx context.Context, who principal.Principal, in Create
 	}
 	to := notify.RecipientOf(cof)
 	n := notify.New(to, notify.KindProjectCofounderRequest, subjectOf(p.ProjectID), notify.ActorOf(founder), now)
-	if err := s.Store.CreateProject(ctx, p, partners, []notify.Notification{n}); err != nil {
+	if err := s.Store.CreateProject(ctx, p, partners, []notify.Notification{n}); errors.Is(err, ErrNotContact) {
+		return Project{}, notContact() // removed since it was read
+	} else if err != nil {
 		return Project{}, err
 	}
 	s.deliver(ctx, []delivery{{n, to}})
 	return p, nil
+}
+
+func notContact() error {
+	return apperr.Invalid(apperr.FieldError{Field: "cofounderId", Message: "must be one of your contacts"})
 }
 
 // Get returns a project to whoever may see it.
