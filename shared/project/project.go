@@ -48,7 +48,8 @@ type NSODecision struct {
 	At       time.Time `json:"at"`
 }
 
-// Project is the stored project (item PROJECT#<id> / PROJECT).
+// Project is a project (shared/ddb stores it as PROJECT#<id> / PROJECT; the storage shape
+// is ddb's projectItem, so the json tags here are the API shape only).
 type Project struct {
 	ProjectID       string   `json:"projectId"`
 	Status          string   `json:"status"`
