@@ -78,17 +78,27 @@ type PreferencesPatch struct {
 	HiddenFields       *[]string `json:"hiddenFields"`
 }
 
-// MemberUpdate is what the store writes: the new names/language (nil = unchanged) and the
-// whole new profile (nil = unchanged).
-type MemberUpdate struct {
-	FirstName, LastName, Language *string
-	Profile                       *member.Profile
-	EmailNotifications            *bool
-	HiddenFields                  *[]string
-}
+// ErrNoMember: the store has no such member (any more).
+var ErrNoMember = errors.New("account: no such member")
 
 // UpdateMe applies a patch to the caller's own account and returns the new page.
 func (s *Service) UpdateMe(ctx context.Context, who principal.Principal, p MePatch) (Me, error) {
+	if err := p.Validate(); err != nil {
+		return Me{}, err
+	}
+	m, err := s.Store.UpdateMember(ctx, who.MemberID, p.Apply)
+	if errors.Is(err, ErrNoMember) {
+		return Me{}, apperr.NoSession()
+	}
+	if err != nil {
+		return Me{}, err
+	}
+	return meOf(m), nil
+}
+
+// Validate checks what can be checked of a patch without the member (422 naming each
+// bad field).
+func (p *MePatch) Validate() error {
 	var f apperr.Fields
 	if p.FirstName != nil {
 		member.CheckName(&f, "firstName", *p.FirstName, 100)
@@ -105,26 +115,35 @@ func (s *Service) UpdateMe(ctx context.Context, who principal.Principal, p MePat
 	if p.FirstName == nil && p.LastName == nil && p.Language == nil && p.Profile == nil && p.Preferences == nil {
 		f.Add("body", "change at least one of firstName, lastName, language, profile, preferences")
 	}
-	if err := f.Err(); err != nil {
-		return Me{}, err
+	return f.Err()
+}
+
+// Apply is the decision of a (validated) patch on the member as stored: names, language
+// and preferences as given, the profile's given fields over the stored profile, which
+// must then be valid as a whole. Staff accounts have no profile to patch (403). The store
+// may call it more than once (see Store.UpdateMember).
+func (p MePatch) Apply(m *member.Member) error {
+	if p.FirstName != nil {
+		m.FirstName = *trimmed(p.FirstName)
 	}
-	u := MemberUpdate{FirstName: trimmed(p.FirstName), LastName: trimmed(p.LastName), Language: p.Language}
-	if p.Preferences != nil {
-		u.EmailNotifications, u.HiddenFields = p.Preferences.EmailNotifications, p.Preferences.HiddenFields
+	if p.LastName != nil {
+		m.LastName = *trimmed(p.LastName)
 	}
-	if p.Profile != nil {
-		m, ok, err := s.Store.GetMember(ctx, who.MemberID)
-		if err != nil {
-			return Me{}, err
+	set(&m.Language, p.Language)
+	if pp := p.Preferences; pp != nil {
+		if pp.EmailNotifications != nil {
+			v := *pp.EmailNotifications
+			m.EmailNotifications = &v
 		}
-		if !ok {
-			return Me{}, apperr.NoSession()
+		if pp.HiddenFields != nil {
+			m.HiddenFields = append([]string{}, *pp.HiddenFields...)
 		}
+	}
+	if pp := p.Profile; pp != nil {
 		if m.Profile == nil {
-			return Me{}, apperr.Forbidden("Staff accounts have no teacher profile.")
+			return apperr.Forbidden("Staff accounts have no teacher profile.")
 		}
 		np := *m.Profile
-		pp := p.Profile
 		set(&np.Role, pp.Role)
 		setList(&np.Subjects, pp.Subjects)
 		setList(&np.AgeGroups, pp.AgeGroups)
@@ -132,17 +151,14 @@ func (s *Service) UpdateMe(ctx context.Context, who principal.Principal, p MePat
 		setList(&np.Interests, pp.Interests)
 		setList(&np.Languages, pp.Languages)
 		set(&np.ProjectIdeas, pp.ProjectIdeas)
+		var f apperr.Fields
 		np.Validate(&f, "profile")
 		if err := f.Err(); err != nil {
-			return Me{}, err
+			return err
 		}
-		u.Profile = &np
+		m.Profile = &np
 	}
-	m, err := s.Store.UpdateMember(ctx, who.MemberID, u)
-	if err != nil {
-		return Me{}, err
-	}
-	return meOf(m), nil
+	return nil
 }
 
 func trimmed(p *string) *string {

@@ -63,7 +63,11 @@ type Store interface {
 	DeleteSession(ctx context.Context, memberID, tokenHash string) error
 	DeleteAllSessions(ctx context.Context, memberID string) error
 
-	UpdateMember(ctx context.Context, memberID string, u MemberUpdate) (member.Member, error)
+	// UpdateMember reads the member (strongly consistent), lets decide change them and
+	// writes the change with their search index, conditional on the version read; when
+	// another writer won first it reads and decides again. An error from decide is
+	// returned and nothing is written; ErrNoMember when the member is gone.
+	UpdateMember(ctx context.Context, memberID string, decide func(m *member.Member) error) (member.Member, error)
 	GetSchool(ctx context.Context, schoolID string) (school.School, bool, error)
 	// AddSchool gives the member a school (a new one is registered in the same
 	// transaction); ErrHasSchool if they have it already.

@@ -2,7 +2,6 @@ package ddb
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -20,7 +19,7 @@ import (
 func (s *Store) GetMember(ctx context.Context, memberID string) (member.Member, bool, error) {
 	var it memberItem
 	found, err := s.get(ctx, key(memberPK(memberID), skProfile), &it)
-	return it.Member, found, err
+	return it.toMember(), found, err
 }
 
 // MemberByUsername finds a member through the username guard (folded name).
@@ -134,134 +133,83 @@ func (s *Store) deleteKeys(ctx context.Context, keys []map[string]types.Attribut
 	return s.batchWrite(ctx, reqs)
 }
 
-// UpdateMember changes names, language, profile and preferences, and rewrites the
-// member's search index in the same transaction (retried when a concurrent change of the
-// member won).
-func (s *Store) UpdateMember(ctx context.Context, memberID string, u account.MemberUpdate) (member.Member, error) {
-	for attempt := 0; attempt < 5; attempt++ {
-		var cur memberItem
-		found, err := s.get(ctx, key(memberPK(memberID), skProfile), &cur)
-		if err != nil {
-			return member.Member{}, err
-		}
-		if !found {
-			return member.Member{}, errBusy
-		}
-		m := cur.Member
-		// (an UpdateBuilder is changed in place by Set: build a fresh one per use)
-		sets := map[string]any{}
-		if u.FirstName != nil {
-			m.FirstName = *u.FirstName
-			sets["firstName"] = m.FirstName
-		}
-		if u.LastName != nil {
-			m.LastName = *u.LastName
-			sets["lastName"] = m.LastName
-		}
-		if u.Language != nil {
-			m.Language = *u.Language
-			sets["language"] = m.Language
-		}
-		if u.Profile != nil {
-			m.Profile = u.Profile
-			sets["profile"] = u.Profile
-		}
-		if u.EmailNotifications != nil {
-			v := *u.EmailNotifications
-			m.EmailNotifications = &v
-			sets["emailNotifications"] = v
-		}
-		if u.HiddenFields != nil {
-			m.HiddenFields = append([]string{}, *u.HiddenFields...)
-			sets["hiddenFields"] = m.HiddenFields
-		}
-		err = s.commitMember(ctx, m, cur.IndexVersion, cur.IndexKeys, func(indexKeys []string) ([]txItem, error) {
-			up := expression.UpdateBuilder{}
-			for name, v := range sets {
-				up = up.Set(expression.Name(name), expression.Value(v))
+// versionField implements versionedItem: a member's version is their index version
+// (commitMember moves it).
+func (it *memberItem) versionField() (string, *int) { return "indexVersion", &it.IndexVersion }
+
+// UpdateMember implements account.Store with updateVersioned: the member as decided and
+// their search index rewritten (commitMember), conditional on the index version read.
+func (s *Store) UpdateMember(ctx context.Context, memberID string, decide func(*member.Member) error) (member.Member, error) {
+	it, err := updateVersioned(ctx, s, key(memberPK(memberID), skProfile), account.ErrNoMember, errBusy,
+		func(it *memberItem) error {
+			m := it.toMember()
+			if err := decide(&m); err != nil {
+				return err
 			}
-			w, err := s.update(key(memberPK(memberID), skProfile), expression.NewBuilder().
-				WithCondition(expression.AttributeExists(expression.Name("PK")).And(versionIs(cur.IndexVersion))).
-				WithUpdate(setIndex(up, indexKeys, cur.IndexVersion+1)), fail(errStale))
-			return []txItem{w}, err
+			it.setMember(m)
+			return nil
+		},
+		func(ctx context.Context, before, after *memberItem, cond expression.ConditionBuilder) error {
+			return s.writeMember(ctx, before, after, cond, nil)
 		})
-		if errors.Is(err, errStale) {
-			continue
+	return it.toMember(), err
+}
+
+// writeMember writes a member from before to after (only what changed, under cond) with
+// the writes of with and their search index (commitMember).
+func (s *Store) writeMember(ctx context.Context, before, after *memberItem, cond expression.ConditionBuilder, with func() ([]txItem, error)) error {
+	return s.commitMember(ctx, after.toMember(), before.IndexVersion, before.IndexKeys, func(indexKeys []string) ([]txItem, error) {
+		w, err := s.versionedUpdate(key(memberPK(after.MemberID), skProfile), before, after, cond,
+			func(up expression.UpdateBuilder) expression.UpdateBuilder {
+				return setIndex(up, indexKeys, before.IndexVersion+1)
+			},
+			"indexKeys", "indexVersion")
+		if err != nil || with == nil {
+			return []txItem{w}, err
 		}
-		if err != nil {
-			return member.Member{}, err
-		}
-		return m, nil
-	}
-	return member.Member{}, errBusy
+		more, err := with()
+		return append([]txItem{w}, more...), err
+	})
 }
 
 // AddSchool gives a member one more school, registering it first when new, and rewrites
-// the member's search index in the same transaction.
+// the member's search index in the same transaction (updateVersioned; account.ErrHasSchool
+// when the member has it already).
 func (s *Store) AddSchool(ctx context.Context, memberID string, ref member.SchoolRef, newSchool *school.School) error {
 	now := time.Now().UTC()
-	for attempt := 0; attempt < 5; attempt++ {
-		var cur memberItem
-		found, err := s.get(ctx, key(memberPK(memberID), skProfile), &cur)
-		if err != nil {
-			return err
-		}
-		if !found {
-			return errBusy
-		}
-		if cur.HasSchool(ref.SchoolID) {
-			return account.ErrHasSchool
-		}
-		m := cur.Member
-		m.Schools = append(append([]member.SchoolRef{}, m.Schools...), ref)
-		err = s.commitMember(ctx, m, cur.IndexVersion, cur.IndexKeys, func(indexKeys []string) ([]txItem, error) {
-			up := expression.Set(expression.Name("schools"),
-				expression.ListAppend(expression.Name("schools"), expression.Value([]member.SchoolRef{ref}))).
-				Add(expression.Name("schoolIds"), expression.Value(&types.AttributeValueMemberSS{Value: []string{ref.SchoolID}}))
-			add, err := s.update(key(memberPK(memberID), skProfile), expression.NewBuilder().
-				WithCondition(expression.AttributeExists(expression.Name("PK")).
-					And(expression.Not(expression.Contains(expression.Name("schoolIds"), ref.SchoolID))).
-					And(versionIs(cur.IndexVersion))).
-				WithUpdate(setIndex(up, indexKeys, cur.IndexVersion+1)),
-				func(old map[string]types.AttributeValue) error {
-					if ss, ok := old["schoolIds"].(*types.AttributeValueMemberSS); ok {
-						for _, id := range ss.Value {
-							if id == ref.SchoolID {
-								return account.ErrHasSchool
-							}
-						}
-					}
-					return errStale
-				})
-			if err != nil {
-				return nil, err
+	_, err := updateVersioned(ctx, s, key(memberPK(memberID), skProfile), account.ErrNoMember, errBusy,
+		func(it *memberItem) error {
+			if it.hasSchool(ref.SchoolID) {
+				return account.ErrHasSchool
 			}
-			items := []txItem{add}
-			schoolItems, err := s.schoolItems(newSchool, ref.SchoolID,
-				func(id string) error { return &account.DuplicateSchoolError{SchoolID: id} }, account.ErrNoSuchSchool)
-			if err != nil {
-				return nil, err
-			}
-			items = append(items, schoolItems...)
-			link, err := s.schoolMemberItem(ref.SchoolID, memberID, now)
-			if err != nil {
-				return nil, err
-			}
-			items = append(items, s.put(link))
-			if newSchool != nil { // one more registered school in its country
-				counters, err := s.statsUpdates(stats.Delta{Schools: 1}, newSchool.Country)
+			m := it.toMember()
+			m.Schools = append(append([]member.SchoolRef{}, m.Schools...), ref)
+			it.setMember(m)
+			return nil
+		},
+		func(ctx context.Context, before, after *memberItem, cond expression.ConditionBuilder) error {
+			return s.writeMember(ctx, before, after, cond, func() ([]txItem, error) {
+				items, err := s.schoolItems(newSchool, ref.SchoolID,
+					func(id string) error { return &account.DuplicateSchoolError{SchoolID: id} }, account.ErrNoSuchSchool)
 				if err != nil {
 					return nil, err
 				}
-				items = append(items, counters...)
-			}
-			return items, nil
+				link, err := s.schoolMemberItem(ref.SchoolID, memberID, now)
+				if err != nil {
+					return nil, err
+				}
+				items = append(items, s.put(link))
+				if newSchool != nil { // one more registered school in its country
+					counters, err := s.statsUpdates(stats.Delta{Schools: 1}, newSchool.Country)
+					if err != nil {
+						return nil, err
+					}
+					items = append(items, counters...)
+				}
+				return items, nil
+			})
 		})
-		if !errors.Is(err, errStale) {
-			return err
-		}
-	}
-	return errBusy
+	return err
 }
 
 // PutReset stores a password-reset link.

@@ -27,7 +27,7 @@ func postKey(ageGroup, postID string) map[string]types.AttributeValue {
 
 // CreatePost writes the post and its word-index entries in one transaction.
 func (s *Store) CreatePost(ctx context.Context, p forum.Post) error {
-	it, err := item(forumPK(p.AgeGroup), postSK(p.PostID), "post", p)
+	it, err := item(forumPK(p.AgeGroup), postSK(p.PostID), "post", postItemOf(p))
 	if err != nil {
 		return err
 	}
@@ -40,14 +40,15 @@ func (s *Store) CreatePost(ctx context.Context, p forum.Post) error {
 
 // GetPost reads one post of a forum.
 func (s *Store) GetPost(ctx context.Context, ageGroup, postID string) (forum.Post, bool, error) {
-	var p forum.Post
-	found, err := s.get(ctx, postKey(ageGroup, postID), &p)
-	return p, found, err
+	var it postItem
+	found, err := s.get(ctx, postKey(ageGroup, postID), &it)
+	return it.toPost(), found, err
 }
 
 // ListPosts Queries the forum's partition newest first.
 func (s *Store) ListPosts(ctx context.Context, ageGroup, after string, limit int) ([]forum.Post, string, error) {
-	return queryPage[forum.Post](ctx, s, forumPK(ageGroup), prefixPost, false, after, limit)
+	items, next, err := queryPage[postItem](ctx, s, forumPK(ageGroup), prefixPost, false, after, limit)
+	return mapItems(items, (*postItem).toPost), next, err
 }
 
 // SearchPosts is a word search of the forum's post index; the posts are read with
@@ -72,10 +73,11 @@ func (s *Store) SearchPosts(ctx context.Context, ageGroup string, q fold.Search,
 			if !ok {
 				continue // deleted since the entry was read
 			}
-			var p forum.Post
-			if err := attributevalue.UnmarshalMap(raw, &p); err != nil {
+			var it postItem
+			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
 				return nil, err
 			}
+			p := it.toPost()
 			// An entry read before an edit removed its word no longer counts.
 			if slices.Contains(p.IndexWords, e.Word) && q.Counts(e.Word, p.IndexWords, p.Words()) {
 				out[i] = &p
@@ -85,46 +87,66 @@ func (s *Store) SearchPosts(ctx context.Context, ageGroup string, q fold.Search,
 	})
 }
 
-// UpdatePost replaces the post if it is still the version read, removing the index
-// entries of words it lost and adding those of words it gained, in one transaction.
-func (s *Store) UpdatePost(ctx context.Context, old, p forum.Post) error {
-	upd := expression.Set(expression.Name("title"), expression.Value(p.Title)).
-		Set(expression.Name("body"), expression.Value(p.Body)).
-		Set(expression.Name("updatedAt"), expression.Value(p.UpdatedAt)).
-		Set(expression.Name("indexWords"), expression.Value(p.IndexWords)).
-		Set(expression.Name("version"), expression.Value(old.Version+1))
-	cond := expression.AttributeExists(expression.Name("PK")).And(expression.Name("version").Equal(expression.Value(old.Version)))
-	u, err := s.update(postKey(old.AgeGroup, old.PostID), expression.NewBuilder().WithUpdate(upd).WithCondition(cond), fail(forum.ErrChanged))
-	if err != nil {
-		return err
-	}
-	gone, added := wordDiff(old.IndexWords, p.IndexWords)
-	puts, err := s.indexPuts(postWords, []string{old.AgeGroup}, added, postOrder(old), old.PostID, nil)
-	if err != nil {
-		return err
-	}
-	items := append([]txItem{u}, s.indexDeletes(postWords, []string{old.AgeGroup}, gone, postOrder(old))...)
-	return s.transact(ctx, append(items, puts...))
+// versionField implements versionedItem.
+func (it *postItem) versionField() (string, *int) { return "version", &it.Version }
+
+// UpdatePost implements forum.Store with updateVersioned: the post as decided
+// (conditional on the version read), the index entries of words it lost removed and
+// those of words it gained added, in one transaction.
+func (s *Store) UpdatePost(ctx context.Context, ageGroup, postID string, decide func(*forum.Post) error) (forum.Post, error) {
+	it, err := updateVersioned(ctx, s, postKey(ageGroup, postID), forum.ErrNoPost, forum.ErrBusy,
+		func(it *postItem) error {
+			p := it.toPost()
+			if err := decide(&p); err != nil {
+				return err
+			}
+			*it = postItemOf(p)
+			return nil
+		},
+		func(ctx context.Context, before, after *postItem, cond expression.ConditionBuilder) error {
+			u, err := s.versionedUpdate(postKey(ageGroup, postID), before, after, cond, nil)
+			if err != nil {
+				return err
+			}
+			old := before.toPost()
+			gone, added := wordDiff(before.IndexWords, after.IndexWords)
+			puts, err := s.indexPuts(postWords, []string{ageGroup}, added, postOrder(old), postID, nil)
+			if err != nil {
+				return err
+			}
+			items := append([]txItem{u}, s.indexDeletes(postWords, []string{ageGroup}, gone, postOrder(old))...)
+			return s.transact(ctx, append(items, puts...))
+		})
+	return it.toPost(), err
 }
 
-// DeletePost removes the post and its index entries if it is still the version read,
-// then its replies (unreachable once the post is gone; BatchWriteItem in pages).
-func (s *Store) DeletePost(ctx context.Context, p forum.Post) error {
-	cond := expression.Name("version").Equal(expression.Value(p.Version))
-	del, err := s.deleteIf(postKey(p.AgeGroup, p.PostID), cond, fail(forum.ErrChanged))
-	if err != nil {
-		return err
-	}
-	items := append([]txItem{del}, s.indexDeletes(postWords, []string{p.AgeGroup}, p.IndexWords, postOrder(p))...)
-	if err := s.transact(ctx, items); err != nil {
-		return err
-	}
-	return s.deletePartition(ctx, repliesPK(p.PostID))
+// DeletePost implements forum.Store with updateVersioned: when decide allows it, the post
+// and its index entries go in one transaction conditional on the version read, then its
+// replies (unreachable once the post is gone; BatchWriteItem in pages).
+func (s *Store) DeletePost(ctx context.Context, ageGroup, postID string, decide func(*forum.Post) error) error {
+	_, err := updateVersioned(ctx, s, postKey(ageGroup, postID), forum.ErrNoPost, forum.ErrBusy,
+		func(it *postItem) error {
+			p := it.toPost()
+			return decide(&p)
+		},
+		func(ctx context.Context, before, _ *postItem, cond expression.ConditionBuilder) error {
+			del, err := s.versionedDelete(postKey(ageGroup, postID), cond)
+			if err != nil {
+				return err
+			}
+			p := before.toPost()
+			items := append([]txItem{del}, s.indexDeletes(postWords, []string{ageGroup}, p.IndexWords, postOrder(p))...)
+			if err := s.transact(ctx, items); err != nil {
+				return err
+			}
+			return s.deletePartition(ctx, repliesPK(postID))
+		})
+	return err
 }
 
 // CreateReply writes the reply and counts it on the post, which must exist.
 func (s *Store) CreateReply(ctx context.Context, ageGroup string, r forum.Reply) error {
-	it, err := item(repliesPK(r.PostID), replySK(r.ReplyID), "reply", r)
+	it, err := item(repliesPK(r.PostID), replySK(r.ReplyID), "reply", replyItemOf(r))
 	if err != nil {
 		return err
 	}
@@ -139,14 +161,15 @@ func (s *Store) CreateReply(ctx context.Context, ageGroup string, r forum.Reply)
 
 // GetReply reads one reply of a post.
 func (s *Store) GetReply(ctx context.Context, postID, replyID string) (forum.Reply, bool, error) {
-	var r forum.Reply
-	found, err := s.get(ctx, key(repliesPK(postID), replySK(replyID)), &r)
-	return r, found, err
+	var it replyItem
+	found, err := s.get(ctx, key(repliesPK(postID), replySK(replyID)), &it)
+	return it.toReply(), found, err
 }
 
 // ListReplies Queries the post's replies oldest first.
 func (s *Store) ListReplies(ctx context.Context, postID, after string, limit int) ([]forum.Reply, string, error) {
-	return queryPage[forum.Reply](ctx, s, repliesPK(postID), prefixReply, true, after, limit)
+	items, next, err := queryPage[replyItem](ctx, s, repliesPK(postID), prefixReply, true, after, limit)
+	return mapItems(items, (*replyItem).toReply), next, err
 }
 
 // byAuthor is the condition that a reply exists and is the author's.

@@ -17,14 +17,14 @@ import (
 // reply the key is in progress until inProgressUntil (Unix ms), then free again; with
 // one it is replayed until exp (Unix s).
 type idempotencyItem struct {
-	Fingerprint     string     `dynamodbav:"fingerprint"`
-	Reply           *replyItem `dynamodbav:"reply,omitempty"`
-	InProgressUntil int64      `dynamodbav:"inProgressUntil"`
-	Exp             int64      `dynamodbav:"exp"`
-	TTL             int64      `dynamodbav:"ttl"`
+	Fingerprint     string           `dynamodbav:"fingerprint"`
+	Reply           *storedReplyItem `dynamodbav:"reply,omitempty"`
+	InProgressUntil int64            `dynamodbav:"inProgressUntil"`
+	Exp             int64            `dynamodbav:"exp"`
+	TTL             int64            `dynamodbav:"ttl"`
 }
 
-type replyItem struct {
+type storedReplyItem struct {
 	Status  int               `dynamodbav:"status"`
 	Headers map[string]string `dynamodbav:"headers,omitempty"`
 	Body    string            `dynamodbav:"body,omitempty"`
@@ -77,7 +77,7 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, c httpapi.Claim) (*http
 func (s *Store) SaveIdempotentReply(ctx context.Context, scope, keyHash string, r httpapi.StoredReply) error {
 	_, err := s.updateItem(ctx, key(idempotencyPK(scope, keyHash), skIdempotency), expression.NewBuilder().
 		WithCondition(expression.AttributeExists(expression.Name("PK"))).
-		WithUpdate(expression.Set(expression.Name("reply"), expression.Value(replyItem{Status: r.Status, Headers: r.Headers, Body: r.Body}))), nil)
+		WithUpdate(expression.Set(expression.Name("reply"), expression.Value(storedReplyItem{Status: r.Status, Headers: r.Headers, Body: r.Body}))), nil)
 	return err
 }
 

@@ -54,7 +54,7 @@ func (s *Store) GetMembers(ctx context.Context, ids []string) (map[string]member
 		if err := attributevalue.UnmarshalMap(it, &mi); err != nil {
 			return nil, err
 		}
-		out[mi.MemberID] = mi.Member
+		out[mi.MemberID] = mi.toMember()
 	}
 	return out, nil
 }
@@ -128,14 +128,14 @@ func (s *Store) ImportStaff(ctx context.Context, m member.Member) (ImportOutcome
 			}
 			return Unchanged, err
 		}
-		merged, err := mergeStored(cur.Member, m)
+		merged, err := mergeStored(cur.toMember(), m)
 		if err != nil {
 			return Unchanged, err
 		}
-		if same(merged, cur.Member) {
+		if same(memberItemOf(merged), memberItemOf(cur.toMember())) {
 			return Unchanged, nil
 		}
-		it, err := item(memberPK(m.MemberID), skProfile, "member", memberItem{Member: merged})
+		it, err := item(memberPK(m.MemberID), skProfile, "member", memberItemOf(merged))
 		if err != nil {
 			return Unchanged, err
 		}
@@ -281,11 +281,11 @@ func (s *Store) ImportExistingMember(ctx context.Context, m member.Member) (Impo
 		if !found {
 			return Unchanged, importer.ErrCreatedMeanwhile
 		}
-		merged, err := mergeStored(cur.Member, m)
+		merged, err := mergeStored(cur.toMember(), m)
 		if err != nil {
 			return Unchanged, err
 		}
-		if same(merged, cur.Member) {
+		if same(memberItemOf(merged), memberItemOf(cur.toMember())) {
 			return Unchanged, nil
 		}
 		err = s.commitMember(ctx, merged, cur.IndexVersion, cur.IndexKeys, func(indexKeys []string) ([]txItem, error) {
@@ -302,7 +302,7 @@ func (s *Store) ImportExistingMember(ctx context.Context, m member.Member) (Impo
 				ConditionExpression: e.Condition(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values()}},
 				onFail: fail(errStale)}}
 			for _, r := range merged.Schools {
-				if !cur.HasSchool(r.SchoolID) {
+				if !cur.hasSchool(r.SchoolID) {
 					link, err := s.schoolMemberItem(r.SchoolID, m.MemberID, m.CreatedAt)
 					if err != nil {
 						return nil, err
@@ -402,7 +402,7 @@ func (s *Store) LookupProject(ctx context.Context, projectID string) (project.Pr
 	if len(countries) == 0 {
 		countries = it.NSOCountries
 	}
-	return it.Project, countries, found, err
+	return it.toProject(), countries, found, err
 }
 
 // ImportProject stores a project and its partners. The project item carries the countries
@@ -471,8 +471,8 @@ func (s *Store) ImportProject(ctx context.Context, p project.Project, partners [
 		// A project awaiting the NSOs waits in the queue of each country yet to decide; a
 		// re-import that moves it on takes it out.
 		queued := map[string]bool{}
-		for _, c := range undecided(next.Project) {
-			q, err := s.queueEntryPut(next.Project, c)
+		for _, c := range undecided(next.toProject()) {
+			q, err := s.queueEntryPut(next.toProject(), c)
 			if err != nil {
 				return Unchanged, err
 			}
@@ -480,11 +480,11 @@ func (s *Store) ImportProject(ctx context.Context, p project.Project, partners [
 			queued[c+next.SubmittedAt.String()] = true
 		}
 		if found {
-			for _, c := range undecided(cur.Project) {
+			for _, c := range undecided(cur.toProject()) {
 				if cur.SubmittedAt != nil && queued[c+cur.SubmittedAt.String()] {
 					continue // the put above replaces it
 				}
-				q, err := s.queueEntryDelete(cur.Project, c)
+				q, err := s.queueEntryDelete(cur.toProject(), c)
 				if err != nil {
 					return Unchanged, err
 				}
@@ -520,7 +520,7 @@ func (s *Store) ImportLabel(ctx context.Context, l project.Label) error {
 		key(schoolPK(l.SchoolID), schoolLabelSK(l.ProjectID, l.Kind)),
 	} {
 		// the same item shape as AwardLabel writes
-		it, err := item(str(k, "PK"), str(k, "SK"), "label", l)
+		it, err := item(str(k, "PK"), str(k, "SK"), "label", labelItem(l))
 		if err != nil {
 			return err
 		}

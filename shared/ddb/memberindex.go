@@ -37,6 +37,9 @@ func memberIndex(m member.Member) (items []map[string]types.AttributeValue, keys
 	if err != nil {
 		return nil, nil, err
 	}
+	if body["schools"], err = schoolRefsValue(e.Hit.Schools); err != nil { // member.SchoolRef has no storage tags
+		return nil, nil, err
+	}
 	body["wordsText"] = &types.AttributeValueMemberS{Value: e.WordsText()}
 	for kind, values := range e.Categories {
 		body[catAttr[kind]] = &types.AttributeValueMemberSS{Value: values}
@@ -69,9 +72,6 @@ func splitKey(k string) map[string]types.AttributeValue {
 	pk, sk, _ := strings.Cut(k, "|")
 	return key(pk, sk)
 }
-
-// errStale is a member write that lost against a concurrent one: read again and redo.
-var errStale = errors.New("member changed meanwhile")
 
 // versionIs is the condition that the member's index is still at version v.
 func versionIs(v int) expression.ConditionBuilder {

@@ -109,7 +109,7 @@ func TestMemberIndexFollowsEdits(t *testing.T) {
 
 	// Renamed: the old words vanish, the new ones are found.
 	last := "Țepeș"
-	if _, err := s.UpdateMember(ctx, ana, account.MemberUpdate{LastName: &last}); err != nil {
+	if _, err := s.UpdateMember(ctx, ana, account.MePatch{LastName: &last}.Apply); err != nil {
 		t.Fatal(err)
 	}
 	check(map[string]string{"q": "stefanescu"})
@@ -120,14 +120,14 @@ func TestMemberIndexFollowsEdits(t *testing.T) {
 	m, _, _ := s.GetMember(ctx, ana)
 	np := *m.Profile
 	np.Subjects = []string{"physics", "chemistry"}
-	if _, err := s.UpdateMember(ctx, ana, account.MemberUpdate{Profile: &np}); err != nil {
+	if _, err := s.UpdateMember(ctx, ana, func(m *member.Member) error { m.Profile = &np; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	check(map[string]string{"subject": "ict"})
 	check(map[string]string{"subject": "physics"}, ana, other)
 	check(map[string]string{"subject": "chemistry", "ageGroup": "12-15"}, ana)
 	hidden := []string{"subjects"}
-	if _, err := s.UpdateMember(ctx, ana, account.MemberUpdate{HiddenFields: &hidden}); err != nil {
+	if _, err := s.UpdateMember(ctx, ana, account.MePatch{Preferences: &account.PreferencesPatch{HiddenFields: &hidden}}.Apply); err != nil {
 		t.Fatal(err)
 	}
 	check(map[string]string{"subject": "physics"}, other)
@@ -171,7 +171,7 @@ func TestConcurrentRenamesKeepTheIndexConsistent(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := s.UpdateMember(ctx, id, account.MemberUpdate{LastName: &n}); err != nil {
+			if _, err := s.UpdateMember(ctx, id, account.MePatch{LastName: &n}.Apply); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -203,7 +203,7 @@ func TestLargeIndexSpansTransactions(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := s.UpdateMember(ctx, id, account.MemberUpdate{Profile: &np}); err != nil {
+	if _, err := s.UpdateMember(ctx, id, func(m *member.Member) error { m.Profile = &np; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []string{"oscar", "zulu8", "papa0 extra0", "ana"} {
@@ -212,7 +212,7 @@ func TestLargeIndexSpansTransactions(t *testing.T) {
 		}
 	}
 	last := "Renamed"
-	if _, err := s.UpdateMember(ctx, id, account.MemberUpdate{LastName: &last}); err != nil {
+	if _, err := s.UpdateMember(ctx, id, account.MePatch{LastName: &last}.Apply); err != nil {
 		t.Fatal(err)
 	}
 	if got := find(t, d, id, map[string]string{"q": "pop"}); len(got) != 0 {

@@ -15,29 +15,6 @@ import (
 	"etwin/shared/project"
 )
 
-// projectItem is the stored project. While a reminder is still to be sent it carries the
-// sparse GSI1 entry of the reminders job (derived from the project on every write).
-type projectItem struct {
-	project.Project
-	GSI1PK string `dynamodbav:"GSI1PK,omitempty"`
-	GSI1SK string `dynamodbav:"GSI1SK,omitempty"`
-}
-
-// partnerItem is a partner of a project; GSI1 lists a member's projects.
-type partnerItem struct {
-	project.Partner
-	GSI1PK string `dynamodbav:"GSI1PK"`
-	GSI1SK string `dynamodbav:"GSI1SK"`
-}
-
-func newProjectItem(p project.Project) projectItem {
-	it := projectItem{Project: p}
-	if at := project.ReminderDueAt(&p); at != nil {
-		it.GSI1PK, it.GSI1SK = projectRemindersGSI1PK, projectReminderGSI1SK(at.Format(keyTime), p.ProjectID)
-	}
-	return it
-}
-
 func (s *Store) projectPut(p project.Project) (map[string]types.AttributeValue, error) {
 	return item(projectPK(p.ProjectID), skProject, "project", newProjectItem(p))
 }
@@ -45,7 +22,7 @@ func (s *Store) projectPut(p project.Project) (map[string]types.AttributeValue, 
 // partnerPut is the item of one partner of p.
 func (s *Store) partnerPut(p project.Project, pt project.Partner) (map[string]types.AttributeValue, error) {
 	pt.ProjectID = p.ProjectID
-	return item(projectPK(p.ProjectID), projectMemberSK(pt.MemberID), "partner", partnerItem{Partner: pt,
+	return item(projectPK(p.ProjectID), projectMemberSK(pt.MemberID), "partner", partnerItem{partnerAttrs: partnerAttrs(pt),
 		GSI1PK: memberProjectsGSI1PK(pt.MemberID), GSI1SK: memberProjectsGSI1SK(p.CreatedAt.UTC().Format(time.RFC3339Nano), p.ProjectID)})
 }
 
@@ -69,13 +46,14 @@ func (s *Store) PutProjectTree(ctx context.Context, p project.Project, partners 
 }
 
 // CreateProject implements project.Store: the new project, its partners (both founders)
-// and the notices, in one transaction.
+// and the notices, in one transaction that also checks the co-founder is still a contact
+// of the founder (project.ErrNotContact).
 func (s *Store) CreateProject(ctx context.Context, p project.Project, partners []project.Partner, notices []notify.Notification) error {
 	pi, err := s.projectPut(p)
 	if err != nil {
 		return err
 	}
-	items := []txItem{s.putNew(pi, fail(errBusy))}
+	items := []txItem{s.putNew(pi, fail(errBusy)), s.contactCheck(p.FounderID, p.CofounderID)}
 	for _, pt := range partners {
 		it, err := s.partnerPut(p, pt)
 		if err != nil {
@@ -94,7 +72,13 @@ func (s *Store) CreateProject(ctx context.Context, p project.Project, partners [
 func (s *Store) GetProject(ctx context.Context, projectID string) (project.Project, bool, error) {
 	var it projectItem
 	found, err := s.get(ctx, key(projectPK(projectID), skProject), &it)
-	return it.Project, found, err
+	return it.toProject(), found, err
+}
+
+// contactCheck is the transactional check that otherID is a contact of memberID (the
+// item IsContact reads), failing with project.ErrNotContact.
+func (s *Store) contactCheck(memberID, otherID string) txItem {
+	return s.exists(key(memberPK(memberID), contactSK(otherID)), fail(project.ErrNotContact))
 }
 
 // IsPartner implements project.Store: one consistent GetItem of the partner item.
@@ -102,35 +86,9 @@ func (s *Store) IsPartner(ctx context.Context, projectID, memberID string) (bool
 	return s.has(ctx, key(projectPK(projectID), projectMemberSK(memberID)))
 }
 
-// projectUpdate is the transactional update of the project item from c.Before to c.After,
-// conditional on the version read: every attribute of After is set, attributes After no
-// longer has are removed (attributes others keep on the item are left alone).
-func (s *Store) projectUpdate(before, after project.Project) (txItem, error) {
-	b, err := attributevalue.MarshalMap(newProjectItem(before))
-	if err != nil {
-		return txItem{}, err
-	}
-	a, err := attributevalue.MarshalMap(newProjectItem(after))
-	if err != nil {
-		return txItem{}, err
-	}
-	var upd expression.UpdateBuilder
-	for name, v := range a {
-		upd = upd.Set(expression.Name(name), expression.Value(v))
-	}
-	for name := range b {
-		if _, kept := a[name]; !kept {
-			upd = upd.Remove(expression.Name(name))
-		}
-	}
-	return s.update(key(projectPK(after.ProjectID), skProject), expression.NewBuilder().
-		WithCondition(expression.Name("version").Equal(expression.Value(before.Version))).
-		WithUpdate(upd), fail(project.ErrStale))
-}
-
 func (s *Store) queueEntryPut(p project.Project, country string) (txItem, error) {
 	e := project.EntryOf(&p)
-	it, err := item(nsoQueuePK(country), nsoQueueSK(e.SubmittedAt.UTC().Format(keyTime), p.ProjectID), "nsoQueueEntry", e)
+	it, err := item(nsoQueuePK(country), nsoQueueSK(e.SubmittedAt.UTC().Format(keyTime), p.ProjectID), "nsoQueueEntry", queueEntryItemOf(e))
 	if err != nil {
 		return txItem{}, err
 	}
@@ -145,44 +103,66 @@ func (s *Store) queueEntryDelete(p project.Project, country string) (txItem, err
 	return s.del(key(nsoQueuePK(country), nsoQueueSK(at.UTC().Format(keyTime), p.ProjectID)), nil, nil)
 }
 
-// ApplyProjectChange implements project.Store: the project (conditional on the version
-// read, else project.ErrStale), the co-founder's school on their partner item, the NSO
-// queue entries, the counters and the notifications, in one transaction.
-func (s *Store) ApplyProjectChange(ctx context.Context, c project.Change) error {
-	pu, err := s.projectUpdate(c.Before, c.After)
+// versionField implements versionedItem.
+func (it *projectItem) versionField() (string, *int) { return "version", &it.Version }
+
+// UpdateProject implements project.Store with updateVersioned: the project as decided
+// (conditional on the version read), the co-founder's school on their partner item, the
+// NSO queue entries, the counters and the notifications, in one transaction.
+func (s *Store) UpdateProject(ctx context.Context, projectID string, decide func(*project.Project) (project.Effects, error)) (project.Project, error) {
+	var fx project.Effects
+	it, err := updateVersioned(ctx, s, key(projectPK(projectID), skProject), project.ErrNoProject, project.ErrBusy,
+		func(it *projectItem) error {
+			p := it.toProject()
+			var err error
+			if fx, err = decide(&p); err != nil {
+				return err
+			}
+			*it = newProjectItem(p)
+			return nil
+		},
+		func(ctx context.Context, before, after *projectItem, cond expression.ConditionBuilder) error {
+			return s.writeProject(ctx, before, after, cond, fx)
+		})
+	return it.toProject(), err
+}
+
+func (s *Store) writeProject(ctx context.Context, before, after *projectItem, cond expression.ConditionBuilder, fx project.Effects) error {
+	pu, err := s.versionedUpdate(key(projectPK(after.ProjectID), skProject), before, after, cond, nil)
 	if err != nil {
 		return err
 	}
 	items := []txItem{pu}
-	if f := c.CofounderSchool; f != nil {
-		it, err := s.update(key(projectPK(c.After.ProjectID), projectMemberSK(f.MemberID)), expression.NewBuilder().
+	p := after.toProject()
+	if f := fx.CofounderSchool; f != nil {
+		it, err := s.update(key(projectPK(p.ProjectID), projectMemberSK(f.MemberID)), expression.NewBuilder().
 			WithCondition(expression.AttributeExists(expression.Name("PK"))).
 			WithUpdate(expression.Set(expression.Name("schoolId"), expression.Value(f.SchoolID)).
-				Set(expression.Name("country"), expression.Value(f.Country))), fail(project.ErrStale))
+				Set(expression.Name("country"), expression.Value(f.Country))), fail(errStale))
 		if err != nil {
 			return err
 		}
 		items = append(items, it)
 	}
-	for _, country := range c.QueueAdd {
-		it, err := s.queueEntryPut(c.After, country)
+	for _, country := range fx.QueueAdd {
+		it, err := s.queueEntryPut(p, country)
 		if err != nil {
 			return err
 		}
 		items = append(items, it)
 	}
-	for _, country := range c.QueueRemove {
-		it, err := s.queueEntryDelete(c.After, country)
+	for _, country := range fx.QueueRemove {
+		it, err := s.queueEntryDelete(p, country)
 		if err != nil {
 			return err
 		}
 		items = append(items, it)
 	}
-	st, err := s.statsUpdates(c.Stats, c.StatsCountries...)
+	st, err := s.statsUpdates(fx.Stats, fx.StatsCountries...)
 	if err != nil {
 		return err
 	}
-	notes, err := s.notificationItems(c.Notices...)
+	notes, err := s.notificationItems(fx.Notices...)
 	if err != nil {
 		return err
 	}
@@ -190,12 +170,23 @@ func (s *Store) ApplyProjectChange(ctx context.Context, c project.Change) error 
 	return s.transact(ctx, items)
 }
 
-// WithdrawProject implements project.Store: every item of the project's partition (the
-// project, its partners) and its NSO queue entries, in one transaction conditional on
-// the version read.
-func (s *Store) WithdrawProject(ctx context.Context, p project.Project) error {
-	version := expression.Name("version").Equal(expression.Value(p.Version))
-	drop, err := s.del(key(projectPK(p.ProjectID), skProject), &version, fail(project.ErrStale))
+// WithdrawProject implements project.Store with updateVersioned: when decide allows it,
+// every item of the project's partition (the project, its partners) and its NSO queue
+// entries go, in one transaction conditional on the version read.
+func (s *Store) WithdrawProject(ctx context.Context, projectID string, decide func(*project.Project) error) error {
+	_, err := updateVersioned(ctx, s, key(projectPK(projectID), skProject), project.ErrNoProject, project.ErrBusy,
+		func(it *projectItem) error {
+			p := it.toProject()
+			return decide(&p)
+		},
+		func(ctx context.Context, before, _ *projectItem, cond expression.ConditionBuilder) error {
+			return s.deleteProject(ctx, before.toProject(), cond)
+		})
+	return err
+}
+
+func (s *Store) deleteProject(ctx context.Context, p project.Project, cond expression.ConditionBuilder) error {
+	drop, err := s.versionedDelete(key(projectPK(p.ProjectID), skProject), cond)
 	if err != nil {
 		return err
 	}
@@ -297,7 +288,7 @@ func (s *Store) ListMemberProjects(ctx context.Context, memberID, after string, 
 		if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
 			return nil, nil, err
 		}
-		out = append(out, it.Project)
+		out = append(out, it.toProject())
 		pos = append(pos, positions[i])
 	}
 	return out, pos, nil
@@ -308,11 +299,11 @@ func (s *Store) ListMemberProjects(ctx context.Context, memberID, after string, 
 func (s *Store) ListNSOQueue(ctx context.Context, country, after string, limit int) ([]project.QueueEntry, []string, error) {
 	var out []project.QueueEntry
 	positions, err := s.queryPrefix(ctx, nsoQueuePK(country), "", after, limit, true, func(raw map[string]types.AttributeValue) error {
-		var e project.QueueEntry
+		var e queueEntryItem
 		if err := attributevalue.UnmarshalMap(raw, &e); err != nil {
 			return err
 		}
-		out = append(out, e)
+		out = append(out, e.toEntry())
 		return nil
 	})
 	return out, positions, err

@@ -183,15 +183,6 @@ func (s *Store) Complete(ctx context.Context, c registration.Completion) error {
 	})
 }
 
-// memberItem is the stored member: its schools also as a set, for conditions, and the
-// keys of its search-index entries with their version (see commitMember).
-type memberItem struct {
-	member.Member
-	SchoolIDs    []string `dynamodbav:"schoolIds,stringset,omitempty"`
-	IndexKeys    []string `dynamodbav:"indexKeys,stringset,omitempty"`
-	IndexVersion int      `dynamodbav:"indexVersion,omitempty"`
-}
-
 // newMemberItems are the writes that create a member: the member (at index version 1,
 // with the keys of its index entries) and its e-mail guard. (The username guard is
 // written by the caller: registration claims a hold, the import puts a new one; the index
@@ -212,11 +203,9 @@ func (s *Store) newMemberItems(m member.Member, indexKeys []string) ([]txItem, e
 }
 
 func newMemberItem(m member.Member, indexKeys []string) (map[string]types.AttributeValue, error) {
-	ids := make([]string, 0, len(m.Schools))
-	for _, r := range m.Schools {
-		ids = append(ids, r.SchoolID)
-	}
-	return item(memberPK(m.MemberID), skProfile, "member", memberItem{Member: m, SchoolIDs: ids, IndexKeys: indexKeys, IndexVersion: 1})
+	it := memberItemOf(m)
+	it.IndexKeys, it.IndexVersion = indexKeys, 1
+	return item(memberPK(m.MemberID), skProfile, "member", it)
 }
 
 type schoolMember struct {

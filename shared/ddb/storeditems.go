@@ -23,7 +23,6 @@ import (
 
 	"etwin/shared/account"
 	"etwin/shared/directory"
-	"etwin/shared/member"
 )
 
 // sessionFields are the stored names of an account.Session.
@@ -71,42 +70,20 @@ func resetItemOf(r account.Reset) resetItem {
 
 func (it resetItem) reset() account.Reset { return account.Reset(it.resetFields) }
 
-// hitSchoolFields are the stored names of a member.SchoolRef inside a search hit.
-type hitSchoolFields struct {
-	SchoolID   string `dynamodbav:"schoolId"`
-	Name       string `dynamodbav:"name"`
-	Country    string `dynamodbav:"country"`
-	SchoolType string `dynamodbav:"schoolType,omitempty"`
-}
-
 // memberHitItem is what every entry of the member search index carries of its member
 // (memberIndex adds the words and category sets beside it).
 type memberHitItem struct {
-	MemberID  string            `dynamodbav:"memberId"`
-	FirstName string            `dynamodbav:"firstName"`
-	LastName  string            `dynamodbav:"lastName"`
-	Role      string            `dynamodbav:"role"`
-	Schools   []hitSchoolFields `dynamodbav:"schools"`
+	MemberID  string           `dynamodbav:"memberId"`
+	FirstName string           `dynamodbav:"firstName"`
+	LastName  string           `dynamodbav:"lastName"`
+	Role      string           `dynamodbav:"role"`
+	Schools   []schoolRefAttrs `dynamodbav:"schools"`
 }
 
 func memberHitItemOf(h directory.Hit) memberHitItem {
-	it := memberHitItem{MemberID: h.MemberID, FirstName: h.FirstName, LastName: h.LastName, Role: h.Role}
-	if h.Schools != nil {
-		it.Schools = make([]hitSchoolFields, len(h.Schools))
-	}
-	for i, r := range h.Schools {
-		it.Schools[i] = hitSchoolFields(r)
-	}
-	return it
+	return memberHitItem{MemberID: h.MemberID, FirstName: h.FirstName, LastName: h.LastName, Role: h.Role, Schools: schoolRefAttrsOf(h.Schools)}
 }
 
 func (it memberHitItem) hit() directory.Hit {
-	h := directory.Hit{MemberID: it.MemberID, FirstName: it.FirstName, LastName: it.LastName, Role: it.Role}
-	if it.Schools != nil {
-		h.Schools = make([]member.SchoolRef, len(it.Schools))
-	}
-	for i, r := range it.Schools {
-		h.Schools[i] = member.SchoolRef(r)
-	}
-	return h
+	return directory.Hit{MemberID: it.MemberID, FirstName: it.FirstName, LastName: it.LastName, Role: it.Role, Schools: schoolRefsOf(it.Schools)}
 }

@@ -55,13 +55,13 @@ func (s *Store) GetTwinSpace(ctx context.Context, projectID string) (twinspace.S
 				if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
 					return sp, false, err
 				}
-				sp.Project, found = it.Project, true
+				sp.Project, found = it.toProject(), true
 			case strings.HasPrefix(sk, "MEMBER#"):
 				var it partnerItem
 				if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
 					return sp, false, err
 				}
-				sp.Partners = append(sp.Partners, it.Partner)
+				sp.Partners = append(sp.Partners, it.toPartner())
 			case strings.HasPrefix(sk, "PAGE#"):
 				var pg pageFields
 				if err := attributevalue.UnmarshalMap(raw, &pg); err != nil {
@@ -69,11 +69,11 @@ func (s *Store) GetTwinSpace(ctx context.Context, projectID string) (twinspace.S
 				}
 				sp.Pages = append(sp.Pages, twinspace.Page(pg))
 			case strings.HasPrefix(sk, "LABEL#"):
-				var l project.Label // its kind is stored as labelKind ("kind" is the item type)
+				var l labelItem
 				if err := attributevalue.UnmarshalMap(raw, &l); err != nil {
 					return sp, false, err
 				}
-				sp.Labels = append(sp.Labels, l)
+				sp.Labels = append(sp.Labels, l.toLabel())
 			}
 		}
 		if out.LastEvaluatedKey == nil {
@@ -106,7 +106,7 @@ func (s *Store) GetProjectPartners(ctx context.Context, projectID string, member
 			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
 				return project.Project{}, nil, false, err
 			}
-			partners[id] = it.Partner
+			partners[id] = it.toPartner()
 		}
 	}
 	raw, ok := got[pk+"|"+skProject]
@@ -117,7 +117,7 @@ func (s *Store) GetProjectPartners(ctx context.Context, projectID string, member
 	if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
 		return project.Project{}, nil, false, err
 	}
-	return it.Project, partners, true, nil
+	return it.toProject(), partners, true, nil
 }
 
 // check is a transactional condition check built with the expression package.
@@ -174,8 +174,8 @@ func targetFail(self bool) func(map[string]types.AttributeValue) error {
 }
 
 // AddPartner implements twinspace.Store: the project still approved, the caller still an
-// administrator, the new partner item (only if absent) and the notification, in one
-// transaction.
+// administrator, the new partner still their contact (project.ErrNotContact), the new
+// partner item (only if absent) and the notification, in one transaction.
 func (s *Store) AddPartner(ctx context.Context, p project.Project, adminID string, pt project.Partner, n notify.Notification) error {
 	open, err := s.projectOpen(p.ProjectID)
 	if err != nil {
@@ -193,7 +193,8 @@ func (s *Store) AddPartner(ctx context.Context, p project.Project, adminID strin
 	if err != nil {
 		return err
 	}
-	return s.transact(ctx, append([]txItem{open, admin, s.putNew(it, fail(twinspace.ErrAlreadyPartner))}, notes...))
+	return s.transact(ctx, append([]txItem{open, admin, s.contactCheck(adminID, pt.MemberID),
+		s.putNew(it, fail(twinspace.ErrAlreadyPartner))}, notes...))
 }
 
 // partnerChange is the transaction of a change to memberID's partner item by adminID:
@@ -273,11 +274,11 @@ func (s *Store) AwardLabel(ctx context.Context, l project.Label, ns []notify.Not
 	if err != nil {
 		return err
 	}
-	mine, err := item(projectPK(l.ProjectID), projectLabelSK(l.Kind, l.SchoolID), "label", l)
+	mine, err := item(projectPK(l.ProjectID), projectLabelSK(l.Kind, l.SchoolID), "label", labelItem(l))
 	if err != nil {
 		return err
 	}
-	theirs, err := item(schoolPK(l.SchoolID), schoolLabelSK(l.ProjectID, l.Kind), "label", l)
+	theirs, err := item(schoolPK(l.SchoolID), schoolLabelSK(l.ProjectID, l.Kind), "label", labelItem(l))
 	if err != nil {
 		return err
 	}

@@ -25,25 +25,25 @@ const (
 
 // Author is who wrote a post or reply, with the names they had when writing it.
 type Author struct {
-	MemberID  string `json:"memberId" dynamodbav:"memberId"`
-	FirstName string `json:"firstName" dynamodbav:"firstName"`
-	LastName  string `json:"lastName" dynamodbav:"lastName"`
+	MemberID  string `json:"memberId"`
+	FirstName string `json:"firstName"`
+	LastName  string `json:"lastName"`
 }
 
 // Post is a message in the forum of one age group.
 type Post struct {
-	PostID     string     `json:"postId" dynamodbav:"postId"`
-	AgeGroup   string     `json:"ageGroup" dynamodbav:"ageGroup"`
-	Title      string     `json:"title" dynamodbav:"title"`
-	Body       string     `json:"body" dynamodbav:"body"`
-	Author     Author     `json:"author" dynamodbav:"author"`
-	CreatedAt  time.Time  `json:"createdAt" dynamodbav:"createdAt"`
-	UpdatedAt  *time.Time `json:"updatedAt,omitempty" dynamodbav:"updatedAt,omitempty"`
-	ReplyCount int        `json:"replyCount" dynamodbav:"replyCount"`
+	PostID     string     `json:"postId"`
+	AgeGroup   string     `json:"ageGroup"`
+	Title      string     `json:"title"`
+	Body       string     `json:"body"`
+	Author     Author     `json:"author"`
+	CreatedAt  time.Time  `json:"createdAt"`
+	UpdatedAt  *time.Time `json:"updatedAt,omitempty"`
+	ReplyCount int        `json:"replyCount"`
 	// Version counts edits; every write of the post is conditional on the one read.
-	Version int `json:"-" dynamodbav:"version"`
+	Version int `json:"-"`
 	// IndexWords are the words the post is indexed under (see MaxIndexWords).
-	IndexWords []string `json:"-" dynamodbav:"indexWords"`
+	IndexWords []string `json:"-"`
 }
 
 // Words are all the folded words of the title and body (what a search matches).
@@ -51,12 +51,12 @@ func (p *Post) Words() []string { return fold.Words(p.Title + "\n" + p.Body) }
 
 // Reply answers a post.
 type Reply struct {
-	ReplyID   string     `json:"replyId" dynamodbav:"replyId"`
-	PostID    string     `json:"postId" dynamodbav:"postId"`
-	Body      string     `json:"body" dynamodbav:"body"`
-	Author    Author     `json:"author" dynamodbav:"author"`
-	CreatedAt time.Time  `json:"createdAt" dynamodbav:"createdAt"`
-	UpdatedAt *time.Time `json:"updatedAt,omitempty" dynamodbav:"updatedAt,omitempty"`
+	ReplyID   string     `json:"replyId"`
+	PostID    string     `json:"postId"`
+	Body      string     `json:"body"`
+	Author    Author     `json:"author"`
+	CreatedAt time.Time  `json:"createdAt"`
+	UpdatedAt *time.Time `json:"updatedAt,omitempty"`
 }
 
 // NewPost is the body of POST /v1/forums/{ageGroup}/posts.
@@ -127,8 +127,9 @@ func (p Post) Apply(patch PostPatch, now time.Time) Post {
 
 // Errors the store reports.
 var (
-	// ErrChanged: the post changed (or went) since it was read; read again and retry.
-	ErrChanged = errors.New("forum: the post changed since it was read")
+	// ErrBusy: the post kept changing while an edit or delete was decided (the store gave
+	// up reading and deciding again).
+	ErrBusy = apperr.Conflict("The post keeps changing; please try again.")
 	// ErrNoPost: the post does not exist (any more).
 	ErrNoPost = errors.New("forum: no such post")
 	// ErrNoReply: the reply does not exist (any more), or is someone else's.

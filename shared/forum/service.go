@@ -29,12 +29,15 @@ type Store interface {
 	// SearchPosts returns posts matching q (see fold.Search), a page at a time; a page may
 	// be short and still have a next one.
 	SearchPosts(ctx context.Context, ageGroup string, q fold.Search, after string, limit int) ([]Post, string, error)
-	// UpdatePost replaces old (as read) by p and moves the index entries, if old is
-	// still the stored version (else ErrChanged).
-	UpdatePost(ctx context.Context, old, p Post) error
-	// DeletePost removes the post and its index entries if it is still the version read
-	// (else ErrChanged), then its replies.
-	DeletePost(ctx context.Context, p Post) error
+	// UpdatePost reads the post (strongly consistent), lets decide change it and writes
+	// it, moving its index entries, conditional on the version read; when another writer
+	// won first it reads and decides again (decide may run more than once). An error from
+	// decide is returned and nothing is written; ErrNoPost when the post is not there,
+	// ErrBusy when others kept winning.
+	UpdatePost(ctx context.Context, ageGroup, postID string, decide func(p *Post) error) (Post, error)
+	// DeletePost is the same loop for a delete: when decide returns nil, the post and its
+	// index entries go (conditional on the version read), then its replies.
+	DeletePost(ctx context.Context, ageGroup, postID string, decide func(p *Post) error) error
 	// CreateReply writes the reply and counts it on the post (ErrNoPost if it is gone).
 	CreateReply(ctx context.Context, ageGroup string, r Reply) error
 	GetReply(ctx context.Context, postID, replyID string) (Reply, bool, error)
@@ -165,27 +168,20 @@ func (s *Service) post(ctx context.Context, ageGroup, postID string) (Post, erro
 	return p, nil
 }
 
-// attempts bounds the read-decide-write loops that lose to concurrent edits.
-const attempts = 4
-
-// ownPost runs change on the caller's post until it is written over the version read:
-// another's post is a 403 (posts are public within the forum, so their existence is no
-// secret), a missing one 404.
-func (s *Service) ownPost(ctx context.Context, who principal.Principal, ageGroup, postID string, change func(Post) error) error {
-	for range attempts {
-		p, err := s.post(ctx, ageGroup, postID)
-		if err != nil {
-			return err
-		}
-		if p.Author.MemberID != who.MemberID {
-			return apperr.Forbidden("Only the author may change or delete a post.")
-		}
-		err = change(p)
-		if !errors.Is(err, ErrChanged) {
-			return err
-		}
+// ownPost is the decision that the caller may change or delete the post: another's post
+// is a 403 (posts are public within the forum, so their existence is no secret).
+func ownPost(who principal.Principal, p *Post) error {
+	if p.Author.MemberID != who.MemberID {
+		return apperr.Forbidden("Only the author may change or delete a post.")
 	}
-	return apperr.Conflict("The post keeps changing; please try again.")
+	return nil
+}
+
+func postErr(err error) error {
+	if errors.Is(err, ErrNoPost) {
+		return noPost()
+	}
+	return err
 }
 
 // UpdatePost edits the caller's post.
@@ -193,17 +189,25 @@ func (s *Service) UpdatePost(ctx context.Context, who principal.Principal, ageGr
 	if err := patch.Validate(); err != nil {
 		return Post{}, err
 	}
-	var updated Post
-	err := s.ownPost(ctx, who, ageGroup, postID, func(old Post) error {
-		updated = old.Apply(patch, s.now())
-		return s.Store.UpdatePost(ctx, old, updated)
+	if !school.ValidID(postID) {
+		return Post{}, noPost()
+	}
+	p, err := s.Store.UpdatePost(ctx, ageGroup, postID, func(p *Post) error {
+		if err := ownPost(who, p); err != nil {
+			return err
+		}
+		*p = p.Apply(patch, s.now())
+		return nil
 	})
-	return updated, err
+	return p, postErr(err)
 }
 
 // DeletePost deletes the caller's post, its index entries and its replies.
 func (s *Service) DeletePost(ctx context.Context, who principal.Principal, ageGroup, postID string) error {
-	return s.ownPost(ctx, who, ageGroup, postID, func(p Post) error { return s.Store.DeletePost(ctx, p) })
+	if !school.ValidID(postID) {
+		return noPost()
+	}
+	return postErr(s.Store.DeletePost(ctx, ageGroup, postID, func(p *Post) error { return ownPost(who, p) }))
 }
 
 // CreateReply answers a post.

@@ -14,12 +14,12 @@ import (
 
 	"etwin/shared/apperr"
 	"etwin/shared/fold"
-	"etwin/shared/strictjson"
 	"etwin/shared/member"
 	"etwin/shared/password"
 	"etwin/shared/project"
 	"etwin/shared/school"
 	"etwin/shared/staff"
+	"etwin/shared/strictjson"
 	"etwin/shared/vocab"
 )
 

@@ -25,47 +25,47 @@ const (
 
 // Profile is what a teacher says about themself in the registration form.
 type Profile struct {
-	Role              string   `json:"role" dynamodbav:"role"`
-	Subjects          []string `json:"subjects" dynamodbav:"subjects"`
-	AgeGroups         []string `json:"ageGroups" dynamodbav:"ageGroups"`
-	ProjectExperience string   `json:"projectExperience" dynamodbav:"projectExperience"`
-	Interests         []string `json:"interests" dynamodbav:"interests"`
-	Languages         []string `json:"languages" dynamodbav:"languages"`
-	ProjectIdeas      string   `json:"projectIdeas,omitempty" dynamodbav:"projectIdeas,omitempty"`
+	Role              string   `json:"role"`
+	Subjects          []string `json:"subjects"`
+	AgeGroups         []string `json:"ageGroups"`
+	ProjectExperience string   `json:"projectExperience"`
+	Interests         []string `json:"interests"`
+	Languages         []string `json:"languages"`
+	ProjectIdeas      string   `json:"projectIdeas,omitempty"`
 }
 
 // SchoolRef is a school as a member's page lists it.
 type SchoolRef struct {
-	SchoolID string `json:"schoolId" dynamodbav:"schoolId"`
-	Name     string `json:"name" dynamodbav:"name"`
-	Country  string `json:"country" dynamodbav:"country"`
+	SchoolID string `json:"schoolId"`
+	Name     string `json:"name"`
+	Country  string `json:"country"`
 	// SchoolType is kept with the member's schools for the member search (schoolType
 	// filter); the API's school lists do not show it.
-	SchoolType string `json:"-" dynamodbav:"schoolType,omitempty"`
+	SchoolType string `json:"-"`
 }
 
 // Member is an account.
 type Member struct {
-	MemberID     string      `dynamodbav:"memberId"`
-	Username     string      `dynamodbav:"username"`
-	FirstName    string      `dynamodbav:"firstName"`
-	LastName     string      `dynamodbav:"lastName"`
-	Email        string      `dynamodbav:"email"`
-	Language     string      `dynamodbav:"language"`
-	Role         string      `dynamodbav:"accountRole"` // teacher, nso, css
-	Country      string      `dynamodbav:"country,omitempty"`
-	Profile      *Profile    `dynamodbav:"profile,omitempty"`
-	Schools      []SchoolRef `dynamodbav:"schools"`
-	PasswordHash string      `dynamodbav:"passwordHash"`
-	CreatedAt    time.Time   `dynamodbav:"createdAt"`
+	MemberID     string
+	Username     string
+	FirstName    string
+	LastName     string
+	Email        string
+	Language     string
+	Role         string // teacher, nso, css
+	Country      string
+	Profile      *Profile
+	Schools      []SchoolRef
+	PasswordHash string
+	CreatedAt    time.Time
 	// Failed logins in the current hour-long window (see account.LoginLimit).
-	FailedLogins      int   `dynamodbav:"failedLogins"`
-	FailedLoginWindow int64 `dynamodbav:"failedLoginWindow"` // unix seconds the window began
+	FailedLogins      int
+	FailedLoginWindow int64 // unix seconds the window began
 	// EmailNotifications is false when the member turned notification e-mails off (absent
 	// means true). HiddenFields are profile lists left out of the public profile and of
 	// the member search (a subset of HideableFields).
-	EmailNotifications *bool    `dynamodbav:"emailNotifications,omitempty"`
-	HiddenFields       []string `dynamodbav:"hiddenFields,omitempty"`
+	EmailNotifications *bool
+	HiddenFields       []string
 }
 
 // Preferences are a member's choices about notifications and their public profile.

@@ -2,6 +2,7 @@ package project_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"sync"
@@ -443,5 +444,60 @@ func TestReminders(t *testing.T) {
 	}
 	if _, err := f.svc.NSODecision(ctx, ro2, p.ProjectID, approve()); code(err) != http.StatusConflict {
 		t.Fatalf("second RO decision: %v", err)
+	}
+}
+
+// contactGoneAfterCheck is the real store, except that a contact it confirms is removed
+// right after (as another request could, between the check and the write).
+type contactGoneAfterCheck struct{ *ddb.Store }
+
+func (s contactGoneAfterCheck) IsContact(ctx context.Context, memberID, otherID string) (bool, error) {
+	ok, err := s.Store.IsContact(ctx, memberID, otherID)
+	if ok && err == nil {
+		err = s.Store.DeleteContact(ctx, memberID, otherID)
+	}
+	return ok, err
+}
+
+// The contact precondition is checked again in the founding transaction: a co-founder
+// removed from the contacts after the check founds nothing.
+func TestFoundingRechecksTheContact(t *testing.T) {
+	ctx := context.Background()
+	f := setup(t)
+	ana, jean := f.teacher(t, "RO"), f.teacher(t, "FR")
+	f.befriend(t, ana, jean)
+	svc := *f.svc
+	svc.Store = contactGoneAfterCheck{f.store}
+	_, err := svc.Create(ctx, ana, form(jean.MemberID))
+	if e, ok := apperr.As(err); !ok || e.Status != http.StatusUnprocessableEntity || len(e.Fields) != 1 || e.Fields[0].Field != "cofounderId" {
+		t.Fatalf("founding with a contact removed meanwhile: %v", err)
+	}
+	if ok, err := f.store.IsContact(ctx, ana.MemberID, jean.MemberID); ok || err != nil {
+		t.Fatalf("the contact is still there (%v): the test checks nothing", err)
+	}
+	for _, who := range []principal.Principal{ana, jean} {
+		if page := must(f.svc.List(ctx, who, "", 20)); len(page.Items) != 0 {
+			t.Fatalf("a project was written for %s: %+v", who.MemberID, page.Items)
+		}
+	}
+	if n := kinds(t, f, jean.MemberID, notify.KindProjectCofounderRequest); n != 0 {
+		t.Fatalf("%d co-founder requests written", n)
+	}
+
+	// The store alone refuses founders who are not contacts, and writes nothing.
+	now := time.Now().UTC()
+	p := project.Project{ProjectID: token.SortableID("p-", now), Status: project.AwaitingCofounder, Title: "t",
+		Founders:  []project.Founder{{MemberID: ana.MemberID}, {MemberID: jean.MemberID}},
+		FounderID: ana.MemberID, CofounderID: jean.MemberID, Version: 1, CreatedAt: now, UpdatedAt: now}
+	partners := []project.Partner{{MemberID: ana.MemberID, Role: project.RoleAdmin, Founder: true, AddedAt: now},
+		{MemberID: jean.MemberID, Role: project.RoleAdmin, Founder: true, AddedAt: now}}
+	if err := f.store.CreateProject(ctx, p, partners, nil); !errors.Is(err, project.ErrNotContact) {
+		t.Fatalf("CreateProject for non-contacts: %v", err)
+	}
+	if _, found, err := f.store.GetProject(ctx, p.ProjectID); found || err != nil {
+		t.Fatalf("the project was written (%v)", err)
+	}
+	if ok, err := f.store.IsPartner(ctx, p.ProjectID, jean.MemberID); ok || err != nil {
+		t.Fatalf("a partner was written (%v)", err)
 	}
 }

@@ -28,76 +28,77 @@ const (
 
 // AgeRange is the pupils' age range.
 type AgeRange struct {
-	Min int `json:"min" dynamodbav:"min"`
-	Max int `json:"max" dynamodbav:"max"`
+	Min int `json:"min"`
+	Max int `json:"max"`
 }
 
 // Founder is one of the two founders: the member and the school they found it for (the
 // co-founder's school is chosen when approving, until then empty).
 type Founder struct {
-	MemberID string `json:"memberId" dynamodbav:"memberId"`
-	SchoolID string `json:"schoolId,omitempty" dynamodbav:"schoolId,omitempty"`
-	Country  string `json:"country,omitempty" dynamodbav:"country,omitempty"`
+	MemberID string `json:"memberId"`
+	SchoolID string `json:"schoolId,omitempty"`
+	Country  string `json:"country,omitempty"`
 }
 
 // NSODecision is one country's NSO decision.
 type NSODecision struct {
-	Decision string    `json:"decision" dynamodbav:"decision"` // approve or reject
-	Comment  string    `json:"comment,omitempty" dynamodbav:"comment,omitempty"`
-	By       string    `json:"-" dynamodbav:"by"`
-	At       time.Time `json:"at" dynamodbav:"at"`
+	Decision string    `json:"decision"` // approve or reject
+	Comment  string    `json:"comment,omitempty"`
+	By       string    `json:"-"`
+	At       time.Time `json:"at"`
 }
 
-// Project is the stored project (item PROJECT#<id> / PROJECT).
+// Project is a project (shared/ddb stores it as PROJECT#<id> / PROJECT; the storage shape
+// is ddb's projectItem, so the json tags here are the API shape only).
 type Project struct {
-	ProjectID       string   `json:"projectId" dynamodbav:"projectId"`
-	Status          string   `json:"status" dynamodbav:"status"`
-	Title           string   `json:"title" dynamodbav:"title"`
-	Summary         string   `json:"summary" dynamodbav:"summary"`
-	Language        string   `json:"language" dynamodbav:"language"`
-	AgeRange        AgeRange `json:"ageRange" dynamodbav:"ageRange"`
-	Pupils          int      `json:"pupils" dynamodbav:"pupils"`
-	Themes          []string `json:"themes" dynamodbav:"themes"`
-	Tools           []string `json:"tools" dynamodbav:"tools"`
-	Objectives      string   `json:"objectives" dynamodbav:"objectives"`
-	Methodology     string   `json:"methodology" dynamodbav:"methodology"`
-	ExpectedResults string   `json:"expectedResults" dynamodbav:"expectedResults"`
+	ProjectID       string   `json:"projectId"`
+	Status          string   `json:"status"`
+	Title           string   `json:"title"`
+	Summary         string   `json:"summary"`
+	Language        string   `json:"language"`
+	AgeRange        AgeRange `json:"ageRange"`
+	Pupils          int      `json:"pupils"`
+	Themes          []string `json:"themes"`
+	Tools           []string `json:"tools"`
+	Objectives      string   `json:"objectives"`
+	Methodology     string   `json:"methodology"`
+	ExpectedResults string   `json:"expectedResults"`
 	// Founders: the founder first, then the co-founder.
-	Founders    []Founder `json:"founders" dynamodbav:"founders"`
-	FounderID   string    `json:"founderId" dynamodbav:"founderId"`
-	CofounderID string    `json:"cofounderId" dynamodbav:"cofounderId"`
+	Founders    []Founder `json:"founders"`
+	FounderID   string    `json:"founderId"`
+	CofounderID string    `json:"cofounderId"`
 	// NSOCountries are the countries whose NSO must approve (the founders' schools'
 	// countries), fixed when the co-founder approves; NSODecisions holds what each decided.
-	NSOCountries []string               `json:"nsoCountries,omitempty" dynamodbav:"nsoCountries,stringset,omitempty"`
-	NSODecisions map[string]NSODecision `json:"nsoDecisions,omitempty" dynamodbav:"nsoDecisions,omitempty"`
+	NSOCountries []string               `json:"nsoCountries,omitempty"`
+	NSODecisions map[string]NSODecision `json:"nsoDecisions,omitempty"`
 	// Comment is the rejecting decision's comment.
-	Comment string `json:"comment,omitempty" dynamodbav:"comment,omitempty"`
+	Comment string `json:"comment,omitempty"`
 	// Version grows by one with every write (conditions compare it).
-	Version     int        `json:"version" dynamodbav:"version"`
-	CreatedAt   time.Time  `json:"createdAt" dynamodbav:"createdAt"`
-	UpdatedAt   time.Time  `json:"updatedAt" dynamodbav:"updatedAt"`
-	SubmittedAt *time.Time `json:"submittedAt,omitempty" dynamodbav:"submittedAt,omitempty"` // reached the NSOs
-	ApprovedAt  *time.Time `json:"approvedAt,omitempty" dynamodbav:"approvedAt,omitempty"`
-	ClosedAt    *time.Time `json:"closedAt,omitempty" dynamodbav:"closedAt,omitempty"`
+	Version     int        `json:"version"`
+	CreatedAt   time.Time  `json:"createdAt"`
+	UpdatedAt   time.Time  `json:"updatedAt"`
+	SubmittedAt *time.Time `json:"submittedAt,omitempty"` // reached the NSOs
+	ApprovedAt  *time.Time `json:"approvedAt,omitempty"`
+	ClosedAt    *time.Time `json:"closedAt,omitempty"`
 	// Imported marks projects from the import (history may hold national projects).
-	Imported bool `json:"-" dynamodbav:"imported,omitempty"`
+	Imported bool `json:"-"`
 	// Reminders sent (once per step): to the co-founder, and to each country's NSO.
-	RemindedCofounderAt *time.Time           `json:"-" dynamodbav:"remindedCofounderAt,omitempty"`
-	RemindedNSO         map[string]time.Time `json:"-" dynamodbav:"remindedNSO,omitempty"`
+	RemindedCofounderAt *time.Time           `json:"-"`
+	RemindedNSO         map[string]time.Time `json:"-"`
 }
 
 // Partner is a member of a project's TwinSpace (item PROJECT#<id> / MEMBER#<memberId>).
 // Both founders have one from the founding on (role admin, Founder true).
 type Partner struct {
-	ProjectID string    `json:"-" dynamodbav:"projectId"`
-	MemberID  string    `json:"memberId" dynamodbav:"memberId"`
-	Role      string    `json:"role" dynamodbav:"role"`
-	Founder   bool      `json:"founder" dynamodbav:"founder"`
-	SchoolID  string    `json:"schoolId,omitempty" dynamodbav:"schoolId,omitempty"`
-	Country   string    `json:"country,omitempty" dynamodbav:"country,omitempty"`
-	FirstName string    `json:"firstName" dynamodbav:"firstName"`
-	LastName  string    `json:"lastName" dynamodbav:"lastName"`
-	AddedAt   time.Time `json:"addedAt" dynamodbav:"addedAt"`
+	ProjectID string    `json:"-"`
+	MemberID  string    `json:"memberId"`
+	Role      string    `json:"role"`
+	Founder   bool      `json:"founder"`
+	SchoolID  string    `json:"schoolId,omitempty"`
+	Country   string    `json:"country,omitempty"`
+	FirstName string    `json:"firstName"`
+	LastName  string    `json:"lastName"`
+	AddedAt   time.Time `json:"addedAt"`
 }
 
 // Active reports whether a project counts as active at t: approved and not closed (a
@@ -111,10 +112,10 @@ func (p *Project) Active(t time.Time) bool {
 // LABEL#<projectId>#<kind>): keyed by (project, kind, school), so awarding again changes
 // nothing.
 type Label struct {
-	ProjectID string    `json:"projectId" dynamodbav:"projectId"`
-	Kind      string    `json:"kind" dynamodbav:"labelKind"` // "kind" is every item's type
-	SchoolID  string    `json:"schoolId" dynamodbav:"schoolId"`
-	Country   string    `json:"country" dynamodbav:"country"`
-	AwardedAt time.Time `json:"awardedAt" dynamodbav:"awardedAt"`
-	AwardedBy string    `json:"-" dynamodbav:"awardedBy,omitempty"`
+	ProjectID string    `json:"projectId"`
+	Kind      string    `json:"kind"` // "kind" is every item's type
+	SchoolID  string    `json:"schoolId"`
+	Country   string    `json:"country"`
+	AwardedAt time.Time `json:"awardedAt"`
+	AwardedBy string    `json:"-"`
 }

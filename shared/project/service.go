@@ -18,9 +18,6 @@ import (
 	"etwin/shared/token"
 )
 
-// attempts: how often a decision is read and written again when others wrote first.
-const attempts = 10
-
 // Service runs the project lifecycle: founding, the approvals, the NSO queue and the
 // reminders.
 type Service struct {
@@ -89,6 +86,19 @@ func (s *Service) read(ctx context.Context, projectID string) (Project, error) {
 	return p, nil
 }
 
+// update runs decide on the project through the store's versioned update (the store
+// reads, and reads and decides again when others wrote first).
+func (s *Service) update(ctx context.Context, projectID string, decide func(p *Project) (Effects, error)) (Project, error) {
+	if !school.ValidID(projectID) {
+		return Project{}, NotFound()
+	}
+	p, err := s.Store.UpdateProject(ctx, projectID, decide)
+	if errors.Is(err, ErrNoProject) {
+		return Project{}, NotFound()
+	}
+	return p, err
+}
+
 // Create founds a project: the caller (a teacher) and the co-founder (one of their
 // contacts with a school in another country) are its founders; the co-founder is asked
 // to approve.
@@ -125,7 +135,7 @@ func (s *Service) Create(ctx context.Context, who principal.Principal, in Create
 		return Project{}, err
 	}
 	if !contact {
-		return Project{}, bad("cofounderId", "must be one of your contacts")
+		return Project{}, notContact()
 	}
 	cof, ok, err := s.Store.GetMember(ctx, in.CofounderID)
 	if err != nil {
@@ -150,11 +160,17 @@ func (s *Service) Create(ctx context.Context, who principal.Principal, in Create
 	}
 	to := notify.RecipientOf(cof)
 	n := notify.New(to, notify.KindProjectCofounderRequest, subjectOf(p.ProjectID), notify.ActorOf(founder), now)
-	if err := s.Store.CreateProject(ctx, p, partners, []notify.Notification{n}); err != nil {
+	if err := s.Store.CreateProject(ctx, p, partners, []notify.Notification{n}); errors.Is(err, ErrNotContact) {
+		return Project{}, notContact() // removed since it was read
+	} else if err != nil {
 		return Project{}, err
 	}
 	s.deliver(ctx, []delivery{{n, to}})
 	return p, nil
+}
+
+func notContact() error {
+	return apperr.Invalid(apperr.FieldError{Field: "cofounderId", Message: "must be one of your contacts"})
 }
 
 // Get returns a project to whoever may see it.
@@ -203,60 +219,40 @@ func (s *Service) Update(ctx context.Context, who principal.Principal, projectID
 	if err := in.Validate(); err != nil {
 		return Project{}, err
 	}
-	for i := 0; i < attempts; i++ {
-		p, err := s.read(ctx, projectID)
+	return s.update(ctx, projectID, func(p *Project) (Effects, error) {
+		c, err := s.caller(ctx, who, p)
 		if err != nil {
-			return Project{}, err
+			return Effects{}, err
 		}
-		c, err := s.caller(ctx, who, &p)
+		np, err := Edit(*p, c, in, s.now())
 		if err != nil {
-			return Project{}, err
+			return Effects{}, err
 		}
-		np, err := Edit(p, c, in, s.now())
-		if err != nil {
-			return Project{}, err
-		}
-		ch := Change{Before: p, After: np}
+		*p = np
+		var fx Effects
 		if np.Status == AwaitingNSO {
-			ch.QueueAdd = undecidedCountries(&np)
+			fx.QueueAdd = undecidedCountries(&np)
 		}
-		err = s.Store.ApplyProjectChange(ctx, ch)
-		if errors.Is(err, ErrStale) {
-			continue
-		}
-		if err != nil {
-			return Project{}, err
-		}
-		return np, nil
-	}
-	return Project{}, busy()
-}
-
-func busy() error {
-	return apperr.Conflict("Others changed this project at the same moment; please try again.")
+		return fx, nil
+	})
 }
 
 // Withdraw deletes a pending project (the founder only) with its partners and queue entries.
 func (s *Service) Withdraw(ctx context.Context, who principal.Principal, projectID string) error {
-	for i := 0; i < attempts; i++ {
-		p, err := s.read(ctx, projectID)
-		if err != nil {
-			return err
-		}
-		c, err := s.caller(ctx, who, &p)
-		if err != nil {
-			return err
-		}
-		if err := CheckEdit(&p, c); err != nil {
-			return err
-		}
-		err = s.Store.WithdrawProject(ctx, p)
-		if errors.Is(err, ErrStale) {
-			continue
-		}
-		return err
+	if !school.ValidID(projectID) {
+		return NotFound()
 	}
-	return busy()
+	err := s.Store.WithdrawProject(ctx, projectID, func(p *Project) error {
+		c, err := s.caller(ctx, who, p)
+		if err != nil {
+			return err
+		}
+		return CheckEdit(p, c)
+	})
+	if errors.Is(err, ErrNoProject) {
+		return NotFound()
+	}
+	return err
 }
 
 // CofounderDecision is the co-founder's approval (the project goes to the NSOs of both
@@ -266,63 +262,57 @@ func (s *Service) CofounderDecision(ctx context.Context, who principal.Principal
 		return Project{}, err
 	}
 	var me member.Member
-	for i := 0; i < attempts; i++ {
-		p, err := s.read(ctx, projectID)
+	var sent delivery
+	np, err := s.update(ctx, projectID, func(p *Project) (Effects, error) {
+		c, err := s.caller(ctx, who, p)
 		if err != nil {
-			return Project{}, err
+			return Effects{}, err
 		}
-		c, err := s.caller(ctx, who, &p)
-		if err != nil {
-			return Project{}, err
-		}
-		if err := CheckCofounder(&p, c); err != nil {
-			return Project{}, err
+		if err := CheckCofounder(p, c); err != nil {
+			return Effects{}, err
 		}
 		if me.MemberID == "" {
 			var ok bool
 			if me, ok, err = s.Store.GetMember(ctx, who.MemberID); err != nil {
-				return Project{}, err
+				return Effects{}, err
 			} else if !ok {
-				return Project{}, apperr.NoSession()
+				return Effects{}, apperr.NoSession()
 			}
 		}
 		var sc member.SchoolRef
 		if in.Decision == Approve {
 			if sc, err = ChooseCofounderSchool(me.Schools, p.FounderCountry(), in.SchoolID); err != nil {
-				return Project{}, err
+				return Effects{}, err
 			}
 		}
 		now := s.now()
-		np, err := CofounderDecide(p, c, in.Decision, sc, in.Comment, now)
+		np, err := CofounderDecide(*p, c, in.Decision, sc, in.Comment, now)
 		if err != nil {
-			return Project{}, err
+			return Effects{}, err
 		}
 		founder, found, err := s.Store.GetMember(ctx, p.FounderID)
 		if err != nil {
-			return Project{}, err
+			return Effects{}, err
 		}
 		to := recipientOf(founder, found, p.FounderID)
 		kind := notify.KindProjectCofounderApproved
 		if np.Status == Rejected {
 			kind = notify.KindProjectRejected
 		}
-		n := notify.New(to, kind, subjectOf(p.ProjectID), notify.ActorOf(me), now)
-		ch := Change{Before: p, After: np, Notices: []notify.Notification{n}}
+		sent = delivery{notify.New(to, kind, subjectOf(p.ProjectID), notify.ActorOf(me), now), to}
+		fx := Effects{Notices: []notify.Notification{sent.n}}
 		if np.Status == AwaitingNSO {
-			ch.CofounderSchool = &Founder{MemberID: me.MemberID, SchoolID: sc.SchoolID, Country: sc.Country}
-			ch.QueueAdd = np.NSOCountries
+			fx.CofounderSchool = &Founder{MemberID: me.MemberID, SchoolID: sc.SchoolID, Country: sc.Country}
+			fx.QueueAdd = np.NSOCountries
 		}
-		err = s.Store.ApplyProjectChange(ctx, ch)
-		if errors.Is(err, ErrStale) {
-			continue
-		}
-		if err != nil {
-			return Project{}, err
-		}
-		s.deliver(ctx, []delivery{{n, to}})
-		return np, nil
+		*p = np
+		return fx, nil
+	})
+	if err != nil {
+		return Project{}, err
 	}
-	return Project{}, busy()
+	s.deliver(ctx, []delivery{sent})
+	return np, nil
 }
 
 // NSODecision records an NSO's decision. The last approval makes the project approved
@@ -335,19 +325,16 @@ func (s *Service) NSODecision(ctx context.Context, who principal.Principal, proj
 	if err := in.Validate(); err != nil {
 		return Project{}, err
 	}
-	for i := 0; i < attempts; i++ {
-		p, err := s.read(ctx, projectID)
-		if err != nil {
-			return Project{}, err
-		}
+	var ds []delivery
+	np, err := s.update(ctx, projectID, func(p *Project) (Effects, error) {
 		now := s.now()
 		c := Caller{MemberID: who.MemberID, Role: who.Role, Country: who.Country}
-		np, out, err := NSODecide(p, c, in.Decision, *in.Comment, now)
+		np, out, err := NSODecide(*p, c, in.Decision, *in.Comment, now)
 		if err != nil {
-			return Project{}, err
+			return Effects{}, err
 		}
-		ch := Change{Before: p, After: np, QueueRemove: out.DoneCountries}
-		var ds []delivery
+		fx := Effects{QueueRemove: out.DoneCountries}
+		ds = nil
 		if out.Final {
 			kind := notify.KindProjectApproved
 			if np.Status == Rejected {
@@ -356,29 +343,26 @@ func (s *Service) NSODecision(ctx context.Context, who principal.Principal, proj
 			for _, id := range []string{p.FounderID, p.CofounderID} {
 				m, found, err := s.Store.GetMember(ctx, id)
 				if err != nil {
-					return Project{}, err
+					return Effects{}, err
 				}
 				to := recipientOf(m, found, id)
 				n := notify.New(to, kind, subjectOf(p.ProjectID), nil, now)
-				ch.Notices = append(ch.Notices, n)
+				fx.Notices = append(fx.Notices, n)
 				ds = append(ds, delivery{n, to})
 			}
 			if np.Status == Approved {
-				ch.Stats = stats.Delta{ActiveProjects: 1}
-				ch.StatsCountries = np.NSOCountries
+				fx.Stats = stats.Delta{ActiveProjects: 1}
+				fx.StatsCountries = np.NSOCountries
 			}
 		}
-		err = s.Store.ApplyProjectChange(ctx, ch)
-		if errors.Is(err, ErrStale) {
-			continue
-		}
-		if err != nil {
-			return Project{}, err
-		}
-		s.deliver(ctx, ds)
-		return np, nil
+		*p = np
+		return fx, nil
+	})
+	if err != nil {
+		return Project{}, err
 	}
-	return Project{}, busy()
+	s.deliver(ctx, ds)
+	return np, nil
 }
 
 // NSOQueue lists the projects awaiting the decision of the caller's (an NSO's) country,
@@ -436,17 +420,17 @@ func (s *Service) SendReminders(ctx context.Context) (ReminderReport, error) {
 // maxRecipients keeps one reminder's transaction within DynamoDB's 100 items.
 const maxRecipients = 90
 
+// errNothingDue ends a reminder decision that has nothing to send (nothing is written).
+var errNothingDue = errors.New("project: no reminder due")
+
 func (s *Service) remind(ctx context.Context, projectID string, now time.Time, rep *ReminderReport) error {
-	for i := 0; i < attempts; i++ {
-		p, ok, err := s.Store.GetProject(ctx, projectID)
-		if err != nil || !ok {
-			return err
+	var due Reminders
+	var ds []delivery
+	_, err := s.Store.UpdateProject(ctx, projectID, func(p *Project) (Effects, error) {
+		if due = DueReminders(p, now); due.Empty() {
+			return Effects{}, errNothingDue
 		}
-		due := DueReminders(&p, now)
-		if due.Empty() {
-			return nil
-		}
-		var ds []delivery
+		ds = nil
 		add := func(id string) error {
 			if len(ds) >= maxRecipients {
 				return nil
@@ -461,38 +445,38 @@ func (s *Service) remind(ctx context.Context, projectID string, now time.Time, r
 		}
 		if due.Cofounder {
 			if err := add(p.CofounderID); err != nil {
-				return err
+				return Effects{}, err
 			}
 		}
 		for _, country := range due.NSO {
 			accounts, err := s.Store.NSOAccounts(ctx, country)
 			if err != nil {
-				return err
+				return Effects{}, err
 			}
 			for _, a := range accounts {
 				if err := add(a); err != nil {
-					return err
+					return Effects{}, err
 				}
 			}
 		}
-		ch := Change{Before: p, After: MarkReminded(p, due, now)}
+		var fx Effects
 		for _, d := range ds {
-			ch.Notices = append(ch.Notices, d.n)
+			fx.Notices = append(fx.Notices, d.n)
 		}
-		err = s.Store.ApplyProjectChange(ctx, ch)
-		if errors.Is(err, ErrStale) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if due.Cofounder {
-			rep.Cofounders++
-		}
-		rep.NSOCountries += len(due.NSO)
-		rep.Notifications += len(ds)
-		s.deliver(ctx, ds)
+		*p = MarkReminded(*p, due, now)
+		return fx, nil
+	})
+	switch {
+	case errors.Is(err, errNothingDue), errors.Is(err, ErrNoProject):
 		return nil
+	case err != nil:
+		return err
 	}
-	return busy()
+	if due.Cofounder {
+		rep.Cofounders++
+	}
+	rep.NSOCountries += len(due.NSO)
+	rep.Notifications += len(ds)
+	s.deliver(ctx, ds)
+	return nil
 }

@@ -5,21 +5,30 @@ import (
 	"errors"
 	"time"
 
+	"etwin/shared/apperr"
 	"etwin/shared/member"
 	"etwin/shared/notify"
 	"etwin/shared/stats"
 )
 
-// ErrStale is what the store reports when the project's version moved since it was read
-// (someone else wrote first): the use case reads again and decides again.
-var ErrStale = errors.New("project: changed since read")
+// Errors the store reports.
+var (
+	// ErrNoProject: the store has no project with this id.
+	ErrNoProject = errors.New("project: no such project")
+	// ErrNotContact: the founders (at founding) or the administrator and the new partner
+	// (when adding a partner) are not contacts when the write commits.
+	ErrNotContact = errors.New("project: not a contact")
+	// ErrBusy is the answer when others kept changing the project while a decision was
+	// made (the store gave up reading and deciding again).
+	ErrBusy = apperr.Conflict("Others changed this project at the same moment; please try again.")
+)
 
 // QueueEntry is a project in an NSO's queue (item NSOQUEUE#<country>).
 type QueueEntry struct {
-	ProjectID   string    `json:"projectId" dynamodbav:"projectId"`
-	Title       string    `json:"title" dynamodbav:"title"`
-	Founders    []Founder `json:"founders" dynamodbav:"founders"`
-	SubmittedAt time.Time `json:"submittedAt" dynamodbav:"submittedAt"`
+	ProjectID   string    `json:"projectId"`
+	Title       string    `json:"title"`
+	Founders    []Founder `json:"founders"`
+	SubmittedAt time.Time `json:"submittedAt"`
 }
 
 // EntryOf is p's queue entry.
@@ -31,14 +40,13 @@ func EntryOf(p *Project) QueueEntry {
 	return e
 }
 
-// Change is a decided change of a project and everything written with it, in one
-// transaction conditional on Before.Version.
-type Change struct {
-	Before, After Project
+// Effects are what a decision on a project writes besides the project, in the same
+// transaction.
+type Effects struct {
 	// CofounderSchool sets the school and country of the co-founder's partner item.
 	CofounderSchool *Founder
-	// QueueAdd: the NSO queue entries written (After's entry) for these countries;
-	// QueueRemove: deleted.
+	// QueueAdd: the NSO queue entries written (the decided project's entry) for these
+	// countries; QueueRemove: deleted.
 	QueueAdd, QueueRemove []string
 	// Stats is added to the counters of "ALL" and of each of StatsCountries.
 	Stats          stats.Delta
@@ -50,17 +58,23 @@ type Change struct {
 type Store interface {
 	GetMember(ctx context.Context, memberID string) (member.Member, bool, error)
 	IsContact(ctx context.Context, memberID, otherID string) (bool, error)
-	// CreateProject writes the project, its partners and the notices in one transaction.
+	// CreateProject writes the project, its partners and the notices in one transaction,
+	// while the co-founder is still a contact of the founder (else ErrNotContact).
 	CreateProject(ctx context.Context, p Project, partners []Partner, notices []notify.Notification) error
 	GetProject(ctx context.Context, projectID string) (Project, bool, error)
 	IsPartner(ctx context.Context, projectID, memberID string) (bool, error)
 	// ListMemberProjects lists the member's projects, newest first, and their positions.
 	ListMemberProjects(ctx context.Context, memberID, after string, limit int) ([]Project, []string, error)
-	// ApplyProjectChange writes c (ErrStale when the version moved).
-	ApplyProjectChange(ctx context.Context, c Change) error
-	// WithdrawProject deletes p, its partners and queue entries (ErrStale when the
-	// version moved).
-	WithdrawProject(ctx context.Context, p Project) error
+	// UpdateProject reads the project (strongly consistent), lets decide change it and
+	// writes it with the decision's effects in one transaction, conditional on the
+	// version read; when another writer won first it reads and decides again (decide may
+	// run more than once; the version is the store's). An error from decide is returned
+	// and nothing is written; ErrNoProject when there is no such project, ErrBusy when
+	// others kept winning.
+	UpdateProject(ctx context.Context, projectID string, decide func(p *Project) (Effects, error)) (Project, error)
+	// WithdrawProject is the same loop for a withdrawal: when decide returns nil, the
+	// project, its partners and queue entries are deleted.
+	WithdrawProject(ctx context.Context, projectID string, decide func(p *Project) error) error
 	// ListNSOQueue lists a country's queue in the order projects reached it.
 	ListNSOQueue(ctx context.Context, country, after string, limit int) ([]QueueEntry, []string, error)
 	// DueReminderProjects are the ids of projects with a reminder due at now.

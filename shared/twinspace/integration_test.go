@@ -309,3 +309,46 @@ func TestStoreConditions(t *testing.T) {
 		}
 	}
 }
+
+// contactGoneAfterCheck is the real store, except that a contact it confirms is removed
+// right after (as another request could, between the check and the write).
+type contactGoneAfterCheck struct{ *ddb.Store }
+
+func (s contactGoneAfterCheck) IsContact(ctx context.Context, memberID, otherID string) (bool, error) {
+	ok, err := s.Store.IsContact(ctx, memberID, otherID)
+	if ok && err == nil {
+		err = s.Store.DeleteContact(ctx, memberID, otherID)
+	}
+	return ok, err
+}
+
+// The contact precondition is checked again in the transaction that adds the partner: a
+// contact removed after the check is not added.
+func TestAddingRechecksTheContact(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	a, b, c := f.addTeacher(t, "Ana", "RO"), f.addTeacher(t, "Bob", "FR"), f.addTeacher(t, "Cai", "RO")
+	f.befriend(t, a, c)
+	pid := f.approved(t, a, b)
+	svc := *f.svc
+	svc.Store = contactGoneAfterCheck{f.store}
+	_, err := svc.AddMember(ctx, a.who, pid, twinspace.MemberInput{MemberID: c.who.MemberID})
+	if e, ok := apperr.As(err); !ok || e.Status != 422 || len(e.Fields) != 1 || e.Fields[0].Field != "memberId" {
+		t.Fatalf("adding a contact removed meanwhile: %v", err)
+	}
+	if ok, err := f.store.IsContact(ctx, a.who.MemberID, c.who.MemberID); ok || err != nil {
+		t.Fatalf("the contact is still there (%v): the test checks nothing", err)
+	}
+	if ok, err := f.store.IsPartner(ctx, pid, c.who.MemberID); ok || err != nil {
+		t.Fatalf("the partner was written (%v)", err)
+	}
+	ns, _, err := f.store.ListNotifications(ctx, c.who.MemberID, "", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range ns {
+		if n.Kind == notify.KindPartnerAdded {
+			t.Fatalf("a partner-added notification was written: %+v", n)
+		}
+	}
+}

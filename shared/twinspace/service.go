@@ -87,8 +87,14 @@ func storeErr(err error) error {
 		return apperr.Conflict("Founders stay administrators of their TwinSpace: they cannot be removed or made members.")
 	case errors.Is(err, ErrLabelAwarded):
 		return labelAwarded()
+	case errors.Is(err, project.ErrNotContact): // removed since it was read
+		return notContact()
 	}
 	return err
+}
+
+func notContact() error {
+	return apperr.Invalid(apperr.FieldError{Field: "memberId", Message: "is not one of your contacts"})
 }
 
 // AddMember adds one of the calling administrator's contacts (a teacher with a school) as
@@ -104,20 +110,19 @@ func (s *Service) AddMember(ctx context.Context, who principal.Principal, projec
 	if _, ok := partners[in.MemberID]; ok {
 		return Added{}, storeErr(ErrAlreadyPartner)
 	}
-	notContact := apperr.Invalid(apperr.FieldError{Field: "memberId", Message: "is not one of your contacts"})
 	isContact, err := s.Store.IsContact(ctx, who.MemberID, in.MemberID)
 	if err != nil {
 		return Added{}, err
 	}
 	if !isContact {
-		return Added{}, notContact
+		return Added{}, notContact()
 	}
 	m, ok, err := s.Store.GetMember(ctx, in.MemberID)
 	if err != nil {
 		return Added{}, err
 	}
 	if !ok {
-		return Added{}, notContact
+		return Added{}, notContact()
 	}
 	if m.Role != member.RoleTeacher || len(m.Schools) == 0 {
 		return Added{}, apperr.Invalid(apperr.FieldError{Field: "memberId", Message: "is not a teacher with a school"})
