@@ -22,7 +22,7 @@ type txItem struct {
 }
 
 // errBusy is what the caller sees when others kept winning the same items.
-var errBusy = apperr.Conflict("Someone else changed the same data at the same moment; please try again.")
+var errBusy = apperr.Busy("Someone else changed the same data at the same moment; please try again.")
 
 // transact runs a transaction. A failed condition becomes the onFail error of the item
 // that failed (items are reported in order); conflicts with concurrent transactions are

@@ -129,7 +129,7 @@ func (p Post) Apply(patch PostPatch, now time.Time) Post {
 var (
 	// ErrBusy: the post kept changing while an edit or delete was decided (the store gave
 	// up reading and deciding again).
-	ErrBusy = apperr.Conflict("The post keeps changing; please try again.")
+	ErrBusy = apperr.Busy("The post keeps changing; please try again.")
 	// ErrNoPost: the post does not exist (any more).
 	ErrNoPost = errors.New("forum: no such post")
 	// ErrNoReply: the reply does not exist (any more), or is someone else's.

@@ -1,12 +1,14 @@
 package forum
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"etwin/shared/apperr"
 	"etwin/shared/httpapi"
+	"etwin/shared/principal"
 )
 
 func TestValidation(t *testing.T) {
@@ -92,4 +94,23 @@ func FuzzDecodeForum(f *testing.F) {
 		}
 		check(err)
 	})
+}
+
+// The use cases refuse an age group that has no forum themselves (the HTTP route checks it
+// first too, but the rule is the domain's): nothing is read or written.
+func TestUseCasesRefuseUnknownAgeGroup(t *testing.T) {
+	s := &Service{} // no store: a use case that got past the check would panic
+	ctx := context.Background()
+	who := principal.Principal{MemberID: "m-1", Role: "teacher"}
+	for name, err := range map[string]error{
+		"create": func() error { _, err := s.CreatePost(ctx, who, "99-100", NewPost{}); return err }(),
+		"list":   func() error { _, err := s.ListPosts(ctx, who, "99-100", "", "", 20); return err }(),
+		"get":    func() error { _, err := s.GetPost(ctx, who, "99-100", "p-1", "", 20); return err }(),
+		"delete": s.DeletePost(ctx, who, "99-100", "p-1"),
+		"reply":  func() error { _, err := s.CreateReply(ctx, who, "99-100", "p-1", ReplyInput{}); return err }(),
+	} {
+		if apperr.StatusOf(err) != 404 {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
 }

@@ -85,6 +85,9 @@ func (s *Service) author(ctx context.Context, who principal.Principal) (Author, 
 
 // CreatePost writes a new post in the forum of ageGroup.
 func (s *Service) CreatePost(ctx context.Context, who principal.Principal, ageGroup string, in NewPost) (Post, error) {
+	if err := CheckAgeGroup(ageGroup); err != nil {
+		return Post{}, err
+	}
 	if err := in.Validate(); err != nil {
 		return Post{}, err
 	}
@@ -104,6 +107,9 @@ func (s *Service) CreatePost(ctx context.Context, who principal.Principal, ageGr
 
 // ListPosts lists a forum's posts newest first, or the posts matching q.
 func (s *Service) ListPosts(ctx context.Context, who principal.Principal, ageGroup, q, cur string, limit int) (cursor.Page[Post], error) {
+	if err := CheckAgeGroup(ageGroup); err != nil {
+		return cursor.Page[Post]{}, err
+	}
 	var search fold.Search
 	if q != "" {
 		var problem string
@@ -137,6 +143,9 @@ type PostWithReplies struct {
 
 // GetPost reads a post and a page of its replies.
 func (s *Service) GetPost(ctx context.Context, who principal.Principal, ageGroup, postID, cur string, limit int) (PostWithReplies, error) {
+	if err := CheckAgeGroup(ageGroup); err != nil {
+		return PostWithReplies{}, err
+	}
 	p, err := s.post(ctx, ageGroup, postID)
 	if err != nil {
 		return PostWithReplies{}, err
@@ -186,6 +195,9 @@ func postErr(err error) error {
 
 // UpdatePost edits the caller's post.
 func (s *Service) UpdatePost(ctx context.Context, who principal.Principal, ageGroup, postID string, patch PostPatch) (Post, error) {
+	if err := CheckAgeGroup(ageGroup); err != nil {
+		return Post{}, err
+	}
 	if err := patch.Validate(); err != nil {
 		return Post{}, err
 	}
@@ -204,6 +216,9 @@ func (s *Service) UpdatePost(ctx context.Context, who principal.Principal, ageGr
 
 // DeletePost deletes the caller's post, its index entries and its replies.
 func (s *Service) DeletePost(ctx context.Context, who principal.Principal, ageGroup, postID string) error {
+	if err := CheckAgeGroup(ageGroup); err != nil {
+		return err
+	}
 	if !school.ValidID(postID) {
 		return noPost()
 	}
@@ -212,6 +227,9 @@ func (s *Service) DeletePost(ctx context.Context, who principal.Principal, ageGr
 
 // CreateReply answers a post.
 func (s *Service) CreateReply(ctx context.Context, who principal.Principal, ageGroup, postID string, in ReplyInput) (Reply, error) {
+	if err := CheckAgeGroup(ageGroup); err != nil {
+		return Reply{}, err
+	}
 	if err := in.Validate(); err != nil {
 		return Reply{}, err
 	}
@@ -267,6 +285,9 @@ func replyErr(err error) error {
 
 // UpdateReply edits the caller's reply.
 func (s *Service) UpdateReply(ctx context.Context, who principal.Principal, ageGroup, postID, replyID string, in ReplyInput) (Reply, error) {
+	if err := CheckAgeGroup(ageGroup); err != nil {
+		return Reply{}, err
+	}
 	if err := in.Validate(); err != nil {
 		return Reply{}, err
 	}
@@ -285,6 +306,9 @@ func (s *Service) UpdateReply(ctx context.Context, who principal.Principal, ageG
 
 // DeleteReply deletes the caller's reply.
 func (s *Service) DeleteReply(ctx context.Context, who principal.Principal, ageGroup, postID, replyID string) error {
+	if err := CheckAgeGroup(ageGroup); err != nil {
+		return err
+	}
 	r, err := s.ownReply(ctx, who, ageGroup, postID, replyID)
 	if err != nil {
 		return err

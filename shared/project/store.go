@@ -20,7 +20,7 @@ var (
 	ErrNotContact = errors.New("project: not a contact")
 	// ErrBusy is the answer when others kept changing the project while a decision was
 	// made (the store gave up reading and deciding again).
-	ErrBusy = apperr.Conflict("Others changed this project at the same moment; please try again.")
+	ErrBusy = apperr.Busy("Others changed this project at the same moment; please try again.")
 )
 
 // QueueEntry is a project in an NSO's queue (item NSOQUEUE#<country>).
