@@ -7,7 +7,6 @@ import (
 	"etwin/shared/app"
 	"etwin/shared/httpapi"
 	"etwin/shared/registration"
-	"etwin/shared/school"
 )
 
 // pending is the answer of a request whose effect arrives by e-mail.
@@ -60,16 +59,12 @@ var MeGet = app.Route{Function: "me-get", Handler: func(d *app.Deps) httpapi.Han
 
 // MeUpdate serves PATCH /v1/me.
 var MeUpdate = app.Route{Function: "me-update", Handler: func(d *app.Deps) httpapi.Handler {
-	s := d.Account()
-	return httpapi.WithBody(http.StatusOK, func(c ctx, r httpapi.Call, p account.MePatch) (account.Me, error) { return s.UpdateMe(c, r.Who, p) })
+	return mine(http.StatusOK, d.Account().UpdateMe)
 }}
 
 // MeSchoolAdd serves POST /v1/me/schools.
 var MeSchoolAdd = app.Route{Function: "me-school-add", Handler: func(d *app.Deps) httpapi.Handler {
-	s := d.Account()
-	return httpapi.WithBody(http.StatusCreated, func(c ctx, r httpapi.Call, f school.Form) (account.AddedSchool, error) {
-		return s.AddSchool(c, r.Who, f)
-	})
+	return mine(http.StatusCreated, d.Account().AddSchool)
 }}
 
 // PasswordResetRequest serves POST /v1/password-resets. The answer is the same whether or

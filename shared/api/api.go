@@ -10,9 +10,11 @@ package api
 
 import (
 	"context"
+	"net/http"
 
 	"etwin/shared/app"
 	"etwin/shared/httpapi"
+	"etwin/shared/principal"
 )
 
 // Routes lists every route (for the contract tests and the benchmarks; functions never
@@ -42,3 +44,26 @@ func done(err error) (httpapi.Empty, error) { return httpapi.Empty{}, err }
 
 // ctx is the type of every use case's first argument (shorter signatures below).
 type ctx = context.Context
+
+// The shapes most use cases have, bound in one line each: who asks and a body (mine), a
+// path parameter and a body (at), a path parameter alone (read, remove).
+
+// mine binds use(ctx, who, body).
+func mine[In, Out any](status int, use func(ctx, principal.Principal, In) (Out, error)) httpapi.Handler {
+	return httpapi.WithBody(status, func(c ctx, r httpapi.Call, in In) (Out, error) { return use(c, r.Who, in) })
+}
+
+// at binds use(ctx, who, {param}, body).
+func at[In, Out any](status int, param string, use func(ctx, principal.Principal, string, In) (Out, error)) httpapi.Handler {
+	return httpapi.WithBody(status, func(c ctx, r httpapi.Call, in In) (Out, error) { return use(c, r.Who, r.Path(param), in) })
+}
+
+// read binds use(ctx, who, {param}), answering 200.
+func read[Out any](param string, use func(ctx, principal.Principal, string) (Out, error)) httpapi.Handler {
+	return httpapi.NoBody(http.StatusOK, func(c ctx, r httpapi.Call) (Out, error) { return use(c, r.Who, r.Path(param)) })
+}
+
+// remove binds use(ctx, who, {param}), answering 204.
+func remove(param string, use func(ctx, principal.Principal, string) error) httpapi.Handler {
+	return httpapi.NoBody(http.StatusNoContent, func(c ctx, r httpapi.Call) (httpapi.Empty, error) { return done(use(c, r.Who, r.Path(param))) })
+}

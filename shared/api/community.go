@@ -14,10 +14,7 @@ import (
 
 // ContactRequestCreate serves POST /v1/contacts/requests.
 var ContactRequestCreate = app.Route{Function: "contact-request-create", Handler: func(d *app.Deps) httpapi.Handler {
-	s := d.Contacts()
-	return httpapi.WithBody(http.StatusCreated, func(c ctx, r httpapi.Call, in contact.CreateInput) (contact.Created, error) {
-		return s.Create(c, r.Who, in)
-	})
+	return mine(http.StatusCreated, d.Contacts().Create)
 }}
 
 // ContactRequestAccept serves POST /v1/contacts/requests/{requestId}/accept.
@@ -35,10 +32,7 @@ func decideContact(d *app.Deps, accept bool) httpapi.Handler {
 
 // ContactRequestWithdraw serves DELETE /v1/contacts/requests/{requestId} (the sender).
 var ContactRequestWithdraw = app.Route{Function: "contact-request-withdraw", Handler: func(d *app.Deps) httpapi.Handler {
-	s := d.Contacts()
-	return httpapi.NoBody(http.StatusNoContent, func(c ctx, r httpapi.Call) (httpapi.Empty, error) {
-		return done(s.Withdraw(c, r.Who, r.Path("requestId")))
-	})
+	return remove("requestId", d.Contacts().Withdraw)
 }}
 
 // ContactRequestsList serves GET /v1/contacts/requests?direction=.
@@ -63,10 +57,7 @@ var ContactsList = app.Route{Function: "contacts-list", Handler: func(d *app.Dep
 
 // ContactDelete serves DELETE /v1/contacts/{memberId}.
 var ContactDelete = app.Route{Function: "contact-delete", Handler: func(d *app.Deps) httpapi.Handler {
-	s := d.Contacts()
-	return httpapi.NoBody(http.StatusNoContent, func(c ctx, r httpapi.Call) (httpapi.Empty, error) {
-		return done(s.Delete(c, r.Who, r.Path("memberId")))
-	})
+	return remove("memberId", d.Contacts().Delete)
 }}
 
 // NotificationsList serves GET /v1/notifications.

@@ -69,5 +69,5 @@ var MemberGet = app.Route{Function: "member-get", Handler: func(d *app.Deps) htt
 var StaffCreate = app.Route{Function: "staff-create", Handler: func(d *app.Deps) httpapi.Handler {
 	s := d.Staff()
 	return httpapi.Before(func(r httpapi.Call) error { return staff.MayCreate(r.Who) },
-		httpapi.WithBody(http.StatusCreated, func(c ctx, r httpapi.Call, in staff.Input) (staff.Created, error) { return s.Create(c, r.Who, in) }))
+		mine(http.StatusCreated, s.Create))
 }}

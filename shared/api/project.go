@@ -12,10 +12,7 @@ import (
 
 // ProjectCreate serves POST /v1/projects.
 var ProjectCreate = app.Route{Function: "project-create", Handler: func(d *app.Deps) httpapi.Handler {
-	s := d.Projects()
-	return httpapi.WithBody(http.StatusCreated, func(c ctx, r httpapi.Call, in project.CreateInput) (project.Project, error) {
-		return s.Create(c, r.Who, in)
-	})
+	return mine(http.StatusCreated, d.Projects().Create)
 }}
 
 // ProjectList serves GET /v1/projects.
@@ -28,40 +25,27 @@ var ProjectList = app.Route{Function: "project-list", Handler: func(d *app.Deps)
 
 // ProjectGet serves GET /v1/projects/{projectId}.
 var ProjectGet = app.Route{Function: "project-get", Handler: func(d *app.Deps) httpapi.Handler {
-	s := d.Projects()
-	return httpapi.NoBody(http.StatusOK, func(c ctx, r httpapi.Call) (project.Project, error) { return s.Get(c, r.Who, r.Path("projectId")) })
+	return read("projectId", d.Projects().Get)
 }}
 
 // ProjectUpdate serves PATCH /v1/projects/{projectId}.
 var ProjectUpdate = app.Route{Function: "project-update", Handler: func(d *app.Deps) httpapi.Handler {
-	s := d.Projects()
-	return httpapi.WithBody(http.StatusOK, func(c ctx, r httpapi.Call, in project.PatchInput) (project.Project, error) {
-		return s.Update(c, r.Who, r.Path("projectId"), in)
-	})
+	return at(http.StatusOK, "projectId", d.Projects().Update)
 }}
 
 // ProjectWithdraw serves DELETE /v1/projects/{projectId}.
 var ProjectWithdraw = app.Route{Function: "project-withdraw", Handler: func(d *app.Deps) httpapi.Handler {
-	s := d.Projects()
-	return httpapi.NoBody(http.StatusNoContent, func(c ctx, r httpapi.Call) (httpapi.Empty, error) {
-		return done(s.Withdraw(c, r.Who, r.Path("projectId")))
-	})
+	return remove("projectId", d.Projects().Withdraw)
 }}
 
 // ProjectCofounderDecision serves POST /v1/projects/{projectId}/cofounder-decision.
 var ProjectCofounderDecision = app.Route{Function: "project-cofounder-decision", Handler: func(d *app.Deps) httpapi.Handler {
-	s := d.Projects()
-	return httpapi.WithBody(http.StatusOK, func(c ctx, r httpapi.Call, in project.CofounderDecisionInput) (project.Project, error) {
-		return s.CofounderDecision(c, r.Who, r.Path("projectId"), in)
-	})
+	return at(http.StatusOK, "projectId", d.Projects().CofounderDecision)
 }}
 
 // ProjectNSODecision serves POST /v1/projects/{projectId}/nso-decision.
 var ProjectNSODecision = app.Route{Function: "project-nso-decision", Handler: func(d *app.Deps) httpapi.Handler {
-	s := d.Projects()
-	return httpapi.WithBody(http.StatusOK, func(c ctx, r httpapi.Call, in project.NSODecisionInput) (project.Project, error) {
-		return s.NSODecision(c, r.Who, r.Path("projectId"), in)
-	})
+	return at(http.StatusOK, "projectId", d.Projects().NSODecision)
 }}
 
 // NSOProjectsList serves GET /v1/nso/projects?status=awaiting_nso.
@@ -74,16 +58,12 @@ var NSOProjectsList = app.Route{Function: "nso-projects-list", Handler: func(d *
 
 // TwinspaceGet serves GET /v1/projects/{projectId}/twinspace.
 var TwinspaceGet = app.Route{Function: "twinspace-get", Handler: func(d *app.Deps) httpapi.Handler {
-	s := d.TwinSpaces()
-	return httpapi.NoBody(http.StatusOK, func(c ctx, r httpapi.Call) (twinspace.View, error) { return s.Get(c, r.Who, r.Path("projectId")) })
+	return read("projectId", d.TwinSpaces().Get)
 }}
 
 // ProjectMemberAdd serves POST /v1/projects/{projectId}/members.
 var ProjectMemberAdd = app.Route{Function: "project-member-add", Handler: func(d *app.Deps) httpapi.Handler {
-	s := d.TwinSpaces()
-	return httpapi.WithBody(http.StatusCreated, func(c ctx, r httpapi.Call, in twinspace.MemberInput) (twinspace.Added, error) {
-		return s.AddMember(c, r.Who, r.Path("projectId"), in)
-	})
+	return at(http.StatusCreated, "projectId", d.TwinSpaces().AddMember)
 }}
 
 // ProjectMemberRemove serves DELETE /v1/projects/{projectId}/members/{memberId}.
@@ -104,16 +84,10 @@ var ProjectMemberRole = app.Route{Function: "project-member-role", Handler: func
 
 // ProjectPageCreate serves POST /v1/projects/{projectId}/pages.
 var ProjectPageCreate = app.Route{Function: "project-page-create", Handler: func(d *app.Deps) httpapi.Handler {
-	s := d.TwinSpaces()
-	return httpapi.WithBody(http.StatusCreated, func(c ctx, r httpapi.Call, in twinspace.PageInput) (twinspace.PageCreated, error) {
-		return s.AddPage(c, r.Who, r.Path("projectId"), in)
-	})
+	return at(http.StatusCreated, "projectId", d.TwinSpaces().AddPage)
 }}
 
 // ProjectLabelAward serves POST /v1/projects/{projectId}/labels.
 var ProjectLabelAward = app.Route{Function: "project-label-award", Handler: func(d *app.Deps) httpapi.Handler {
-	s := d.TwinSpaces()
-	return httpapi.WithBody(http.StatusCreated, func(c ctx, r httpapi.Call, in twinspace.LabelInput) (project.Label, error) {
-		return s.AwardLabel(c, r.Who, r.Path("projectId"), in)
-	})
+	return at(http.StatusCreated, "projectId", d.TwinSpaces().AwardLabel)
 }}
