@@ -60,12 +60,10 @@ func (s *Store) batchWrite(ctx context.Context, reqs []types.WriteRequest) error
 		pending := map[string][]types.WriteRequest{s.table: reqs[:n]}
 		reqs = reqs[n:]
 		for attempt := 0; len(pending) > 0; attempt++ {
-			out, err := s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending,
-				ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
+			out, err := s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
 			if err != nil {
 				return err
 			}
-			s.record("BatchWriteItem", total(out.ConsumedCapacity))
 			pending = out.UnprocessedItems
 			if len(pending) > 0 {
 				select {

@@ -200,15 +200,11 @@ func (s *Store) deletePartition(ctx context.Context, pk string) error {
 		return err
 	}
 	in := &dynamodb.QueryInput{TableName: s.tableName(), KeyConditionExpression: e.KeyCondition(), ProjectionExpression: e.Projection(),
-		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(), ConsistentRead: aws.Bool(true),
-		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal}
+		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(), ConsistentRead: aws.Bool(true)}
 	for {
 		out, err := s.db.Query(ctx, in)
 		if err != nil {
 			return err
-		}
-		if out.ConsumedCapacity != nil {
-			s.record("Query", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
 		}
 		if err := s.deleteKeys(ctx, out.Items); err != nil {
 			return err
@@ -231,7 +227,7 @@ func queryPage[T any](ctx context.Context, s *Store, pk, prefix string, forward 
 	}
 	in := &dynamodb.QueryInput{TableName: s.tableName(), KeyConditionExpression: e.KeyCondition(),
 		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(), ScanIndexForward: aws.Bool(forward),
-		Limit: aws.Int32(int32(limit + 1)), ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal}
+		Limit: aws.Int32(int32(limit + 1))}
 	if after != "" {
 		in.ExclusiveStartKey = key(pk, after)
 	}
@@ -241,9 +237,6 @@ func queryPage[T any](ctx context.Context, s *Store, pk, prefix string, forward 
 		res, err := s.db.Query(ctx, in)
 		if err != nil {
 			return nil, "", err
-		}
-		if res.ConsumedCapacity != nil {
-			s.record("Query", aws.ToFloat64(res.ConsumedCapacity.CapacityUnits))
 		}
 		for _, raw := range res.Items {
 			var v T

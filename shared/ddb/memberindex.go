@@ -210,8 +210,7 @@ func (s *Store) SearchMembers(ctx context.Context, p directory.Plan, after strin
 		return directory.Result{}, err
 	}
 	in := &dynamodb.QueryInput{TableName: s.tableName(), KeyConditionExpression: e.KeyCondition(),
-		FilterExpression: e.Filter(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
-		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal}
+		FilterExpression: e.Filter(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values()}
 	if after != "" {
 		in.ExclusiveStartKey = key(pk, after)
 	}
@@ -234,9 +233,6 @@ func (s *Store) SearchMembers(ctx context.Context, p directory.Plan, after strin
 		out, err := s.db.Query(ctx, in)
 		if err != nil {
 			return directory.Result{}, err
-		}
-		if out.ConsumedCapacity != nil {
-			s.record("Query", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
 		}
 		read += int(out.ScannedCount)
 		for _, raw := range out.Items {

@@ -109,13 +109,10 @@ func (s *Store) DueNotificationMails(ctx context.Context, before time.Time, limi
 		}
 		in := &dynamodb.QueryInput{TableName: s.tableName(), IndexName: aws.String("GSI1"), KeyConditionExpression: e.KeyCondition(),
 			ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
-			Limit: aws.Int32(int32(limit - len(out))), ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal}
+			Limit: aws.Int32(int32(limit - len(out)))}
 		res, err := s.db.Query(ctx, in)
 		if err != nil {
 			return nil, err
-		}
-		if res.ConsumedCapacity != nil {
-			s.record("Query", aws.ToFloat64(res.ConsumedCapacity.CapacityUnits))
 		}
 		for _, raw := range res.Items {
 			var it notificationItem
@@ -143,8 +140,7 @@ func (s *Store) queryPrefix(ctx context.Context, pk, prefix, after string, limit
 	}
 	in := &dynamodb.QueryInput{TableName: s.tableName(), KeyConditionExpression: e.KeyCondition(),
 		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(), ConsistentRead: aws.Bool(true),
-		ScanIndexForward: aws.Bool(ascending), Limit: aws.Int32(int32(limit)),
-		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal}
+		ScanIndexForward: aws.Bool(ascending), Limit: aws.Int32(int32(limit))}
 	if after != "" {
 		in.ExclusiveStartKey = key(pk, after)
 	}
@@ -153,9 +149,6 @@ func (s *Store) queryPrefix(ctx context.Context, pk, prefix, after string, limit
 		out, err := s.db.Query(ctx, in)
 		if err != nil {
 			return nil, err
-		}
-		if out.ConsumedCapacity != nil {
-			s.record("Query", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
 		}
 		for _, raw := range out.Items {
 			if err := each(raw); err != nil {

@@ -250,8 +250,7 @@ func (s *Store) ListMemberProjects(ctx context.Context, memberID, after string, 
 	}
 	in := &dynamodb.QueryInput{TableName: s.tableName(), IndexName: aws.String("GSI1"), KeyConditionExpression: e.KeyCondition(),
 		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(), ScanIndexForward: aws.Bool(false),
-		Limit: aws.Int32(int32(limit)), ProjectionExpression: aws.String("PK, SK, GSI1PK, GSI1SK"),
-		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal}
+		Limit: aws.Int32(int32(limit)), ProjectionExpression: aws.String("PK, SK, GSI1PK, GSI1SK")}
 	if after != "" {
 		id := after[strings.LastIndexByte(after, '#')+1:]
 		in.ExclusiveStartKey = key(projectPK(id), projectMemberSK(memberID))
@@ -263,9 +262,6 @@ func (s *Store) ListMemberProjects(ctx context.Context, memberID, after string, 
 		out, err := s.db.Query(ctx, in)
 		if err != nil {
 			return nil, nil, err
-		}
-		if out.ConsumedCapacity != nil {
-			s.record("Query", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
 		}
 		for _, raw := range out.Items {
 			if len(ids) < limit {
@@ -328,16 +324,12 @@ func (s *Store) DueReminderProjects(ctx context.Context, now time.Time) ([]strin
 		return nil, err
 	}
 	in := &dynamodb.QueryInput{TableName: s.tableName(), IndexName: aws.String("GSI1"), KeyConditionExpression: e.KeyCondition(),
-		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(), ProjectionExpression: aws.String("projectId"),
-		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal}
+		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(), ProjectionExpression: aws.String("projectId")}
 	var ids []string
 	for {
 		out, err := s.db.Query(ctx, in)
 		if err != nil {
 			return nil, err
-		}
-		if out.ConsumedCapacity != nil {
-			s.record("Query", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
 		}
 		for _, raw := range out.Items {
 			ids = append(ids, str(raw, "projectId"))

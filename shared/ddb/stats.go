@@ -55,13 +55,9 @@ func (s *Store) statsUpdate(scope string, d stats.Delta) (txItem, error) {
 func (s *Store) GetStats(ctx context.Context, scope string) (stats.Counts, error) {
 	out, err := s.db.Query(ctx, &dynamodb.QueryInput{TableName: s.tableName(),
 		KeyConditionExpression:    aws.String("PK = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: statsPK(scope)}},
-		ReturnConsumedCapacity:    types.ReturnConsumedCapacityTotal})
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: statsPK(scope)}}})
 	if err != nil {
 		return stats.Counts{}, err
-	}
-	if out.ConsumedCapacity != nil {
-		s.record("Query", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
 	}
 	var sum stats.Counts
 	for _, it := range out.Items {

@@ -28,15 +28,11 @@ func (s *Store) GetTwinSpace(ctx context.Context, projectID string) (twinspace.S
 		return sp, false, err
 	}
 	in := &dynamodb.QueryInput{TableName: s.tableName(), KeyConditionExpression: e.KeyCondition(),
-		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(), ConsistentRead: aws.Bool(true),
-		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal}
+		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(), ConsistentRead: aws.Bool(true)}
 	for {
 		out, err := s.db.Query(ctx, in)
 		if err != nil {
 			return sp, false, err
-		}
-		if out.ConsumedCapacity != nil {
-			s.record("Query", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
 		}
 		for _, raw := range out.Items {
 			sk := str(raw, "SK")

@@ -33,13 +33,10 @@ func (s *Store) transact(ctx context.Context, items []txItem) error {
 		writes[i] = items[i].write
 	}
 	for attempt := 0; ; attempt++ {
-		out, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
-			TransactItems: writes, ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
+		_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: writes})
 		if err == nil {
-			s.record("TransactWriteItems", total(out.ConsumedCapacity))
 			return nil
 		}
-		s.record("TransactWriteItems", 0)
 		retry := false
 		var tce *types.TransactionCanceledException
 		var tip *types.TransactionInProgressException
@@ -72,14 +69,6 @@ func (s *Store) transact(ctx context.Context, items []txItem) error {
 		case <-time.After(backoff/2 + rand.N(backoff)):
 		}
 	}
-}
-
-func total(cc []types.ConsumedCapacity) float64 {
-	var t float64
-	for _, c := range cc {
-		t += aws.ToFloat64(c.CapacityUnits)
-	}
-	return t
 }
 
 // key builds a primary key.
@@ -143,13 +132,9 @@ func fail(err error) func(map[string]types.AttributeValue) error {
 
 // get reads one item strongly consistently into out; found is false when absent.
 func (s *Store) get(ctx context.Context, k map[string]types.AttributeValue, out any) (bool, error) {
-	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.tableName(), Key: k, ConsistentRead: aws.Bool(true),
-		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
+	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.tableName(), Key: k, ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return false, err
-	}
-	if res.ConsumedCapacity != nil {
-		s.record("GetItem", aws.ToFloat64(res.ConsumedCapacity.CapacityUnits))
 	}
 	if res.Item == nil {
 		return false, nil
@@ -160,25 +145,18 @@ func (s *Store) get(ctx context.Context, k map[string]types.AttributeValue, out 
 // putIfAbsent writes a new item with one PutItem that must not overwrite anything (a new
 // session, a new reset link: their keys hold 256 random bits).
 func (s *Store) putIfAbsent(ctx context.Context, it map[string]types.AttributeValue) error {
-	out, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: s.tableName(), Item: it,
-		ConditionExpression: aws.String("attribute_not_exists(PK)"), ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
-	if err != nil {
-		return err
-	}
-	s.record("PutItem", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
-	return nil
+	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: s.tableName(), Item: it,
+		ConditionExpression: aws.String("attribute_not_exists(PK)")})
+	return err
 }
 
 // has reports whether an item exists: one strongly consistent GetItem that reads only
 // its key.
 func (s *Store) has(ctx context.Context, k map[string]types.AttributeValue) (bool, error) {
 	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.tableName(), Key: k,
-		ConsistentRead: aws.Bool(true), ProjectionExpression: aws.String("PK"), ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
+		ConsistentRead: aws.Bool(true), ProjectionExpression: aws.String("PK")})
 	if err != nil {
 		return false, err
-	}
-	if res.ConsumedCapacity != nil {
-		s.record("GetItem", aws.ToFloat64(res.ConsumedCapacity.CapacityUnits))
 	}
 	return res.Item != nil, nil
 }
@@ -191,22 +169,17 @@ func (s *Store) updateItem(ctx context.Context, k map[string]types.AttributeValu
 		return false, err
 	}
 	in := &dynamodb.UpdateItemInput{TableName: s.tableName(), Key: k, UpdateExpression: e.Update(),
-		ConditionExpression: e.Condition(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
-		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal}
+		ConditionExpression: e.Condition(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values()}
 	if out != nil {
 		in.ReturnValues = types.ReturnValueAllNew
 	}
 	res, err := s.db.UpdateItem(ctx, in)
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
-		s.record("UpdateItem", 0)
 		return true, nil
 	}
 	if err != nil {
 		return false, err
-	}
-	if res.ConsumedCapacity != nil {
-		s.record("UpdateItem", aws.ToFloat64(res.ConsumedCapacity.CapacityUnits))
 	}
 	if out != nil {
 		return false, attributevalue.UnmarshalMap(res.Attributes, out)

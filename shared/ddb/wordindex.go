@@ -127,7 +127,7 @@ func wordSearch[T any](ctx context.Context, s *Store, ix wordIndex, scope, lead,
 	}
 	in := &dynamodb.QueryInput{TableName: s.tableName(), KeyConditionExpression: e.KeyCondition(),
 		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
-		Limit: aws.Int32(int32(min(max(limit+1, 25), 100))), ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal}
+		Limit: aws.Int32(int32(min(max(limit+1, 25), 100)))}
 	if after != "" {
 		in.ExclusiveStartKey = key(pk, after)
 	}
@@ -137,9 +137,6 @@ func wordSearch[T any](ctx context.Context, s *Store, ix wordIndex, scope, lead,
 		out, err := s.db.Query(ctx, in)
 		if err != nil {
 			return nil, "", err
-		}
-		if out.ConsumedCapacity != nil {
-			s.record("Query", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
 		}
 		batch := make([]indexEntry, 0, len(out.Items))
 		for _, raw := range out.Items {
@@ -182,11 +179,10 @@ func (s *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeV
 	for start := 0; start < len(keys); start += 100 {
 		pending := map[string]types.KeysAndAttributes{*s.tableName(): {Keys: keys[start:min(start+100, len(keys))], ConsistentRead: aws.Bool(true)}}
 		for attempt := 0; len(pending) > 0; attempt++ {
-			out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending, ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
+			out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending})
 			if err != nil {
 				return nil, err
 			}
-			s.record("BatchGetItem", total(out.ConsumedCapacity))
 			for _, it := range out.Responses[s.table] {
 				found[str(it, "PK")+"|"+str(it, "SK")] = it
 			}
