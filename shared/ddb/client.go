@@ -5,11 +5,16 @@ package ddb
 
 import (
 	"context"
+	"errors"
 	"os"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"etwin/shared/apperr"
 )
 
 // NewClient builds the DynamoDB client from the Lambda environment (region, credentials
@@ -33,9 +38,9 @@ type Store struct {
 type Meter func(op string, capacityUnits float64)
 
 // New returns a Store on table. Every call it makes goes through the Store's client
-// (below), which meters it.
+// (below), which gives it the Store's retry policy and meters it.
 func New(db *dynamodb.Client, table string) *Store {
-	return &Store{db: &client{api: db}, table: table}
+	return &Store{db: newClient(db, retry.NewExponentialJitterBackoff(maxBackoff)), table: table}
 }
 
 // WithMeter returns a copy of s that reports each call to m.
@@ -65,13 +70,89 @@ type api interface {
 	TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
 }
 
-// client is the DynamoDB client as the Store uses it: with a meter, each call asks for
-// its consumed capacity (ReturnConsumedCapacity TOTAL, set here and nowhere else) and is
-// reported once, whatever the SDK retried inside it, with 0 units when it failed (a failed
-// condition included). Without a meter calls go out as written.
+// client is the DynamoDB client as the Store uses it. Every call gets the Store's retryer
+// (retryPolicy). With a meter, each call asks for its consumed capacity
+// (ReturnConsumedCapacity TOTAL, set here and nowhere else) and is reported once, whatever
+// the SDK retried inside it, with 0 units when it failed (a failed condition included).
+// Without a meter calls go out as written.
 type client struct {
-	api   api
-	meter Meter
+	api     api
+	retryer aws.Retryer
+	// useRetryer is the per-call option that installs retryer.
+	useRetryer func(*dynamodb.Options)
+	meter      Meter
+}
+
+func newClient(db api, backoff retry.BackoffDelayer) *client {
+	r := retryPolicy(backoff)
+	return &client{api: db, retryer: r, useRetryer: func(o *dynamodb.Options) { o.Retryer = r }}
+}
+
+// The retry policy, the one of every call and of unprocessed batch items: the SDK's
+// standard retryer (throttling, 5xx and connection errors, TransactionInProgressException)
+// plus transactions cancelled only by a conflict with another transaction, at most
+// maxAttempts attempts, with the SDK's jittered exponential backoff capped at maxBackoff.
+// The SDK sleeps on the call's context: a cancelled or expiring context ends the wait.
+// Nothing else in the package retries a call.
+const (
+	maxAttempts = 4
+	maxBackoff  = 2 * time.Second
+)
+
+func retryPolicy(backoff retry.BackoffDelayer) *retry.Standard {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = maxAttempts
+		o.MaxBackoff = maxBackoff
+		o.Backoff = backoff
+		o.Retryables = append(o.Retryables, retry.IsErrorRetryableFunc(retryConflict))
+	})
+}
+
+// retryConflict: a transaction cancelled because another one held one of its items, and
+// for no other reason (no condition failed), wrote nothing and may succeed on a retry.
+func retryConflict(err error) aws.Ternary {
+	var tce *types.TransactionCanceledException
+	if errors.As(err, &tce) && conflictOnly(tce) {
+		return aws.TrueTernary
+	}
+	return aws.UnknownTernary
+}
+
+func conflictOnly(tce *types.TransactionCanceledException) bool {
+	conflict := false
+	for _, r := range tce.CancellationReasons {
+		switch aws.ToString(r.Code) {
+		case "TransactionConflict":
+			conflict = true
+		case "ConditionalCheckFailed":
+			return false
+		}
+	}
+	return conflict
+}
+
+// errThrottled: DynamoDB still left batch items unprocessed after every attempt.
+var errThrottled = apperr.Unavailable("The service is busy; please try again in a moment.")
+
+// waitUnprocessed waits before the attempt-th retry (1, 2, …) of unprocessed batch items
+// as the SDK waits before retrying a call: the retryer's delay, cut short when ctx ends
+// (ctx.Err()). Once the retryer's attempts are spent it returns errThrottled.
+func (c *client) waitUnprocessed(ctx context.Context, attempt int) error {
+	if attempt >= c.retryer.MaxAttempts() {
+		return errThrottled
+	}
+	d, err := c.retryer.RetryDelay(attempt, nil)
+	if err != nil {
+		return err
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 var _ dynamodb.QueryAPIClient = (*client)(nil)
@@ -81,6 +162,7 @@ var _ dynamodb.QueryAPIClient = (*client)(nil)
 func call[I, O any](ctx context.Context, c *client, op string, in *I, optFns []func(*dynamodb.Options),
 	do func(context.Context, *I, ...func(*dynamodb.Options)) (*O, error),
 	withCapacity func(*I), used func(*O) float64) (*O, error) {
+	optFns = append([]func(*dynamodb.Options){c.useRetryer}, optFns...)
 	if c.meter == nil {
 		return do(ctx, in, optFns...)
 	}

@@ -112,7 +112,7 @@ func TestMeterReportsEveryCallKindOnce(t *testing.T) {
 		}
 	}
 	// The store without a meter is untouched by WithMeter.
-	plain := &Store{db: &client{api: s.db.api}, table: s.table}
+	plain := &Store{db: newClient(s.db.api, noWait), table: s.table}
 	if _, _, err := plain.GetSession(ctx, id, h); err != nil {
 		t.Fatal(err)
 	}

@@ -3,8 +3,6 @@ package ddb
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -25,50 +23,36 @@ type txItem struct {
 var errBusy = apperr.Conflict("Someone else changed the same data at the same moment; please try again.")
 
 // transact runs a transaction. A failed condition becomes the onFail error of the item
-// that failed (items are reported in order); conflicts with concurrent transactions are
-// retried with jittered backoff.
+// that failed (items are reported in order). A conflict with a concurrent transaction is
+// retried by the SDK (client.go, retryPolicy); when its attempts run out, the caller sees
+// errBusy.
 func (s *Store) transact(ctx context.Context, items []txItem) error {
 	writes := make([]types.TransactWriteItem, len(items))
 	for i := range items {
 		writes[i] = items[i].write
 	}
-	for attempt := 0; ; attempt++ {
-		_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: writes})
-		if err == nil {
-			return nil
-		}
-		retry := false
-		var tce *types.TransactionCanceledException
-		var tip *types.TransactionInProgressException
-		switch {
-		case errors.As(err, &tce):
-			for i, r := range tce.CancellationReasons {
-				switch aws.ToString(r.Code) {
-				case "ConditionalCheckFailed":
-					if i < len(items) && items[i].onFail != nil {
-						return items[i].onFail(r.Item)
-					}
-					return errBusy
-				case "TransactionConflict":
-					retry = true
+	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: writes})
+	var tce *types.TransactionCanceledException
+	var tip *types.TransactionInProgressException
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &tce):
+		for i, r := range tce.CancellationReasons {
+			if aws.ToString(r.Code) == "ConditionalCheckFailed" {
+				if i < len(items) && items[i].onFail != nil {
+					return items[i].onFail(r.Item)
 				}
+				return errBusy
 			}
-		case errors.As(err, &tip):
-			retry = true
 		}
-		if !retry {
-			return err
-		}
-		if attempt >= 6 {
+		if conflictOnly(tce) {
 			return errBusy
 		}
-		backoff := time.Duration(10<<attempt) * time.Millisecond
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(backoff/2 + rand.N(backoff)):
-		}
+	case errors.As(err, &tip):
+		return errBusy
 	}
+	return err
 }
 
 // key builds a primary key.

@@ -3,7 +3,6 @@ package ddb
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -172,13 +171,14 @@ func wordSearch[T any](ctx context.Context, s *Store, ix wordIndex, scope, lead,
 	}
 }
 
-// batchGet reads items by key (any number, 100 per call, unprocessed keys retried) and
+// batchGet reads items by key (any number, 100 per call, unprocessed keys retried as in
+// batchWrite) and
 // returns them by "PK|SK"; missing items are absent from the map.
 func (s *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeValue) (map[string]map[string]types.AttributeValue, error) {
 	found := map[string]map[string]types.AttributeValue{}
 	for start := 0; start < len(keys); start += 100 {
 		pending := map[string]types.KeysAndAttributes{*s.tableName(): {Keys: keys[start:min(start+100, len(keys))], ConsistentRead: aws.Bool(true)}}
-		for attempt := 0; len(pending) > 0; attempt++ {
+		for attempt := 1; ; attempt++ {
 			out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending})
 			if err != nil {
 				return nil, err
@@ -186,12 +186,11 @@ func (s *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeV
 			for _, it := range out.Responses[s.table] {
 				found[str(it, "PK")+"|"+str(it, "SK")] = it
 			}
-			pending = out.UnprocessedKeys
-			if len(pending) > 0 {
-				if attempt >= 6 {
-					return nil, errBusy
-				}
-				time.Sleep(time.Duration(10<<attempt) * time.Millisecond)
+			if pending = out.UnprocessedKeys; len(pending) == 0 {
+				break
+			}
+			if err := s.db.waitUnprocessed(ctx, attempt); err != nil {
+				return nil, err
 			}
 		}
 	}
