@@ -169,13 +169,13 @@ func (s *Store) DecideContactRequest(ctx context.Context, d contact.Decision) er
 
 // ListContactRequests implements contact.Store: the member's pending requests of one
 // direction, newest first (a descending, consistent Query of CREQIN#/CREQOUT#).
-func (s *Store) ListContactRequests(ctx context.Context, memberID, direction, after string, limit int) ([]contact.Request, []string, error) {
+func (s *Store) ListContactRequests(ctx context.Context, memberID, direction, after string, limit int) ([]contact.Request, string, error) {
 	prefix := prefixRequestIn
 	if direction == contact.Outgoing {
 		prefix = prefixRequestOut
 	}
 	var out []contact.Request
-	positions, err := s.queryPrefix(ctx, memberPK(memberID), prefix, after, limit, false, func(raw map[string]types.AttributeValue) error {
+	next, err := s.queryPrefix(ctx, memberPK(memberID), prefix, after, limit, false, func(raw map[string]types.AttributeValue) error {
 		var r contact.Request
 		if err := attributevalue.UnmarshalMap(raw, &r); err != nil {
 			return err
@@ -183,13 +183,13 @@ func (s *Store) ListContactRequests(ctx context.Context, memberID, direction, af
 		out = append(out, r)
 		return nil
 	})
-	return out, positions, err
+	return out, next, err
 }
 
 // ListContacts implements contact.Store: the member's CONTACT# items, by member id.
-func (s *Store) ListContacts(ctx context.Context, memberID, after string, limit int) ([]contact.Person, []string, error) {
+func (s *Store) ListContacts(ctx context.Context, memberID, after string, limit int) ([]contact.Person, string, error) {
 	var out []contact.Person
-	positions, err := s.queryPrefix(ctx, memberPK(memberID), prefixContact, after, limit, true, func(raw map[string]types.AttributeValue) error {
+	next, err := s.queryPrefix(ctx, memberPK(memberID), prefixContact, after, limit, true, func(raw map[string]types.AttributeValue) error {
 		var e contactEntry
 		if err := attributevalue.UnmarshalMap(raw, &e); err != nil {
 			return err
@@ -197,7 +197,7 @@ func (s *Store) ListContacts(ctx context.Context, memberID, after string, limit 
 		out = append(out, e.Person)
 		return nil
 	})
-	return out, positions, err
+	return out, next, err
 }
 
 // DeleteContact implements contact.Store: both entries and the pair guard in one

@@ -48,9 +48,9 @@ func (s *Store) notificationItems(ns ...notify.Notification) ([]txItem, error) {
 
 // ListNotifications implements notify.Store: a descending Query of the member's NOTIF#
 // items (consistent: a member sees at once what was just announced to them).
-func (s *Store) ListNotifications(ctx context.Context, memberID, after string, limit int) ([]notify.Notification, []string, error) {
+func (s *Store) ListNotifications(ctx context.Context, memberID, after string, limit int) ([]notify.Notification, string, error) {
 	var out []notify.Notification
-	positions, err := s.queryPrefix(ctx, memberPK(memberID), prefixNotification, after, limit, false, func(raw map[string]types.AttributeValue) error {
+	next, err := s.queryPrefix(ctx, memberPK(memberID), prefixNotification, after, limit, false, func(raw map[string]types.AttributeValue) error {
 		var it notificationItem
 		if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
 			return err
@@ -58,7 +58,7 @@ func (s *Store) ListNotifications(ctx context.Context, memberID, after string, l
 		out = append(out, it.Notification)
 		return nil
 	})
-	return out, positions, err
+	return out, next, err
 }
 
 // MarkNotificationRead implements notify.Store: one conditional UpdateItem (ALL_NEW).
@@ -125,42 +125,43 @@ func (s *Store) DueNotificationMails(ctx context.Context, before time.Time, limi
 	return out, nil
 }
 
-// queryPrefix pages through the items of pk whose SK starts with prefix ("": all), in SK order
-// (ascending or descending), strongly consistent, from after ("" = the start); it calls
-// each for up to limit items and returns their sort keys (the positions for cursors).
+// queryPrefix reads one page of the items of pk whose SK starts with prefix ("": all), in
+// SK order (ascending or descending), strongly consistent, from after ("" = the start); it
+// calls each for up to limit items and returns next, the sort key of the last one when
+// more follow ("" on the last page).
 func (s *Store) queryPrefix(ctx context.Context, pk, prefix, after string, limit int, ascending bool,
-	each func(map[string]types.AttributeValue) error) ([]string, error) {
+	each func(map[string]types.AttributeValue) error) (string, error) {
 	kc := expression.Key("PK").Equal(expression.Value(pk))
 	if prefix != "" { // "": the whole partition
 		kc = kc.And(expression.Key("SK").BeginsWith(prefix))
 	}
 	e, err := expression.NewBuilder().WithKeyCondition(kc).Build()
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	in := &dynamodb.QueryInput{TableName: s.tableName(), KeyConditionExpression: e.KeyCondition(),
 		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(), ConsistentRead: aws.Bool(true),
-		ScanIndexForward: aws.Bool(ascending), Limit: aws.Int32(int32(limit))}
+		ScanIndexForward: aws.Bool(ascending), Limit: aws.Int32(int32(limit + 1))}
 	if after != "" {
 		in.ExclusiveStartKey = key(pk, after)
 	}
-	var positions []string
+	n, last := 0, ""
 	for {
 		out, err := s.db.Query(ctx, in)
 		if err != nil {
-			return nil, err
+			return "", err
 		}
 		for _, raw := range out.Items {
+			if n == limit { // one more than a page: a next page follows
+				return last, nil
+			}
 			if err := each(raw); err != nil {
-				return nil, err
+				return "", err
 			}
-			positions = append(positions, str(raw, "SK"))
-			if len(positions) == limit {
-				return positions, nil
-			}
+			n, last = n+1, str(raw, "SK")
 		}
 		if out.LastEvaluatedKey == nil {
-			return positions, nil
+			return "", nil
 		}
 		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}

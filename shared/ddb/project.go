@@ -241,16 +241,16 @@ func undecided(p project.Project) []string {
 
 // ListMemberProjects implements project.Store: the member's partner items on GSI1,
 // newest first, then their projects with BatchGetItem (in the same order).
-func (s *Store) ListMemberProjects(ctx context.Context, memberID, after string, limit int) ([]project.Project, []string, error) {
+func (s *Store) ListMemberProjects(ctx context.Context, memberID, after string, limit int) ([]project.Project, string, error) {
 	gpk := memberProjectsGSI1PK(memberID)
 	kc := expression.Key("GSI1PK").Equal(expression.Value(gpk))
 	e, err := expression.NewBuilder().WithKeyCondition(kc).Build()
 	if err != nil {
-		return nil, nil, err
+		return nil, "", err
 	}
 	in := &dynamodb.QueryInput{TableName: s.tableName(), IndexName: aws.String("GSI1"), KeyConditionExpression: e.KeyCondition(),
 		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(), ScanIndexForward: aws.Bool(false),
-		Limit: aws.Int32(int32(limit)), ProjectionExpression: aws.String("PK, SK, GSI1PK, GSI1SK")}
+		Limit: aws.Int32(int32(limit + 1)), ProjectionExpression: aws.String("PK, SK, GSI1PK, GSI1SK")}
 	if after != "" {
 		id := after[strings.LastIndexByte(after, '#')+1:]
 		in.ExclusiveStartKey = key(projectPK(id), projectMemberSK(memberID))
@@ -258,13 +258,13 @@ func (s *Store) ListMemberProjects(ctx context.Context, memberID, after string, 
 		in.ExclusiveStartKey["GSI1SK"] = &types.AttributeValueMemberS{Value: after}
 	}
 	var ids, positions []string
-	for len(ids) < limit {
+	for len(ids) <= limit {
 		out, err := s.db.Query(ctx, in)
 		if err != nil {
-			return nil, nil, err
+			return nil, "", err
 		}
 		for _, raw := range out.Items {
-			if len(ids) < limit {
+			if len(ids) <= limit {
 				ids = append(ids, strings.TrimPrefix(str(raw, "PK"), "PROJECT#"))
 				positions = append(positions, str(raw, "GSI1SK"))
 			}
@@ -274,36 +274,38 @@ func (s *Store) ListMemberProjects(ctx context.Context, memberID, after string, 
 		}
 		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
+	next := ""
+	if len(ids) > limit { // one more than a page: a next page follows
+		ids, next = ids[:limit], positions[limit-1]
+	}
 	keys := make([]map[string]types.AttributeValue, len(ids))
 	for i, id := range ids {
 		keys[i] = key(projectPK(id), skProject)
 	}
 	found, err := s.batchGet(ctx, keys)
 	if err != nil {
-		return nil, nil, err
+		return nil, "", err
 	}
 	out := make([]project.Project, 0, len(ids))
-	pos := make([]string, 0, len(ids))
-	for i, id := range ids {
+	for _, id := range ids {
 		raw, ok := found[projectPK(id)+"|"+skProject]
 		if !ok {
 			continue // withdrawn meanwhile
 		}
 		var it projectItem
 		if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-			return nil, nil, err
+			return nil, "", err
 		}
 		out = append(out, it.Project)
-		pos = append(pos, positions[i])
 	}
-	return out, pos, nil
+	return out, next, nil
 }
 
 // ListNSOQueue implements project.Store: a consistent Query of NSOQUEUE#<country>, oldest
 // first.
-func (s *Store) ListNSOQueue(ctx context.Context, country, after string, limit int) ([]project.QueueEntry, []string, error) {
+func (s *Store) ListNSOQueue(ctx context.Context, country, after string, limit int) ([]project.QueueEntry, string, error) {
 	var out []project.QueueEntry
-	positions, err := s.queryPrefix(ctx, nsoQueuePK(country), "", after, limit, true, func(raw map[string]types.AttributeValue) error {
+	next, err := s.queryPrefix(ctx, nsoQueuePK(country), "", after, limit, true, func(raw map[string]types.AttributeValue) error {
 		var e project.QueueEntry
 		if err := attributevalue.UnmarshalMap(raw, &e); err != nil {
 			return err
@@ -311,7 +313,7 @@ func (s *Store) ListNSOQueue(ctx context.Context, country, after string, limit i
 		out = append(out, e)
 		return nil
 	})
-	return out, positions, err
+	return out, next, err
 }
 
 // DueReminderProjects implements project.Store: a Query of the reminders' GSI1 entries
@@ -346,17 +348,14 @@ func (s *Store) NSOAccounts(ctx context.Context, country string) ([]string, erro
 	var ids []string
 	after := ""
 	for {
-		positions, err := s.queryPrefix(ctx, nsoAccountsPK(country), "", after, 100, true, func(raw map[string]types.AttributeValue) error {
+		next, err := s.queryPrefix(ctx, nsoAccountsPK(country), "", after, 100, true, func(raw map[string]types.AttributeValue) error {
 			ids = append(ids, str(raw, "memberId"))
 			return nil
 		})
-		if err != nil {
-			return nil, err
+		if err != nil || next == "" {
+			return ids, err
 		}
-		if len(positions) < 100 {
-			return ids, nil
-		}
-		after = positions[len(positions)-1]
+		after = next
 	}
 }
 

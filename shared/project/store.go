@@ -54,15 +54,17 @@ type Store interface {
 	CreateProject(ctx context.Context, p Project, partners []Partner, notices []notify.Notification) error
 	GetProject(ctx context.Context, projectID string) (Project, bool, error)
 	IsPartner(ctx context.Context, projectID, memberID string) (bool, error)
-	// ListMemberProjects lists the member's projects, newest first, and their positions.
-	ListMemberProjects(ctx context.Context, memberID, after string, limit int) ([]Project, []string, error)
+	// ListMemberProjects lists a page of the member's projects, newest first, and the
+	// position the next page starts from ("" on the last page).
+	ListMemberProjects(ctx context.Context, memberID, after string, limit int) (ps []Project, next string, err error)
 	// ApplyProjectChange writes c (ErrStale when the version moved).
 	ApplyProjectChange(ctx context.Context, c Change) error
 	// WithdrawProject deletes p, its partners and queue entries (ErrStale when the
 	// version moved).
 	WithdrawProject(ctx context.Context, p Project) error
-	// ListNSOQueue lists a country's queue in the order projects reached it.
-	ListNSOQueue(ctx context.Context, country, after string, limit int) ([]QueueEntry, []string, error)
+	// ListNSOQueue lists a page of a country's queue in the order projects reached it, and
+	// the position the next page starts from ("" on the last page).
+	ListNSOQueue(ctx context.Context, country, after string, limit int) (q []QueueEntry, next string, err error)
 	// DueReminderProjects are the ids of projects with a reminder due at now.
 	DueReminderProjects(ctx context.Context, now time.Time) ([]string, error)
 	// NSOAccounts are the member ids of a country's NSO accounts.
