@@ -105,21 +105,14 @@ func (s *Store) DeleteSession(ctx context.Context, memberID, tokenHash string) e
 // DeleteAllSessions ends every session of a member: a consistent Query of the member's
 // partition, then batched deletes (unprocessed ones retried).
 func (s *Store) DeleteAllSessions(ctx context.Context, memberID string) error {
-	kc := expression.Key("PK").Equal(expression.Value(memberPK(memberID))).And(expression.Key("SK").BeginsWith(prefixSession))
-	e, err := expression.NewBuilder().WithKeyCondition(kc).Build()
+	in, err := partition{PK: memberPK(memberID), Prefix: prefixSession, Forward: true, Consistent: true}.input(s, "")
 	if err != nil {
 		return err
 	}
-	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{TableName: s.tableName(), ConsistentRead: aws.Bool(true),
-		KeyConditionExpression: e.KeyCondition(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
-		ProjectionExpression: aws.String("PK, SK")})
-	var keys []map[string]types.AttributeValue
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			return err
-		}
-		keys = append(keys, out.Items...)
+	in.ProjectionExpression = aws.String("PK, SK")
+	keys, err := s.queryAll(ctx, in)
+	if err != nil {
+		return err
 	}
 	return s.deleteKeys(ctx, keys)
 }

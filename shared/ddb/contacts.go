@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -174,30 +173,13 @@ func (s *Store) ListContactRequests(ctx context.Context, memberID, direction, af
 	if direction == contact.Outgoing {
 		prefix = prefixRequestOut
 	}
-	var out []contact.Request
-	next, err := s.queryPrefix(ctx, memberPK(memberID), prefix, after, limit, false, func(raw map[string]types.AttributeValue) error {
-		var r contact.Request
-		if err := attributevalue.UnmarshalMap(raw, &r); err != nil {
-			return err
-		}
-		out = append(out, r)
-		return nil
-	})
-	return out, next, err
+	return listPartition(ctx, s, partition{PK: memberPK(memberID), Prefix: prefix, Consistent: true}, after, limit, asIs[contact.Request])
 }
 
 // ListContacts implements contact.Store: the member's CONTACT# items, by member id.
 func (s *Store) ListContacts(ctx context.Context, memberID, after string, limit int) ([]contact.Person, string, error) {
-	var out []contact.Person
-	next, err := s.queryPrefix(ctx, memberPK(memberID), prefixContact, after, limit, true, func(raw map[string]types.AttributeValue) error {
-		var e contactEntry
-		if err := attributevalue.UnmarshalMap(raw, &e); err != nil {
-			return err
-		}
-		out = append(out, e.Person)
-		return nil
-	})
-	return out, next, err
+	return listPartition(ctx, s, partition{PK: memberPK(memberID), Prefix: prefixContact, Forward: true, Consistent: true}, after, limit,
+		func(e contactEntry) contact.Person { return e.Person })
 }
 
 // DeleteContact implements contact.Store: both entries and the pair guard in one

@@ -221,7 +221,8 @@ func (s *Store) SearchMembers(ctx context.Context, p directory.Plan, after strin
 	step := 0
 	for {
 		// Read just enough when every entry is a hit; otherwise start at a few pages'
-		// worth and double, within the budget.
+		// worth and double, within the budget. (Not queryPages: the SDK's paginator asks
+		// every page for the same Limit, and this step grows.)
 		need := want - len(hits)
 		if p.Exact() {
 			step = need

@@ -5,10 +5,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"etwin/shared/notify"
 )
@@ -49,16 +47,8 @@ func (s *Store) notificationItems(ns ...notify.Notification) ([]txItem, error) {
 // ListNotifications implements notify.Store: a descending Query of the member's NOTIF#
 // items (consistent: a member sees at once what was just announced to them).
 func (s *Store) ListNotifications(ctx context.Context, memberID, after string, limit int) ([]notify.Notification, string, error) {
-	var out []notify.Notification
-	next, err := s.queryPrefix(ctx, memberPK(memberID), prefixNotification, after, limit, false, func(raw map[string]types.AttributeValue) error {
-		var it notificationItem
-		if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-			return err
-		}
-		out = append(out, it.Notification)
-		return nil
-	})
-	return out, next, err
+	return listPartition(ctx, s, partition{PK: memberPK(memberID), Prefix: prefixNotification, Consistent: true}, after, limit,
+		func(it notificationItem) notify.Notification { return it.Notification })
 }
 
 // MarkNotificationRead implements notify.Store: one conditional UpdateItem (ALL_NEW).
@@ -110,61 +100,16 @@ func (s *Store) DueNotificationMails(ctx context.Context, before time.Time, limi
 		in := &dynamodb.QueryInput{TableName: s.tableName(), IndexName: aws.String("GSI1"), KeyConditionExpression: e.KeyCondition(),
 			ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
 			Limit: aws.Int32(int32(limit - len(out)))}
-		res, err := s.db.Query(ctx, in)
+		err = s.queryPages(ctx, in, func(page *dynamodb.QueryOutput) (bool, error) {
+			got, err := decode(page.Items, func(it notificationItem) notify.Notification { return it.Notification })
+			out = append(out, got...)
+			return len(out) < limit, err
+		})
 		if err != nil {
 			return nil, err
 		}
-		for _, raw := range res.Items {
-			var it notificationItem
-			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-				return nil, err
-			}
-			out = append(out, it.Notification)
-		}
 	}
 	return out, nil
-}
-
-// queryPrefix reads one page of the items of pk whose SK starts with prefix ("": all), in
-// SK order (ascending or descending), strongly consistent, from after ("" = the start); it
-// calls each for up to limit items and returns next, the sort key of the last one when
-// more follow ("" on the last page).
-func (s *Store) queryPrefix(ctx context.Context, pk, prefix, after string, limit int, ascending bool,
-	each func(map[string]types.AttributeValue) error) (string, error) {
-	kc := expression.Key("PK").Equal(expression.Value(pk))
-	if prefix != "" { // "": the whole partition
-		kc = kc.And(expression.Key("SK").BeginsWith(prefix))
-	}
-	e, err := expression.NewBuilder().WithKeyCondition(kc).Build()
-	if err != nil {
-		return "", err
-	}
-	in := &dynamodb.QueryInput{TableName: s.tableName(), KeyConditionExpression: e.KeyCondition(),
-		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(), ConsistentRead: aws.Bool(true),
-		ScanIndexForward: aws.Bool(ascending), Limit: aws.Int32(int32(limit + 1))}
-	if after != "" {
-		in.ExclusiveStartKey = key(pk, after)
-	}
-	n, last := 0, ""
-	for {
-		out, err := s.db.Query(ctx, in)
-		if err != nil {
-			return "", err
-		}
-		for _, raw := range out.Items {
-			if n == limit { // one more than a page: a next page follows
-				return last, nil
-			}
-			if err := each(raw); err != nil {
-				return "", err
-			}
-			n, last = n+1, str(raw, "SK")
-		}
-		if out.LastEvaluatedKey == nil {
-			return "", nil
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
-	}
 }
 
 // AddNotifications writes notifications that report no write of their own (a job's

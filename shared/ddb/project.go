@@ -201,13 +201,18 @@ func (s *Store) WithdrawProject(ctx context.Context, p project.Project) error {
 	}
 	items := []txItem{drop}
 	var sks []string
-	if _, err := s.queryPrefix(ctx, projectPK(p.ProjectID), "", "", 99, true, func(raw map[string]types.AttributeValue) error {
+	in, err := partition{PK: projectPK(p.ProjectID), Forward: true, Consistent: true}.input(s, "")
+	if err != nil {
+		return err
+	}
+	raws, _, err := s.queryPage(ctx, in, 99)
+	if err != nil {
+		return err
+	}
+	for _, raw := range raws {
 		if sk := str(raw, "SK"); sk != skProject {
 			sks = append(sks, sk)
 		}
-		return nil
-	}); err != nil {
-		return err
 	}
 	for _, sk := range sks {
 		it, err := s.del(key(projectPK(p.ProjectID), sk), nil, nil)
@@ -250,33 +255,20 @@ func (s *Store) ListMemberProjects(ctx context.Context, memberID, after string, 
 	}
 	in := &dynamodb.QueryInput{TableName: s.tableName(), IndexName: aws.String("GSI1"), KeyConditionExpression: e.KeyCondition(),
 		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(), ScanIndexForward: aws.Bool(false),
-		Limit: aws.Int32(int32(limit + 1)), ProjectionExpression: aws.String("PK, SK, GSI1PK, GSI1SK")}
+		ProjectionExpression: aws.String("PK, SK, GSI1PK, GSI1SK")}
 	if after != "" {
 		id := after[strings.LastIndexByte(after, '#')+1:]
 		in.ExclusiveStartKey = key(projectPK(id), projectMemberSK(memberID))
 		in.ExclusiveStartKey["GSI1PK"] = &types.AttributeValueMemberS{Value: gpk}
 		in.ExclusiveStartKey["GSI1SK"] = &types.AttributeValueMemberS{Value: after}
 	}
-	var ids, positions []string
-	for len(ids) <= limit {
-		out, err := s.db.Query(ctx, in)
-		if err != nil {
-			return nil, "", err
-		}
-		for _, raw := range out.Items {
-			if len(ids) <= limit {
-				ids = append(ids, strings.TrimPrefix(str(raw, "PK"), "PROJECT#"))
-				positions = append(positions, str(raw, "GSI1SK"))
-			}
-		}
-		if out.LastEvaluatedKey == nil {
-			break
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
+	entries, next, err := s.queryPage(ctx, in, limit)
+	if err != nil {
+		return nil, "", err
 	}
-	next := ""
-	if len(ids) > limit { // one more than a page: a next page follows
-		ids, next = ids[:limit], positions[limit-1]
+	ids := make([]string, len(entries))
+	for i, raw := range entries {
+		ids[i] = strings.TrimPrefix(str(raw, "PK"), "PROJECT#")
 	}
 	keys := make([]map[string]types.AttributeValue, len(ids))
 	for i, id := range ids {
@@ -304,16 +296,7 @@ func (s *Store) ListMemberProjects(ctx context.Context, memberID, after string, 
 // ListNSOQueue implements project.Store: a consistent Query of NSOQUEUE#<country>, oldest
 // first.
 func (s *Store) ListNSOQueue(ctx context.Context, country, after string, limit int) ([]project.QueueEntry, string, error) {
-	var out []project.QueueEntry
-	next, err := s.queryPrefix(ctx, nsoQueuePK(country), "", after, limit, true, func(raw map[string]types.AttributeValue) error {
-		var e project.QueueEntry
-		if err := attributevalue.UnmarshalMap(raw, &e); err != nil {
-			return err
-		}
-		out = append(out, e)
-		return nil
-	})
-	return out, next, err
+	return listPartition(ctx, s, partition{PK: nsoQueuePK(country), Forward: true, Consistent: true}, after, limit, asIs[project.QueueEntry])
 }
 
 // DueReminderProjects implements project.Store: a Query of the reminders' GSI1 entries
@@ -327,36 +310,25 @@ func (s *Store) DueReminderProjects(ctx context.Context, now time.Time) ([]strin
 	}
 	in := &dynamodb.QueryInput{TableName: s.tableName(), IndexName: aws.String("GSI1"), KeyConditionExpression: e.KeyCondition(),
 		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(), ProjectionExpression: aws.String("projectId")}
-	var ids []string
-	for {
-		out, err := s.db.Query(ctx, in)
-		if err != nil {
-			return nil, err
-		}
-		for _, raw := range out.Items {
-			ids = append(ids, str(raw, "projectId"))
-		}
-		if out.LastEvaluatedKey == nil {
-			return ids, nil
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
+	items, err := s.queryAll(ctx, in)
+	ids := make([]string, len(items))
+	for i, raw := range items {
+		ids[i] = str(raw, "projectId")
 	}
+	return ids, err
 }
 
 // NSOAccounts implements project.Store: a consistent Query of NSOACCOUNTS#<country>.
 func (s *Store) NSOAccounts(ctx context.Context, country string) ([]string, error) {
-	var ids []string
-	after := ""
-	for {
-		next, err := s.queryPrefix(ctx, nsoAccountsPK(country), "", after, 100, true, func(raw map[string]types.AttributeValue) error {
-			ids = append(ids, str(raw, "memberId"))
-			return nil
-		})
-		if err != nil || next == "" {
-			return ids, err
-		}
-		after = next
+	in, err := partition{PK: nsoAccountsPK(country), Forward: true, Consistent: true}.input(s, "")
+	if err != nil {
+		return nil, err
 	}
+	items, err := s.queryAll(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return decode(items, func(it nsoAccountItem) string { return it.MemberID })
 }
 
 // nsoAccountItem is a country's NSO account entry.

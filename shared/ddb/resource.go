@@ -58,7 +58,7 @@ func (s *Store) GetResource(ctx context.Context, resourceID string) (resource.Re
 
 // ListResources Queries the list partition of the filter, newest first.
 func (s *Store) ListResources(ctx context.Context, f resource.Filter, after string, limit int) ([]resource.Resource, string, error) {
-	return queryPage[resource.Resource](ctx, s, resourceListPK(f.Theme, f.Language), prefixResource, false, after, limit)
+	return listPartition(ctx, s, partition{PK: resourceListPK(f.Theme, f.Language), Prefix: prefixResource}, after, limit, asIs[resource.Resource])
 }
 
 // SearchResources is a word search of the resource index: entries outside the filter are

@@ -6,11 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"etwin/shared/stats"
 )
@@ -53,18 +49,20 @@ func (s *Store) statsUpdate(scope string, d stats.Delta) (txItem, error) {
 
 // GetStats implements stats.Store: the sum of the scope's shards (one Query).
 func (s *Store) GetStats(ctx context.Context, scope string) (stats.Counts, error) {
-	out, err := s.db.Query(ctx, &dynamodb.QueryInput{TableName: s.tableName(),
-		KeyConditionExpression:    aws.String("PK = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: statsPK(scope)}}})
+	in, err := partition{PK: statsPK(scope), Forward: true}.input(s, "")
+	if err != nil {
+		return stats.Counts{}, err
+	}
+	items, err := s.queryAll(ctx, in)
+	if err != nil {
+		return stats.Counts{}, err
+	}
+	shards, err := decode(items, asIs[stats.Counts])
 	if err != nil {
 		return stats.Counts{}, err
 	}
 	var sum stats.Counts
-	for _, it := range out.Items {
-		var c stats.Counts
-		if err := attributevalue.UnmarshalMap(it, &c); err != nil {
-			return stats.Counts{}, err
-		}
+	for _, c := range shards {
 		sum.Teachers += c.Teachers
 		sum.Schools += c.Schools
 		sum.ActiveProjects += c.ActiveProjects

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -22,52 +21,43 @@ import (
 func (s *Store) GetTwinSpace(ctx context.Context, projectID string) (twinspace.Space, bool, error) {
 	var sp twinspace.Space
 	found := false
-	kc := expression.Key("PK").Equal(expression.Value(projectPK(projectID)))
-	e, err := expression.NewBuilder().WithKeyCondition(kc).Build()
+	in, err := partition{PK: projectPK(projectID), Forward: true, Consistent: true}.input(s, "")
 	if err != nil {
 		return sp, false, err
 	}
-	in := &dynamodb.QueryInput{TableName: s.tableName(), KeyConditionExpression: e.KeyCondition(),
-		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(), ConsistentRead: aws.Bool(true)}
-	for {
-		out, err := s.db.Query(ctx, in)
-		if err != nil {
-			return sp, false, err
-		}
+	err = s.queryPages(ctx, in, func(out *dynamodb.QueryOutput) (bool, error) {
 		for _, raw := range out.Items {
 			sk := str(raw, "SK")
 			switch {
 			case sk == skProject:
 				var it projectItem
 				if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-					return sp, false, err
+					return false, err
 				}
 				sp.Project, found = it.Project, true
 			case strings.HasPrefix(sk, "MEMBER#"):
 				var it partnerItem
 				if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-					return sp, false, err
+					return false, err
 				}
 				sp.Partners = append(sp.Partners, it.Partner)
 			case strings.HasPrefix(sk, "PAGE#"):
 				var pg twinspace.Page
 				if err := attributevalue.UnmarshalMap(raw, &pg); err != nil {
-					return sp, false, err
+					return false, err
 				}
 				sp.Pages = append(sp.Pages, pg)
 			case strings.HasPrefix(sk, "LABEL#"):
 				var l project.Label // its kind is stored as labelKind ("kind" is the item type)
 				if err := attributevalue.UnmarshalMap(raw, &l); err != nil {
-					return sp, false, err
+					return false, err
 				}
 				sp.Labels = append(sp.Labels, l)
 			}
 		}
-		if out.LastEvaluatedKey == nil {
-			return sp, found, nil
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
-	}
+		return true, nil
+	})
+	return sp, found, err
 }
 
 // GetProjectPartners implements twinspace.Store: one consistent BatchGetItem of the

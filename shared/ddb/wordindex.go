@@ -6,7 +6,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
@@ -118,25 +117,14 @@ const searchBudget = 300
 // more may follow, after limit hits or after searchBudget entries (a short page).
 func wordSearch[T any](ctx context.Context, s *Store, ix wordIndex, scope, lead, after string, limit int,
 	pick func(ctx context.Context, batch []indexEntry) ([]*T, error)) (hits []T, next string, err error) {
-	pk := ix.pk(scope, lead)
-	kc := expression.Key("PK").Equal(expression.Value(pk)).And(expression.Key("SK").BeginsWith(lead))
-	e, err := expression.NewBuilder().WithKeyCondition(kc).Build()
+	in, err := partition{PK: ix.pk(scope, lead), Prefix: lead, Forward: true}.input(s, after)
 	if err != nil {
 		return nil, "", err
 	}
-	in := &dynamodb.QueryInput{TableName: s.tableName(), KeyConditionExpression: e.KeyCondition(),
-		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
-		Limit: aws.Int32(int32(min(max(limit+1, 25), 100)))}
-	if after != "" {
-		in.ExclusiveStartKey = key(pk, after)
-	}
+	in.Limit = aws.Int32(int32(min(max(limit+1, 25), 100)))
 	var positions []string
 	read := 0
-	for {
-		out, err := s.db.Query(ctx, in)
-		if err != nil {
-			return nil, "", err
-		}
+	err = s.queryPages(ctx, in, func(out *dynamodb.QueryOutput) (bool, error) {
 		batch := make([]indexEntry, 0, len(out.Items))
 		for _, raw := range out.Items {
 			sk := str(raw, "SK")
@@ -146,7 +134,7 @@ func wordSearch[T any](ctx context.Context, s *Store, ix wordIndex, scope, lead,
 		read += len(batch)
 		picked, err := pick(ctx, batch)
 		if err != nil {
-			return nil, "", err
+			return false, err
 		}
 		for i, h := range picked {
 			if h == nil {
@@ -155,20 +143,23 @@ func wordSearch[T any](ctx context.Context, s *Store, ix wordIndex, scope, lead,
 			hits = append(hits, *h)
 			positions = append(positions, batch[i].SK)
 			if len(hits) > limit { // one more than asked: there is a next page
-				return hits[:limit], positions[limit-1], nil
+				hits, next = hits[:limit], positions[limit-1]
+				return false, nil
 			}
 		}
-		if out.LastEvaluatedKey == nil {
-			return hits, "", nil
-		}
-		if read >= searchBudget {
+		if out.LastEvaluatedKey != nil && read >= searchBudget {
+			next = str(out.LastEvaluatedKey, "SK")
 			if len(hits) == limit {
-				return hits, positions[limit-1], nil
+				next = positions[limit-1]
 			}
-			return hits, str(out.LastEvaluatedKey, "SK"), nil
+			return false, nil
 		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
+		return true, nil // on to the next page, if any
+	})
+	if err != nil {
+		return nil, "", err
 	}
+	return hits, next, nil
 }
 
 // batchGet reads items by key (any number, 100 per call, unprocessed keys retried as in
