@@ -2,8 +2,6 @@ package ddb
 
 import (
 	"context"
-	"fmt"
-	"math"
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -18,7 +16,7 @@ import (
 
 // postOrder files a post's index entries newest first within a word.
 func postOrder(p forum.Post) string {
-	return fmt.Sprintf("%016x#%s", math.MaxInt64-p.CreatedAt.UnixNano(), p.PostID)
+	return newestFirst(p.CreatedAt, p.PostID)
 }
 
 func postKey(ageGroup, postID string) map[string]types.AttributeValue {
@@ -68,7 +66,7 @@ func (s *Store) SearchPosts(ctx context.Context, ageGroup string, q fold.Search,
 		}
 		out := make([]*forum.Post, len(batch))
 		for i, e := range batch {
-			raw, ok := found[forumPK(ageGroup)+"|"+postSK(e.Ref)]
+			raw, ok := found[keyRef(forumPK(ageGroup), postSK(e.Ref))]
 			if !ok {
 				continue // deleted since the entry was read
 			}

@@ -3,6 +3,7 @@ package ddb
 import (
 	"context"
 	"errors"
+	"maps"
 	"sort"
 	"strings"
 
@@ -46,11 +47,10 @@ func memberIndex(m member.Member) (items []map[string]types.AttributeValue, keys
 		for k, v := range body {
 			it[k] = v
 		}
-		it["PK"] = &types.AttributeValueMemberS{Value: pk}
-		it["SK"] = &types.AttributeValueMemberS{Value: sk}
+		maps.Copy(it, key(pk, sk))
 		it["kind"] = &types.AttributeValueMemberS{Value: "memberIndex"}
 		items = append(items, it)
-		keys = append(keys, pk+"|"+sk)
+		keys = append(keys, keyRef(pk, sk))
 	}
 	for _, w := range e.Words {
 		add(memberWordPK(w), memberWordSK(w, m.MemberID))
@@ -63,11 +63,6 @@ func memberIndex(m member.Member) (items []map[string]types.AttributeValue, keys
 	}
 	add(memberAllPK, sk)
 	return items, keys, nil
-}
-
-func splitKey(k string) map[string]types.AttributeValue {
-	pk, sk, _ := strings.Cut(k, "|")
-	return key(pk, sk)
 }
 
 // errStale is a member write that lost against a concurrent one: read again and redo.

@@ -92,7 +92,7 @@ func (s *Store) DueNotificationMails(ctx context.Context, before time.Time, limi
 	var out []notify.Notification
 	for shard := 0; shard < mailRetryShards && len(out) < limit; shard++ {
 		kc := expression.Key("GSI1PK").Equal(expression.Value(mailRetryShardPK(shard))).
-			And(expression.Key("GSI1SK").LessThan(expression.Value(before.UTC().Format(keyTime))))
+			And(expression.Key("GSI1SK").LessThan(expression.Value(mailRetryDueBefore(before))))
 		e, err := expression.NewBuilder().WithKeyCondition(kc).Build()
 		if err != nil {
 			return nil, err

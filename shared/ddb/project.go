@@ -2,7 +2,6 @@ package ddb
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -257,10 +256,7 @@ func (s *Store) ListMemberProjects(ctx context.Context, memberID, after string, 
 		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(), ScanIndexForward: aws.Bool(false),
 		ProjectionExpression: aws.String("PK, SK, GSI1PK, GSI1SK")}
 	if after != "" {
-		id := after[strings.LastIndexByte(after, '#')+1:]
-		in.ExclusiveStartKey = key(projectPK(id), projectMemberSK(memberID))
-		in.ExclusiveStartKey["GSI1PK"] = &types.AttributeValueMemberS{Value: gpk}
-		in.ExclusiveStartKey["GSI1SK"] = &types.AttributeValueMemberS{Value: after}
+		in.ExclusiveStartKey = memberProjectsStart(memberID, after)
 	}
 	entries, next, err := s.queryPage(ctx, in, limit)
 	if err != nil {
@@ -268,7 +264,7 @@ func (s *Store) ListMemberProjects(ctx context.Context, memberID, after string, 
 	}
 	ids := make([]string, len(entries))
 	for i, raw := range entries {
-		ids[i] = strings.TrimPrefix(str(raw, "PK"), "PROJECT#")
+		ids[i] = projectIDOf(str(raw, "PK"))
 	}
 	keys := make([]map[string]types.AttributeValue, len(ids))
 	for i, id := range ids {
@@ -280,7 +276,7 @@ func (s *Store) ListMemberProjects(ctx context.Context, memberID, after string, 
 	}
 	out := make([]project.Project, 0, len(ids))
 	for _, id := range ids {
-		raw, ok := found[projectPK(id)+"|"+skProject]
+		raw, ok := found[keyRef(projectPK(id), skProject)]
 		if !ok {
 			continue // withdrawn meanwhile
 		}
@@ -303,7 +299,7 @@ func (s *Store) ListNSOQueue(ctx context.Context, country, after string, limit i
 // due at now (every page).
 func (s *Store) DueReminderProjects(ctx context.Context, now time.Time) ([]string, error) {
 	kc := expression.Key("GSI1PK").Equal(expression.Value(projectRemindersGSI1PK)).
-		And(expression.Key("GSI1SK").LessThanEqual(expression.Value(now.UTC().Format(keyTime) + "#~")))
+		And(expression.Key("GSI1SK").LessThanEqual(expression.Value(projectRemindersDueBy(now))))
 	e, err := expression.NewBuilder().WithKeyCondition(kc).Build()
 	if err != nil {
 		return nil, err

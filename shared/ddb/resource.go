@@ -2,8 +2,6 @@ package ddb
 
 import (
 	"context"
-	"fmt"
-	"math"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -23,7 +21,7 @@ type resourceFilterAttrs struct {
 }
 
 func resourceOrder(r resource.Resource) string {
-	return fmt.Sprintf("%016x#%s", math.MaxInt64-r.CreatedAt.UnixNano(), r.ResourceID)
+	return newestFirst(r.CreatedAt, r.ResourceID)
 }
 
 // CreateResource writes the resource, a copy in each list it appears in (all, its theme,
@@ -80,7 +78,7 @@ func (s *Store) SearchResources(ctx context.Context, f resource.Filter, q fold.S
 		}
 		out := make([]*resource.Resource, len(batch))
 		for i, e := range batch {
-			raw, ok := found[resourcePK(e.Ref)+"|"+skResource]
+			raw, ok := found[keyRef(resourcePK(e.Ref), skResource)]
 			if !ok {
 				continue
 			}

@@ -2,7 +2,6 @@ package ddb
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"slices"
 
@@ -69,5 +68,3 @@ func (s *Store) GetStats(ctx context.Context, scope string) (stats.Counts, error
 	}
 	return sum, nil
 }
-
-func statsShardSK(n int) string { return fmt.Sprintf("SHARD#%02d", n) }

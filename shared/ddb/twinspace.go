@@ -35,19 +35,19 @@ func (s *Store) GetTwinSpace(ctx context.Context, projectID string) (twinspace.S
 					return false, err
 				}
 				sp.Project, found = it.Project, true
-			case strings.HasPrefix(sk, "MEMBER#"):
+			case strings.HasPrefix(sk, prefixProjectMember):
 				var it partnerItem
 				if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
 					return false, err
 				}
 				sp.Partners = append(sp.Partners, it.Partner)
-			case strings.HasPrefix(sk, "PAGE#"):
+			case strings.HasPrefix(sk, prefixProjectPage):
 				var pg twinspace.Page
 				if err := attributevalue.UnmarshalMap(raw, &pg); err != nil {
 					return false, err
 				}
 				sp.Pages = append(sp.Pages, pg)
-			case strings.HasPrefix(sk, "LABEL#"):
+			case strings.HasPrefix(sk, prefixProjectLabel):
 				var l project.Label // its kind is stored as labelKind ("kind" is the item type)
 				if err := attributevalue.UnmarshalMap(raw, &l); err != nil {
 					return false, err
@@ -78,7 +78,7 @@ func (s *Store) GetProjectPartners(ctx context.Context, projectID string, member
 	}
 	partners := map[string]project.Partner{}
 	for id := range seen {
-		if raw, ok := got[pk+"|"+projectMemberSK(id)]; ok {
+		if raw, ok := got[keyRef(pk, projectMemberSK(id))]; ok {
 			var it partnerItem
 			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
 				return project.Project{}, nil, false, err
@@ -86,7 +86,7 @@ func (s *Store) GetProjectPartners(ctx context.Context, projectID string, member
 			partners[id] = it.Partner
 		}
 	}
-	raw, ok := got[pk+"|"+skProject]
+	raw, ok := got[keyRef(pk, skProject)]
 	if !ok {
 		return project.Project{}, partners, false, nil
 	}

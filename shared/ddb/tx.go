@@ -3,6 +3,7 @@ package ddb
 import (
 	"context"
 	"errors"
+	"maps"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -55,11 +56,6 @@ func (s *Store) transact(ctx context.Context, items []txItem) error {
 	return err
 }
 
-// key builds a primary key.
-func key(pk, sk string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: pk}, "SK": &types.AttributeValueMemberS{Value: sk}}
-}
-
 // item marshals v and adds its keys (and a kind, for readers of the table).
 func item(pk, sk, kind string, v any) (map[string]types.AttributeValue, error) {
 	m := map[string]types.AttributeValue{}
@@ -69,8 +65,7 @@ func item(pk, sk, kind string, v any) (map[string]types.AttributeValue, error) {
 			return nil, err
 		}
 	}
-	m["PK"] = &types.AttributeValueMemberS{Value: pk}
-	m["SK"] = &types.AttributeValueMemberS{Value: sk}
+	maps.Copy(m, key(pk, sk))
 	m["kind"] = &types.AttributeValueMemberS{Value: kind}
 	return m, nil
 }

@@ -28,11 +28,6 @@ const (
 	resourceWords wordIndex = "RESOURCE"
 )
 
-func (ix wordIndex) pk(scope, word string) string {
-	return string(ix) + "WORD#" + scope + "#" + wordStem(word)
-}
-func (ix wordIndex) sk(word, order string) string { return word + "#" + order }
-
 // entryRef is what every entry carries: the id of the thing it finds.
 type entryRef struct {
 	Ref string `dynamodbav:"ref"`
@@ -175,7 +170,7 @@ func (s *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeV
 				return nil, err
 			}
 			for _, it := range out.Responses[s.table] {
-				found[str(it, "PK")+"|"+str(it, "SK")] = it
+				found[keyRef(str(it, "PK"), str(it, "SK"))] = it
 			}
 			if pending = out.UnprocessedKeys; len(pending) == 0 {
 				break
