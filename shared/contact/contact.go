@@ -88,8 +88,10 @@ type Store interface {
 	// DecideContactRequest writes the decision in one transaction, only while the
 	// request is pending (else ErrDecided).
 	DecideContactRequest(ctx context.Context, d Decision) error
-	ListContactRequests(ctx context.Context, memberID, direction, after string, limit int) ([]Request, []string, error)
-	ListContacts(ctx context.Context, memberID, after string, limit int) ([]Person, []string, error)
+	// ListContactRequests and ListContacts return a page (up to limit, after the position
+	// after) and the position the next page starts from ("" on the last page).
+	ListContactRequests(ctx context.Context, memberID, direction, after string, limit int) (rs []Request, next string, err error)
+	ListContacts(ctx context.Context, memberID, after string, limit int) (ps []Person, next string, err error)
 	// DeleteContact removes both entries and the pair guard (ErrNotContact if absent).
 	DeleteContact(ctx context.Context, memberID, otherID string) error
 	// IsContact: one consistent GetItem.

@@ -184,11 +184,10 @@ func (s *Service) ListRequests(ctx context.Context, who principal.Principal, dir
 	if err != nil {
 		return Page[Request]{}, err
 	}
-	items, positions, err := s.Store.ListContactRequests(ctx, who.MemberID, direction, after, limit+1)
+	items, next, err := s.Store.ListContactRequests(ctx, who.MemberID, direction, after, limit)
 	if err != nil {
 		return Page[Request]{}, err
 	}
-	items, next := cursor.Cut(items, positions, limit)
 	return cursor.NewPage(s.Cursors, who.MemberID, list, items, next, s.now())
 }
 
@@ -198,11 +197,10 @@ func (s *Service) ListContacts(ctx context.Context, who principal.Principal, cur
 	if err != nil {
 		return Page[Person]{}, err
 	}
-	items, positions, err := s.Store.ListContacts(ctx, who.MemberID, after, limit+1)
+	items, next, err := s.Store.ListContacts(ctx, who.MemberID, after, limit)
 	if err != nil {
 		return Page[Person]{}, err
 	}
-	items, next := cursor.Cut(items, positions, limit)
 	return cursor.NewPage(s.Cursors, who.MemberID, "contacts", items, next, s.now())
 }
 

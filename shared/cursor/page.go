@@ -40,7 +40,10 @@ func (s Signer) Resume(c, subject, list string, now time.Time) (string, error) {
 }
 
 // NewPage is the answer for items, with a cursor to continue after next (none when next is
-// ""). Items are never null in the answer.
+// ""). Items are never null in the answer. items and next are what a store's list method
+// returned: every one reads a page, (…, after string, limit int) ([]T, next string, error),
+// up to limit items after the position after ("" for the first page), next being the
+// position to go on from ("" on the last page; a page may be short and still have one).
 func NewPage[T any](s Signer, subject, list string, items []T, next string, now time.Time) (Page[T], error) {
 	page := Page[T]{Items: items}
 	if page.Items == nil {
@@ -54,13 +57,4 @@ func NewPage[T any](s Signer, subject, list string, items []T, next string, now 
 		page.NextCursor = c
 	}
 	return page, nil
-}
-
-// Cut trims items read with limit+1 to one page: when more follow, it returns the first
-// limit items and the position of the last one kept (positions[i] is items[i]'s).
-func Cut[T any](items []T, positions []string, limit int) ([]T, string) {
-	if len(items) > limit {
-		return items[:limit], positions[limit-1]
-	}
-	return items, ""
 }

@@ -90,36 +90,22 @@ func (s *Store) TouchSession(ctx context.Context, memberID, tokenHash string, no
 
 // DeleteSession ends one session.
 func (s *Store) DeleteSession(ctx context.Context, memberID, tokenHash string) error {
-	out, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: s.tableName(),
-		Key: key(memberPK(memberID), sessionSK(tokenHash)), ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
-	if err != nil {
-		return err
-	}
-	s.record("DeleteItem", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
-	return nil
+	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: s.tableName(),
+		Key: key(memberPK(memberID), sessionSK(tokenHash))})
+	return err
 }
 
 // DeleteAllSessions ends every session of a member: a consistent Query of the member's
 // partition, then batched deletes (unprocessed ones retried).
 func (s *Store) DeleteAllSessions(ctx context.Context, memberID string) error {
-	kc := expression.Key("PK").Equal(expression.Value(memberPK(memberID))).And(expression.Key("SK").BeginsWith(prefixSession))
-	e, err := expression.NewBuilder().WithKeyCondition(kc).Build()
+	in, err := partition{PK: memberPK(memberID), Prefix: prefixSession, Forward: true, Consistent: true}.input(s, "")
 	if err != nil {
 		return err
 	}
-	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{TableName: s.tableName(), ConsistentRead: aws.Bool(true),
-		KeyConditionExpression: e.KeyCondition(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
-		ProjectionExpression: aws.String("PK, SK"), ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
-	var keys []map[string]types.AttributeValue
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			return err
-		}
-		if out.ConsumedCapacity != nil {
-			s.record("Query", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
-		}
-		keys = append(keys, out.Items...)
+	in.ProjectionExpression = aws.String("PK, SK")
+	keys, err := s.queryAll(ctx, in)
+	if err != nil {
+		return err
 	}
 	return s.deleteKeys(ctx, keys)
 }

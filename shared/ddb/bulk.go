@@ -2,7 +2,6 @@ package ddb
 
 import (
 	"context"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -52,26 +51,23 @@ func (s *Store) BulkLoad(ctx context.Context, members []member.Member, schools [
 	return s.batchWrite(ctx, reqs)
 }
 
-// batchWrite runs BatchWriteItem in batches of 25, retrying unprocessed items with backoff.
+// batchWrite runs BatchWriteItem in batches of 25; unprocessed items are retried with the
+// Store's retry policy (waitUnprocessed: bounded, and ended by ctx).
 func (s *Store) batchWrite(ctx context.Context, reqs []types.WriteRequest) error {
 	for len(reqs) > 0 {
 		n := min(25, len(reqs))
 		pending := map[string][]types.WriteRequest{s.table: reqs[:n]}
 		reqs = reqs[n:]
-		for attempt := 0; len(pending) > 0; attempt++ {
-			out, err := s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending,
-				ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
+		for attempt := 1; ; attempt++ {
+			out, err := s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
 			if err != nil {
 				return err
 			}
-			s.record("BatchWriteItem", total(out.ConsumedCapacity))
-			pending = out.UnprocessedItems
-			if len(pending) > 0 {
-				select {
-				case <-ctx.Done():
-					return ctx.Err()
-				case <-time.After(time.Duration(20<<min(attempt, 5)) * time.Millisecond):
-				}
+			if pending = out.UnprocessedItems; len(pending) == 0 {
+				break
+			}
+			if err := s.db.waitUnprocessed(ctx, attempt); err != nil {
+				return err
 			}
 		}
 	}

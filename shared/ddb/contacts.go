@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -200,35 +199,18 @@ func (s *Store) DecideContactRequest(ctx context.Context, d contact.Decision) er
 
 // ListContactRequests implements contact.Store: the member's pending requests of one
 // direction, newest first (a descending, consistent Query of CREQIN#/CREQOUT#).
-func (s *Store) ListContactRequests(ctx context.Context, memberID, direction, after string, limit int) ([]contact.Request, []string, error) {
+func (s *Store) ListContactRequests(ctx context.Context, memberID, direction, after string, limit int) ([]contact.Request, string, error) {
 	prefix := prefixRequestIn
 	if direction == contact.Outgoing {
 		prefix = prefixRequestOut
 	}
-	var out []contact.Request
-	positions, err := s.queryPrefix(ctx, memberPK(memberID), prefix, after, limit, false, func(raw map[string]types.AttributeValue) error {
-		var it requestItem
-		if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-			return err
-		}
-		out = append(out, it.request())
-		return nil
-	})
-	return out, positions, err
+	return listPartition(ctx, s, partition{PK: memberPK(memberID), Prefix: prefix, Consistent: true}, after, limit, requestItem.request)
 }
 
 // ListContacts implements contact.Store: the member's CONTACT# items, by member id.
-func (s *Store) ListContacts(ctx context.Context, memberID, after string, limit int) ([]contact.Person, []string, error) {
-	var out []contact.Person
-	positions, err := s.queryPrefix(ctx, memberPK(memberID), prefixContact, after, limit, true, func(raw map[string]types.AttributeValue) error {
-		var e contactEntry
-		if err := attributevalue.UnmarshalMap(raw, &e); err != nil {
-			return err
-		}
-		out = append(out, contact.Person(e.personFields))
-		return nil
-	})
-	return out, positions, err
+func (s *Store) ListContacts(ctx context.Context, memberID, after string, limit int) ([]contact.Person, string, error) {
+	return listPartition(ctx, s, partition{PK: memberPK(memberID), Prefix: prefixContact, Forward: true, Consistent: true}, after, limit,
+		func(e contactEntry) contact.Person { return contact.Person(e.personFields) })
 }
 
 // DeleteContact implements contact.Store: both entries and the pair guard in one

@@ -2,8 +2,6 @@ package ddb
 
 import (
 	"context"
-	"fmt"
-	"math"
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -18,7 +16,7 @@ import (
 
 // postOrder files a post's index entries newest first within a word.
 func postOrder(p forum.Post) string {
-	return fmt.Sprintf("%016x#%s", math.MaxInt64-p.CreatedAt.UnixNano(), p.PostID)
+	return newestFirst(p.CreatedAt, p.PostID)
 }
 
 func postKey(ageGroup, postID string) map[string]types.AttributeValue {
@@ -47,8 +45,7 @@ func (s *Store) GetPost(ctx context.Context, ageGroup, postID string) (forum.Pos
 
 // ListPosts Queries the forum's partition newest first.
 func (s *Store) ListPosts(ctx context.Context, ageGroup, after string, limit int) ([]forum.Post, string, error) {
-	items, next, err := queryPage[postItem](ctx, s, forumPK(ageGroup), prefixPost, false, after, limit)
-	return mapItems(items, (*postItem).toPost), next, err
+	return listPartition(ctx, s, partition{PK: forumPK(ageGroup), Prefix: prefixPost}, after, limit, func(it postItem) forum.Post { return it.toPost() })
 }
 
 // SearchPosts is a word search of the forum's post index; the posts are read with
@@ -69,7 +66,7 @@ func (s *Store) SearchPosts(ctx context.Context, ageGroup string, q fold.Search,
 		}
 		out := make([]*forum.Post, len(batch))
 		for i, e := range batch {
-			raw, ok := found[forumPK(ageGroup)+"|"+postSK(e.Ref)]
+			raw, ok := found[keyRef(forumPK(ageGroup), postSK(e.Ref))]
 			if !ok {
 				continue // deleted since the entry was read
 			}
@@ -168,8 +165,7 @@ func (s *Store) GetReply(ctx context.Context, postID, replyID string) (forum.Rep
 
 // ListReplies Queries the post's replies oldest first.
 func (s *Store) ListReplies(ctx context.Context, postID, after string, limit int) ([]forum.Reply, string, error) {
-	items, next, err := queryPage[replyItem](ctx, s, repliesPK(postID), prefixReply, true, after, limit)
-	return mapItems(items, (*replyItem).toReply), next, err
+	return listPartition(ctx, s, partition{PK: repliesPK(postID), Prefix: prefixReply, Forward: true}, after, limit, func(it replyItem) forum.Reply { return it.toReply() })
 }
 
 // byAuthor is the condition that a reply exists and is the author's.
@@ -215,74 +211,15 @@ func (s *Store) deleteIf(k map[string]types.AttributeValue, cond expression.Cond
 	}}, onFail: onFail}, nil
 }
 
-// deletePartition deletes every item of a partition (keys read with a consistent Query).
+// deletePartition deletes every item of a partition (keys read with a consistent Query,
+// deleted page by page).
 func (s *Store) deletePartition(ctx context.Context, pk string) error {
-	kc := expression.Key("PK").Equal(expression.Value(pk))
-	e, err := expression.NewBuilder().WithKeyCondition(kc).WithProjection(expression.NamesList(expression.Name("PK"), expression.Name("SK"))).Build()
+	in, err := partition{PK: pk, Forward: true, Consistent: true}.input(s, "")
 	if err != nil {
 		return err
 	}
-	in := &dynamodb.QueryInput{TableName: s.tableName(), KeyConditionExpression: e.KeyCondition(), ProjectionExpression: e.Projection(),
-		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(), ConsistentRead: aws.Bool(true),
-		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal}
-	for {
-		out, err := s.db.Query(ctx, in)
-		if err != nil {
-			return err
-		}
-		if out.ConsumedCapacity != nil {
-			s.record("Query", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
-		}
-		if err := s.deleteKeys(ctx, out.Items); err != nil {
-			return err
-		}
-		if out.LastEvaluatedKey == nil {
-			return nil
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
-	}
-}
-
-// queryPage reads up to limit items of a partition whose sort keys start with prefix, in
-// key order (or reverse), after the sort key after; next is the sort key to go on from
-// ("" on the last page).
-func queryPage[T any](ctx context.Context, s *Store, pk, prefix string, forward bool, after string, limit int) ([]T, string, error) {
-	kc := expression.Key("PK").Equal(expression.Value(pk)).And(expression.Key("SK").BeginsWith(prefix))
-	e, err := expression.NewBuilder().WithKeyCondition(kc).Build()
-	if err != nil {
-		return nil, "", err
-	}
-	in := &dynamodb.QueryInput{TableName: s.tableName(), KeyConditionExpression: e.KeyCondition(),
-		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(), ScanIndexForward: aws.Bool(forward),
-		Limit: aws.Int32(int32(limit + 1)), ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal}
-	if after != "" {
-		in.ExclusiveStartKey = key(pk, after)
-	}
-	var out []T
-	var sks []string
-	for len(out) <= limit {
-		res, err := s.db.Query(ctx, in)
-		if err != nil {
-			return nil, "", err
-		}
-		if res.ConsumedCapacity != nil {
-			s.record("Query", aws.ToFloat64(res.ConsumedCapacity.CapacityUnits))
-		}
-		for _, raw := range res.Items {
-			var v T
-			if err := attributevalue.UnmarshalMap(raw, &v); err != nil {
-				return nil, "", err
-			}
-			out = append(out, v)
-			sks = append(sks, str(raw, "SK"))
-		}
-		if res.LastEvaluatedKey == nil {
-			break
-		}
-		in.ExclusiveStartKey = res.LastEvaluatedKey
-	}
-	if len(out) > limit {
-		return out[:limit], sks[limit-1], nil
-	}
-	return out, "", nil
+	in.ProjectionExpression = aws.String("PK, SK")
+	return s.queryPages(ctx, in, func(out *dynamodb.QueryOutput) (bool, error) {
+		return true, s.deleteKeys(ctx, out.Items)
+	})
 }

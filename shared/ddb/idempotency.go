@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -49,13 +48,11 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, c httpapi.Claim) (*http
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: s.tableName(), Item: it,
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: s.tableName(), Item: it,
 		ConditionExpression: e.Condition(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-		ReturnConsumedCapacity:              types.ReturnConsumedCapacityTotal})
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
-		s.record("PutItem", 0)
 		var old idempotencyItem
 		if err := attributevalue.UnmarshalMap(ccf.Item, &old); err != nil {
 			return nil, err
@@ -69,7 +66,6 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, c httpapi.Claim) (*http
 	if err != nil {
 		return nil, err
 	}
-	s.record("PutItem", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
 	return nil, nil
 }
 
@@ -83,11 +79,7 @@ func (s *Store) SaveIdempotentReply(ctx context.Context, scope, keyHash string, 
 
 // ReleaseIdempotencyKey forgets a claimed key whose request failed, so a retry runs again.
 func (s *Store) ReleaseIdempotencyKey(ctx context.Context, scope, keyHash string) error {
-	out, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: s.tableName(),
-		Key: key(idempotencyPK(scope, keyHash), skIdempotency), ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
-	if err != nil {
-		return err
-	}
-	s.record("DeleteItem", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
-	return nil
+	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: s.tableName(),
+		Key: key(idempotencyPK(scope, keyHash), skIdempotency)})
+	return err
 }

@@ -50,15 +50,3 @@ func replyItemOf(r forum.Reply) replyItem {
 func (it *replyItem) toReply() forum.Reply {
 	return forum.Reply{ReplyID: it.ReplyID, PostID: it.PostID, Body: it.Body, Author: forum.Author(it.Author), CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt}
 }
-
-// mapItems converts stored items to domain values.
-func mapItems[I, T any](items []I, conv func(*I) T) []T {
-	if items == nil {
-		return nil
-	}
-	out := make([]T, len(items))
-	for i := range items {
-		out[i] = conv(&items[i])
-	}
-	return out
-}

@@ -1,11 +1,38 @@
 package ddb
 
 import (
+	"fmt"
 	"hash/fnv"
+	"math"
 	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
 // Every key of the table is built here (see docs/data-model.md).
+
+// key is the primary key of an item.
+func key(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: pk}, "SK": &types.AttributeValueMemberS{Value: sk}}
+}
+
+// keyRef is an item's key as one string, "PK|SK": a member item's indexKeys hold the keys
+// of its search-index entries so, and batchGet returns the items it read by it.
+func keyRef(pk, sk string) string { return pk + "|" + sk }
+
+// splitKey is the key of a keyRef.
+func splitKey(ref string) map[string]types.AttributeValue {
+	pk, sk, _ := strings.Cut(ref, "|")
+	return key(pk, sk)
+}
+
+// newestFirst is a sort-key part that orders things newest first: a fixed-width
+// descending time key, then the id.
+func newestFirst(t time.Time, id string) string {
+	return fmt.Sprintf("%016x#%s", math.MaxInt64-t.UnixNano(), id)
+}
 
 const (
 	skRegistration = "REG"
@@ -43,8 +70,12 @@ func schoolNamePK(country, foldedCity, foldedName string) string {
 	return "SCHOOLNAME#" + country + "#" + foldedCity + "#" + foldedName
 }
 
-// Word-index keys (schools, forum posts, resources) are built by wordIndex in
-// wordindex.go: <index>WORD#<scope>#<stem> / <word>#<order>.
+// Word-index keys (schools, forum posts, resources, see wordindex.go):
+// <index>WORD#<scope>#<stem> / <word>#<order>.
+func (ix wordIndex) pk(scope, word string) string {
+	return string(ix) + "WORD#" + scope + "#" + wordStem(word)
+}
+func (ix wordIndex) sk(word, order string) string { return word + "#" + order }
 
 func wordStem(word string) string {
 	r := []rune(word)
@@ -62,21 +93,45 @@ const skIdempotency = "IDEMPOTENCY"
 // statsPK holds the counters of one scope ("ALL" or a country code), in shards.
 func statsPK(scope string) string { return "STATS#" + scope }
 
+// statsShardSK is shard n of a scope's counters.
+func statsShardSK(n int) string { return fmt.Sprintf("SHARD#%02d", n) }
+
 // Projects (docs/data-model.md "Projects and TwinSpace"): the project, its partners, its
 // TwinSpace pages and its labels share the partition PROJECT#<id>, so that one Query reads
 // a whole TwinSpace.
-const skProject = "PROJECT"
+const (
+	skProject           = "PROJECT"
+	prefixProject       = "PROJECT#"
+	prefixProjectMember = "MEMBER#"
+	prefixProjectPage   = "PAGE#"
+	prefixProjectLabel  = "LABEL#"
+)
 
-func projectPK(projectID string) string             { return "PROJECT#" + projectID }
-func projectMemberSK(memberID string) string        { return "MEMBER#" + memberID }
-func projectPageSK(createdAt, pageID string) string { return "PAGE#" + createdAt + "#" + pageID }
-func projectLabelSK(kind, schoolID string) string   { return "LABEL#" + kind + "#" + schoolID }
+func projectPK(projectID string) string      { return prefixProject + projectID }
+func projectMemberSK(memberID string) string { return prefixProjectMember + memberID }
+func projectPageSK(createdAt, pageID string) string {
+	return prefixProjectPage + createdAt + "#" + pageID
+}
+func projectLabelSK(kind, schoolID string) string { return prefixProjectLabel + kind + "#" + schoolID }
+
+// projectIDOf is the project id of a PROJECT#<id> partition key.
+func projectIDOf(pk string) string { return strings.TrimPrefix(pk, prefixProject) }
 
 // memberProjectsGSI1PK lists a member's projects on GSI1 (the partner items carry it);
 // GSI1SK is memberProjectsGSI1SK(createdAt, projectID), newest last.
 func memberProjectsGSI1PK(memberID string) string { return "MEMBERPROJECTS#" + memberID }
 func memberProjectsGSI1SK(createdAt, projectID string) string {
-	return "PROJECT#" + createdAt + "#" + projectID
+	return prefixProject + createdAt + "#" + projectID
+}
+
+// memberProjectsStart is where the member's projects on GSI1 go on after the entry at
+// position after (its GSI1SK): the partner item's table key and its GSI1 key.
+func memberProjectsStart(memberID, after string) map[string]types.AttributeValue {
+	projectID := after[strings.LastIndexByte(after, '#')+1:]
+	k := key(projectPK(projectID), projectMemberSK(memberID))
+	k["GSI1PK"] = &types.AttributeValueMemberS{Value: memberProjectsGSI1PK(memberID)}
+	k["GSI1SK"] = &types.AttributeValueMemberS{Value: after}
+	return k
 }
 
 // nsoQueuePK is an NSO's queue of projects awaiting its decision; the sort key orders by
@@ -161,6 +216,12 @@ const projectRemindersGSI1PK = "PROJECTREMINDERS"
 
 func projectReminderGSI1SK(dueAt, projectID string) string { return dueAt + "#" + projectID }
 
+// projectRemindersDueBy bounds the entries due at now: GSI1SK <= it ("~" sorts after every
+// project id).
+func projectRemindersDueBy(now time.Time) string {
+	return projectReminderGSI1SK(now.UTC().Format(keyTime), "~")
+}
+
 // nsoAccountsPK lists a country's NSO accounts (SK MEMBER#<memberId>), written with the
 // account, so that reminders reach them with one Query.
 func nsoAccountsPK(country string) string { return "NSOACCOUNTS#" + country }
@@ -176,3 +237,6 @@ func mailRetryGSI1PK(id string) string {
 	return mailRetryShardPK(int(h.Sum32() % mailRetryShards))
 }
 func mailRetryGSI1SK(createdAt, id string) string { return createdAt + "#" + id }
+
+// mailRetryDueBefore bounds the entries committed before t: GSI1SK < it.
+func mailRetryDueBefore(t time.Time) string { return t.UTC().Format(keyTime) }

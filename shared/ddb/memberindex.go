@@ -3,6 +3,7 @@ package ddb
 import (
 	"context"
 	"errors"
+	"maps"
 	"sort"
 	"strings"
 
@@ -49,11 +50,10 @@ func memberIndex(m member.Member) (items []map[string]types.AttributeValue, keys
 		for k, v := range body {
 			it[k] = v
 		}
-		it["PK"] = &types.AttributeValueMemberS{Value: pk}
-		it["SK"] = &types.AttributeValueMemberS{Value: sk}
+		maps.Copy(it, key(pk, sk))
 		it["kind"] = &types.AttributeValueMemberS{Value: "memberIndex"}
 		items = append(items, it)
-		keys = append(keys, pk+"|"+sk)
+		keys = append(keys, keyRef(pk, sk))
 	}
 	for _, w := range e.Words {
 		add(memberWordPK(w), memberWordSK(w, m.MemberID))
@@ -66,11 +66,6 @@ func memberIndex(m member.Member) (items []map[string]types.AttributeValue, keys
 	}
 	add(memberAllPK, sk)
 	return items, keys, nil
-}
-
-func splitKey(k string) map[string]types.AttributeValue {
-	pk, sk, _ := strings.Cut(k, "|")
-	return key(pk, sk)
 }
 
 // versionIs is the condition that the member's index is still at version v.
@@ -176,7 +171,7 @@ func (s *Store) commitMember(ctx context.Context, m member.Member, version int, 
 // after, in sort-key order, reading at most budget entries; the other conditions are a
 // FilterExpression (the words as contains(wordsText, " <word>"), the categories as
 // contains(<set>, value)), and the word-index duplicates are dropped in code.
-func (s *Store) SearchMembers(ctx context.Context, p directory.Plan, after string, limit, budget int) (directory.Result, error) {
+func (s *Store) SearchMembers(ctx context.Context, p directory.Plan, after string, limit, budget int) ([]directory.Hit, string, error) {
 	var pk string
 	var kc expression.KeyConditionBuilder
 	switch {
@@ -207,21 +202,23 @@ func (s *Store) SearchMembers(ctx context.Context, p directory.Plan, after strin
 	}
 	e, err := b.Build()
 	if err != nil {
-		return directory.Result{}, err
+		return nil, "", err
 	}
 	in := &dynamodb.QueryInput{TableName: s.tableName(), KeyConditionExpression: e.KeyCondition(),
-		FilterExpression: e.Filter(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
-		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal}
+		FilterExpression: e.Filter(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values()}
 	if after != "" {
 		in.ExclusiveStartKey = key(pk, after)
 	}
-	var res directory.Result
+	var hits []directory.Hit
+	var positions []string
+	want := limit + 1 // one more than a page: whether a next page follows
 	read := 0
 	step := 0
 	for {
 		// Read just enough when every entry is a hit; otherwise start at a few pages'
-		// worth and double, within the budget.
-		need := limit - len(res.Hits)
+		// worth and double, within the budget. (Not queryPages: the SDK's paginator asks
+		// every page for the same Limit, and this step grows.)
+		need := want - len(hits)
 		if p.Exact() {
 			step = need
 		} else if step == 0 {
@@ -233,10 +230,7 @@ func (s *Store) SearchMembers(ctx context.Context, p directory.Plan, after strin
 		in.Limit = aws.Int32(int32(step))
 		out, err := s.db.Query(ctx, in)
 		if err != nil {
-			return directory.Result{}, err
-		}
-		if out.ConsumedCapacity != nil {
-			s.record("Query", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
+			return nil, "", err
 		}
 		read += int(out.ScannedCount)
 		for _, raw := range out.Items {
@@ -249,21 +243,20 @@ func (s *Store) SearchMembers(ctx context.Context, p directory.Plan, after strin
 			}
 			var h memberHitItem
 			if err := attributevalue.UnmarshalMap(raw, &h); err != nil {
-				return directory.Result{}, err
+				return nil, "", err
 			}
-			res.Hits = append(res.Hits, h.hit())
-			res.Positions = append(res.Positions, sk)
-			if len(res.Hits) == limit {
-				return res, nil
+			hits = append(hits, h.hit())
+			positions = append(positions, sk)
+			if len(hits) == want {
+				return hits[:limit], positions[limit-1], nil
 			}
 		}
 		if out.LastEvaluatedKey == nil {
-			return res, nil
+			return hits, "", nil
 		}
 		in.ExclusiveStartKey = out.LastEvaluatedKey
 		if read >= budget {
-			res.Resume = str(out.LastEvaluatedKey, "SK")
-			return res, nil
+			return hits, str(out.LastEvaluatedKey, "SK"), nil
 		}
 	}
 }

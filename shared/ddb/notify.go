@@ -5,10 +5,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"etwin/shared/notify"
 )
@@ -90,17 +88,9 @@ func (s *Store) notificationItems(ns ...notify.Notification) ([]txItem, error) {
 
 // ListNotifications implements notify.Store: a descending Query of the member's NOTIF#
 // items (consistent: a member sees at once what was just announced to them).
-func (s *Store) ListNotifications(ctx context.Context, memberID, after string, limit int) ([]notify.Notification, []string, error) {
-	var out []notify.Notification
-	positions, err := s.queryPrefix(ctx, memberPK(memberID), prefixNotification, after, limit, false, func(raw map[string]types.AttributeValue) error {
-		var it notificationItem
-		if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-			return err
-		}
-		out = append(out, it.notification())
-		return nil
-	})
-	return out, positions, err
+func (s *Store) ListNotifications(ctx context.Context, memberID, after string, limit int) ([]notify.Notification, string, error) {
+	return listPartition(ctx, s, partition{PK: memberPK(memberID), Prefix: prefixNotification, Consistent: true}, after, limit,
+		func(it notificationItem) notify.Notification { return it.notification() })
 }
 
 // MarkNotificationRead implements notify.Store: one conditional UpdateItem (ALL_NEW).
@@ -181,75 +171,26 @@ func (s *Store) DueNotificationMails(ctx context.Context, before time.Time, limi
 	var out []notify.DueMail
 	for shard := 0; shard < mailRetryShards && len(out) < limit; shard++ {
 		kc := expression.Key("GSI1PK").Equal(expression.Value(mailRetryShardPK(shard))).
-			And(expression.Key("GSI1SK").LessThan(expression.Value(before.UTC().Format(keyTime))))
+			And(expression.Key("GSI1SK").LessThan(expression.Value(mailRetryDueBefore(before))))
 		e, err := expression.NewBuilder().WithKeyCondition(kc).Build()
 		if err != nil {
 			return nil, err
 		}
 		in := &dynamodb.QueryInput{TableName: s.tableName(), IndexName: aws.String("GSI1"), KeyConditionExpression: e.KeyCondition(),
 			ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
-			Limit: aws.Int32(int32(limit - len(out))), ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal}
-		res, err := s.db.Query(ctx, in)
+			Limit: aws.Int32(int32(limit - len(out)))}
+		err = s.queryPages(ctx, in, func(page *dynamodb.QueryOutput) (bool, error) {
+			got, err := decode(page.Items, func(it notificationItem) notify.DueMail {
+				return notify.DueMail{Notification: it.notification(), Attempts: it.MailAttempts}
+			})
+			out = append(out, got...)
+			return len(out) < limit, err
+		})
 		if err != nil {
 			return nil, err
-		}
-		if res.ConsumedCapacity != nil {
-			s.record("Query", aws.ToFloat64(res.ConsumedCapacity.CapacityUnits))
-		}
-		for _, raw := range res.Items {
-			var it notificationItem
-			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-				return nil, err
-			}
-			out = append(out, notify.DueMail{Notification: it.notification(), Attempts: it.MailAttempts})
 		}
 	}
 	return out, nil
-}
-
-// queryPrefix pages through the items of pk whose SK starts with prefix ("": all), in SK order
-// (ascending or descending), strongly consistent, from after ("" = the start); it calls
-// each for up to limit items and returns their sort keys (the positions for cursors).
-func (s *Store) queryPrefix(ctx context.Context, pk, prefix, after string, limit int, ascending bool,
-	each func(map[string]types.AttributeValue) error) ([]string, error) {
-	kc := expression.Key("PK").Equal(expression.Value(pk))
-	if prefix != "" { // "": the whole partition
-		kc = kc.And(expression.Key("SK").BeginsWith(prefix))
-	}
-	e, err := expression.NewBuilder().WithKeyCondition(kc).Build()
-	if err != nil {
-		return nil, err
-	}
-	in := &dynamodb.QueryInput{TableName: s.tableName(), KeyConditionExpression: e.KeyCondition(),
-		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(), ConsistentRead: aws.Bool(true),
-		ScanIndexForward: aws.Bool(ascending), Limit: aws.Int32(int32(limit)),
-		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal}
-	if after != "" {
-		in.ExclusiveStartKey = key(pk, after)
-	}
-	var positions []string
-	for {
-		out, err := s.db.Query(ctx, in)
-		if err != nil {
-			return nil, err
-		}
-		if out.ConsumedCapacity != nil {
-			s.record("Query", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
-		}
-		for _, raw := range out.Items {
-			if err := each(raw); err != nil {
-				return nil, err
-			}
-			positions = append(positions, str(raw, "SK"))
-			if len(positions) == limit {
-				return positions, nil
-			}
-		}
-		if out.LastEvaluatedKey == nil {
-			return positions, nil
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
-	}
 }
 
 // AddNotifications writes notifications that report no write of their own (a job's

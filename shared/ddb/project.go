@@ -2,7 +2,6 @@ package ddb
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -192,13 +191,18 @@ func (s *Store) deleteProject(ctx context.Context, p project.Project, cond expre
 	}
 	items := []txItem{drop}
 	var sks []string
-	if _, err := s.queryPrefix(ctx, projectPK(p.ProjectID), "", "", 99, true, func(raw map[string]types.AttributeValue) error {
+	in, err := partition{PK: projectPK(p.ProjectID), Forward: true, Consistent: true}.input(s, "")
+	if err != nil {
+		return err
+	}
+	raws, _, err := s.queryPage(ctx, in, 99)
+	if err != nil {
+		return err
+	}
+	for _, raw := range raws {
 		if sk := str(raw, "SK"); sk != skProject {
 			sks = append(sks, sk)
 		}
-		return nil
-	}); err != nil {
-		return err
 	}
 	for _, sk := range sks {
 		it, err := s.del(key(projectPK(p.ProjectID), sk), nil, nil)
@@ -232,42 +236,26 @@ func undecided(p project.Project) []string {
 
 // ListMemberProjects implements project.Store: the member's partner items on GSI1,
 // newest first, then their projects with BatchGetItem (in the same order).
-func (s *Store) ListMemberProjects(ctx context.Context, memberID, after string, limit int) ([]project.Project, []string, error) {
+func (s *Store) ListMemberProjects(ctx context.Context, memberID, after string, limit int) ([]project.Project, string, error) {
 	gpk := memberProjectsGSI1PK(memberID)
 	kc := expression.Key("GSI1PK").Equal(expression.Value(gpk))
 	e, err := expression.NewBuilder().WithKeyCondition(kc).Build()
 	if err != nil {
-		return nil, nil, err
+		return nil, "", err
 	}
 	in := &dynamodb.QueryInput{TableName: s.tableName(), IndexName: aws.String("GSI1"), KeyConditionExpression: e.KeyCondition(),
 		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(), ScanIndexForward: aws.Bool(false),
-		Limit: aws.Int32(int32(limit)), ProjectionExpression: aws.String("PK, SK, GSI1PK, GSI1SK"),
-		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal}
+		ProjectionExpression: aws.String("PK, SK, GSI1PK, GSI1SK")}
 	if after != "" {
-		id := after[strings.LastIndexByte(after, '#')+1:]
-		in.ExclusiveStartKey = key(projectPK(id), projectMemberSK(memberID))
-		in.ExclusiveStartKey["GSI1PK"] = &types.AttributeValueMemberS{Value: gpk}
-		in.ExclusiveStartKey["GSI1SK"] = &types.AttributeValueMemberS{Value: after}
+		in.ExclusiveStartKey = memberProjectsStart(memberID, after)
 	}
-	var ids, positions []string
-	for len(ids) < limit {
-		out, err := s.db.Query(ctx, in)
-		if err != nil {
-			return nil, nil, err
-		}
-		if out.ConsumedCapacity != nil {
-			s.record("Query", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
-		}
-		for _, raw := range out.Items {
-			if len(ids) < limit {
-				ids = append(ids, strings.TrimPrefix(str(raw, "PK"), "PROJECT#"))
-				positions = append(positions, str(raw, "GSI1SK"))
-			}
-		}
-		if out.LastEvaluatedKey == nil {
-			break
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
+	entries, next, err := s.queryPage(ctx, in, limit)
+	if err != nil {
+		return nil, "", err
+	}
+	ids := make([]string, len(entries))
+	for i, raw := range entries {
+		ids[i] = projectIDOf(str(raw, "PK"))
 	}
 	keys := make([]map[string]types.AttributeValue, len(ids))
 	for i, id := range ids {
@@ -275,88 +263,59 @@ func (s *Store) ListMemberProjects(ctx context.Context, memberID, after string, 
 	}
 	found, err := s.batchGet(ctx, keys)
 	if err != nil {
-		return nil, nil, err
+		return nil, "", err
 	}
 	out := make([]project.Project, 0, len(ids))
-	pos := make([]string, 0, len(ids))
-	for i, id := range ids {
-		raw, ok := found[projectPK(id)+"|"+skProject]
+	for _, id := range ids {
+		raw, ok := found[keyRef(projectPK(id), skProject)]
 		if !ok {
 			continue // withdrawn meanwhile
 		}
 		var it projectItem
 		if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-			return nil, nil, err
+			return nil, "", err
 		}
 		out = append(out, it.toProject())
-		pos = append(pos, positions[i])
 	}
-	return out, pos, nil
+	return out, next, nil
 }
 
 // ListNSOQueue implements project.Store: a consistent Query of NSOQUEUE#<country>, oldest
 // first.
-func (s *Store) ListNSOQueue(ctx context.Context, country, after string, limit int) ([]project.QueueEntry, []string, error) {
-	var out []project.QueueEntry
-	positions, err := s.queryPrefix(ctx, nsoQueuePK(country), "", after, limit, true, func(raw map[string]types.AttributeValue) error {
-		var e queueEntryItem
-		if err := attributevalue.UnmarshalMap(raw, &e); err != nil {
-			return err
-		}
-		out = append(out, e.toEntry())
-		return nil
-	})
-	return out, positions, err
+func (s *Store) ListNSOQueue(ctx context.Context, country, after string, limit int) ([]project.QueueEntry, string, error) {
+	return listPartition(ctx, s, partition{PK: nsoQueuePK(country), Forward: true, Consistent: true}, after, limit, func(e queueEntryItem) project.QueueEntry { return e.toEntry() })
 }
 
 // DueReminderProjects implements project.Store: a Query of the reminders' GSI1 entries
 // due at now (every page).
 func (s *Store) DueReminderProjects(ctx context.Context, now time.Time) ([]string, error) {
 	kc := expression.Key("GSI1PK").Equal(expression.Value(projectRemindersGSI1PK)).
-		And(expression.Key("GSI1SK").LessThanEqual(expression.Value(now.UTC().Format(keyTime) + "#~")))
+		And(expression.Key("GSI1SK").LessThanEqual(expression.Value(projectRemindersDueBy(now))))
 	e, err := expression.NewBuilder().WithKeyCondition(kc).Build()
 	if err != nil {
 		return nil, err
 	}
 	in := &dynamodb.QueryInput{TableName: s.tableName(), IndexName: aws.String("GSI1"), KeyConditionExpression: e.KeyCondition(),
-		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(), ProjectionExpression: aws.String("projectId"),
-		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal}
-	var ids []string
-	for {
-		out, err := s.db.Query(ctx, in)
-		if err != nil {
-			return nil, err
-		}
-		if out.ConsumedCapacity != nil {
-			s.record("Query", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
-		}
-		for _, raw := range out.Items {
-			ids = append(ids, str(raw, "projectId"))
-		}
-		if out.LastEvaluatedKey == nil {
-			return ids, nil
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
+		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(), ProjectionExpression: aws.String("projectId")}
+	items, err := s.queryAll(ctx, in)
+	ids := make([]string, len(items))
+	for i, raw := range items {
+		ids[i] = str(raw, "projectId")
 	}
+	return ids, err
 }
 
 // NSOAccounts implements project.Store: a consistent Query of NSOACCOUNTS#<country>.
 func (s *Store) NSOAccounts(ctx context.Context, country string) ([]string, error) {
-	var ids []string
-	after := ""
-	for {
-		positions, err := s.queryPrefix(ctx, nsoAccountsPK(country), "", after, 100, true, func(raw map[string]types.AttributeValue) error {
-			ids = append(ids, str(raw, "memberId"))
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		if len(positions) < 100 {
-			return ids, nil
-		}
-		after = positions[len(positions)-1]
+	in, err := partition{PK: nsoAccountsPK(country), Forward: true, Consistent: true}.input(s, "")
+	if err != nil {
+		return nil, err
 	}
+	items, err := s.queryAll(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return decode(items, func(it nsoAccountItem) string { return it.MemberID })
 }
 
 // nsoAccountItem is a country's NSO account entry.

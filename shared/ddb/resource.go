@@ -2,8 +2,6 @@ package ddb
 
 import (
 	"context"
-	"fmt"
-	"math"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -47,7 +45,7 @@ func (it resourceItem) resource() resource.Resource {
 }
 
 func resourceOrder(r resource.Resource) string {
-	return fmt.Sprintf("%016x#%s", math.MaxInt64-r.CreatedAt.UnixNano(), r.ResourceID)
+	return newestFirst(r.CreatedAt, r.ResourceID)
 }
 
 // CreateResource writes the resource, a copy in each list it appears in (all, its theme,
@@ -83,15 +81,7 @@ func (s *Store) GetResource(ctx context.Context, resourceID string) (resource.Re
 
 // ListResources Queries the list partition of the filter, newest first.
 func (s *Store) ListResources(ctx context.Context, f resource.Filter, after string, limit int) ([]resource.Resource, string, error) {
-	items, next, err := queryPage[resourceItem](ctx, s, resourceListPK(f.Theme, f.Language), prefixResource, false, after, limit)
-	if err != nil {
-		return nil, "", err
-	}
-	var out []resource.Resource
-	for _, it := range items {
-		out = append(out, it.resource())
-	}
-	return out, next, nil
+	return listPartition(ctx, s, partition{PK: resourceListPK(f.Theme, f.Language), Prefix: prefixResource}, after, limit, resourceItem.resource)
 }
 
 // SearchResources is a word search of the resource index: entries outside the filter are
@@ -113,7 +103,7 @@ func (s *Store) SearchResources(ctx context.Context, f resource.Filter, q fold.S
 		}
 		out := make([]*resource.Resource, len(batch))
 		for i, e := range batch {
-			raw, ok := found[resourcePK(e.Ref)+"|"+skResource]
+			raw, ok := found[keyRef(resourcePK(e.Ref), skResource)]
 			if !ok {
 				continue
 			}

@@ -2,15 +2,10 @@ package ddb
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"slices"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"etwin/shared/stats"
 )
@@ -60,27 +55,23 @@ func (s *Store) statsUpdate(scope string, d stats.Delta) (txItem, error) {
 
 // GetStats implements stats.Store: the sum of the scope's shards (one Query).
 func (s *Store) GetStats(ctx context.Context, scope string) (stats.Counts, error) {
-	out, err := s.db.Query(ctx, &dynamodb.QueryInput{TableName: s.tableName(),
-		KeyConditionExpression:    aws.String("PK = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: statsPK(scope)}},
-		ReturnConsumedCapacity:    types.ReturnConsumedCapacityTotal})
+	in, err := partition{PK: statsPK(scope), Forward: true}.input(s, "")
 	if err != nil {
 		return stats.Counts{}, err
 	}
-	if out.ConsumedCapacity != nil {
-		s.record("Query", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
+	items, err := s.queryAll(ctx, in)
+	if err != nil {
+		return stats.Counts{}, err
+	}
+	shards, err := decode(items, asIs[statsShard])
+	if err != nil {
+		return stats.Counts{}, err
 	}
 	var sum stats.Counts
-	for _, it := range out.Items {
-		var c statsShard
-		if err := attributevalue.UnmarshalMap(it, &c); err != nil {
-			return stats.Counts{}, err
-		}
+	for _, c := range shards {
 		sum.Teachers += c.Teachers
 		sum.Schools += c.Schools
 		sum.ActiveProjects += c.ActiveProjects
 	}
 	return sum, nil
 }
-
-func statsShardSK(n int) string { return fmt.Sprintf("SHARD#%02d", n) }

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -31,56 +30,43 @@ type pageFields struct {
 func (s *Store) GetTwinSpace(ctx context.Context, projectID string) (twinspace.Space, bool, error) {
 	var sp twinspace.Space
 	found := false
-	kc := expression.Key("PK").Equal(expression.Value(projectPK(projectID)))
-	e, err := expression.NewBuilder().WithKeyCondition(kc).Build()
+	in, err := partition{PK: projectPK(projectID), Forward: true, Consistent: true}.input(s, "")
 	if err != nil {
 		return sp, false, err
 	}
-	in := &dynamodb.QueryInput{TableName: s.tableName(), KeyConditionExpression: e.KeyCondition(),
-		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(), ConsistentRead: aws.Bool(true),
-		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal}
-	for {
-		out, err := s.db.Query(ctx, in)
-		if err != nil {
-			return sp, false, err
-		}
-		if out.ConsumedCapacity != nil {
-			s.record("Query", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
-		}
+	err = s.queryPages(ctx, in, func(out *dynamodb.QueryOutput) (bool, error) {
 		for _, raw := range out.Items {
 			sk := str(raw, "SK")
 			switch {
 			case sk == skProject:
 				var it projectItem
 				if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-					return sp, false, err
+					return false, err
 				}
 				sp.Project, found = it.toProject(), true
-			case strings.HasPrefix(sk, "MEMBER#"):
+			case strings.HasPrefix(sk, prefixProjectMember):
 				var it partnerItem
 				if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-					return sp, false, err
+					return false, err
 				}
 				sp.Partners = append(sp.Partners, it.toPartner())
-			case strings.HasPrefix(sk, "PAGE#"):
+			case strings.HasPrefix(sk, prefixProjectPage):
 				var pg pageFields
 				if err := attributevalue.UnmarshalMap(raw, &pg); err != nil {
-					return sp, false, err
+					return false, err
 				}
 				sp.Pages = append(sp.Pages, twinspace.Page(pg))
-			case strings.HasPrefix(sk, "LABEL#"):
+			case strings.HasPrefix(sk, prefixProjectLabel):
 				var l labelItem
 				if err := attributevalue.UnmarshalMap(raw, &l); err != nil {
-					return sp, false, err
+					return false, err
 				}
 				sp.Labels = append(sp.Labels, l.toLabel())
 			}
 		}
-		if out.LastEvaluatedKey == nil {
-			return sp, found, nil
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
-	}
+		return true, nil
+	})
+	return sp, found, err
 }
 
 // GetProjectPartners implements twinspace.Store: one consistent BatchGetItem of the
@@ -101,7 +87,7 @@ func (s *Store) GetProjectPartners(ctx context.Context, projectID string, member
 	}
 	partners := map[string]project.Partner{}
 	for id := range seen {
-		if raw, ok := got[pk+"|"+projectMemberSK(id)]; ok {
+		if raw, ok := got[keyRef(pk, projectMemberSK(id))]; ok {
 			var it partnerItem
 			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
 				return project.Project{}, nil, false, err
@@ -109,7 +95,7 @@ func (s *Store) GetProjectPartners(ctx context.Context, projectID string, member
 			partners[id] = it.toPartner()
 		}
 	}
-	raw, ok := got[pk+"|"+skProject]
+	raw, ok := got[keyRef(pk, skProject)]
 	if !ok {
 		return project.Project{}, partners, false, nil
 	}

@@ -3,8 +3,7 @@ package ddb
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
-	"time"
+	"maps"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -25,66 +24,36 @@ type txItem struct {
 var errBusy = apperr.Busy("Someone else changed the same data at the same moment; please try again.")
 
 // transact runs a transaction. A failed condition becomes the onFail error of the item
-// that failed (items are reported in order); conflicts with concurrent transactions are
-// retried with jittered backoff.
+// that failed (items are reported in order). A conflict with a concurrent transaction is
+// retried by the SDK (client.go, retryPolicy); when its attempts run out, the caller sees
+// errBusy.
 func (s *Store) transact(ctx context.Context, items []txItem) error {
 	writes := make([]types.TransactWriteItem, len(items))
 	for i := range items {
 		writes[i] = items[i].write
 	}
-	for attempt := 0; ; attempt++ {
-		out, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
-			TransactItems: writes, ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
-		if err == nil {
-			s.record("TransactWriteItems", total(out.ConsumedCapacity))
-			return nil
-		}
-		s.record("TransactWriteItems", 0)
-		retry := false
-		var tce *types.TransactionCanceledException
-		var tip *types.TransactionInProgressException
-		switch {
-		case errors.As(err, &tce):
-			for i, r := range tce.CancellationReasons {
-				switch aws.ToString(r.Code) {
-				case "ConditionalCheckFailed":
-					if i < len(items) && items[i].onFail != nil {
-						return items[i].onFail(r.Item)
-					}
-					return errBusy
-				case "TransactionConflict":
-					retry = true
+	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: writes})
+	var tce *types.TransactionCanceledException
+	var tip *types.TransactionInProgressException
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &tce):
+		for i, r := range tce.CancellationReasons {
+			if aws.ToString(r.Code) == "ConditionalCheckFailed" {
+				if i < len(items) && items[i].onFail != nil {
+					return items[i].onFail(r.Item)
 				}
+				return errBusy
 			}
-		case errors.As(err, &tip):
-			retry = true
 		}
-		if !retry {
-			return err
-		}
-		if attempt >= 6 {
+		if conflictOnly(tce) {
 			return errBusy
 		}
-		backoff := time.Duration(10<<attempt) * time.Millisecond
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(backoff/2 + rand.N(backoff)):
-		}
+	case errors.As(err, &tip):
+		return errBusy
 	}
-}
-
-func total(cc []types.ConsumedCapacity) float64 {
-	var t float64
-	for _, c := range cc {
-		t += aws.ToFloat64(c.CapacityUnits)
-	}
-	return t
-}
-
-// key builds a primary key.
-func key(pk, sk string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: pk}, "SK": &types.AttributeValueMemberS{Value: sk}}
+	return err
 }
 
 // item marshals v and adds its keys (and a kind, for readers of the table).
@@ -96,8 +65,7 @@ func item(pk, sk, kind string, v any) (map[string]types.AttributeValue, error) {
 			return nil, err
 		}
 	}
-	m["PK"] = &types.AttributeValueMemberS{Value: pk}
-	m["SK"] = &types.AttributeValueMemberS{Value: sk}
+	maps.Copy(m, key(pk, sk))
 	m["kind"] = &types.AttributeValueMemberS{Value: kind}
 	return m, nil
 }
@@ -143,13 +111,9 @@ func fail(err error) func(map[string]types.AttributeValue) error {
 
 // get reads one item strongly consistently into out; found is false when absent.
 func (s *Store) get(ctx context.Context, k map[string]types.AttributeValue, out any) (bool, error) {
-	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.tableName(), Key: k, ConsistentRead: aws.Bool(true),
-		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
+	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.tableName(), Key: k, ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return false, err
-	}
-	if res.ConsumedCapacity != nil {
-		s.record("GetItem", aws.ToFloat64(res.ConsumedCapacity.CapacityUnits))
 	}
 	if res.Item == nil {
 		return false, nil
@@ -160,25 +124,18 @@ func (s *Store) get(ctx context.Context, k map[string]types.AttributeValue, out 
 // putIfAbsent writes a new item with one PutItem that must not overwrite anything (a new
 // session, a new reset link: their keys hold 256 random bits).
 func (s *Store) putIfAbsent(ctx context.Context, it map[string]types.AttributeValue) error {
-	out, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: s.tableName(), Item: it,
-		ConditionExpression: aws.String("attribute_not_exists(PK)"), ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
-	if err != nil {
-		return err
-	}
-	s.record("PutItem", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
-	return nil
+	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: s.tableName(), Item: it,
+		ConditionExpression: aws.String("attribute_not_exists(PK)")})
+	return err
 }
 
 // has reports whether an item exists: one strongly consistent GetItem that reads only
 // its key.
 func (s *Store) has(ctx context.Context, k map[string]types.AttributeValue) (bool, error) {
 	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.tableName(), Key: k,
-		ConsistentRead: aws.Bool(true), ProjectionExpression: aws.String("PK"), ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
+		ConsistentRead: aws.Bool(true), ProjectionExpression: aws.String("PK")})
 	if err != nil {
 		return false, err
-	}
-	if res.ConsumedCapacity != nil {
-		s.record("GetItem", aws.ToFloat64(res.ConsumedCapacity.CapacityUnits))
 	}
 	return res.Item != nil, nil
 }
@@ -191,22 +148,17 @@ func (s *Store) updateItem(ctx context.Context, k map[string]types.AttributeValu
 		return false, err
 	}
 	in := &dynamodb.UpdateItemInput{TableName: s.tableName(), Key: k, UpdateExpression: e.Update(),
-		ConditionExpression: e.Condition(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
-		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal}
+		ConditionExpression: e.Condition(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values()}
 	if out != nil {
 		in.ReturnValues = types.ReturnValueAllNew
 	}
 	res, err := s.db.UpdateItem(ctx, in)
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
-		s.record("UpdateItem", 0)
 		return true, nil
 	}
 	if err != nil {
 		return false, err
-	}
-	if res.ConsumedCapacity != nil {
-		s.record("UpdateItem", aws.ToFloat64(res.ConsumedCapacity.CapacityUnits))
 	}
 	if out != nil {
 		return false, attributevalue.UnmarshalMap(res.Attributes, out)

@@ -3,11 +3,9 @@ package ddb
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
@@ -29,11 +27,6 @@ const (
 	postWords     wordIndex = "POST"
 	resourceWords wordIndex = "RESOURCE"
 )
-
-func (ix wordIndex) pk(scope, word string) string {
-	return string(ix) + "WORD#" + scope + "#" + wordStem(word)
-}
-func (ix wordIndex) sk(word, order string) string { return word + "#" + order }
 
 // entryRef is what every entry carries: the id of the thing it finds.
 type entryRef struct {
@@ -119,28 +112,14 @@ const searchBudget = 300
 // more may follow, after limit hits or after searchBudget entries (a short page).
 func wordSearch[T any](ctx context.Context, s *Store, ix wordIndex, scope, lead, after string, limit int,
 	pick func(ctx context.Context, batch []indexEntry) ([]*T, error)) (hits []T, next string, err error) {
-	pk := ix.pk(scope, lead)
-	kc := expression.Key("PK").Equal(expression.Value(pk)).And(expression.Key("SK").BeginsWith(lead))
-	e, err := expression.NewBuilder().WithKeyCondition(kc).Build()
+	in, err := partition{PK: ix.pk(scope, lead), Prefix: lead, Forward: true}.input(s, after)
 	if err != nil {
 		return nil, "", err
 	}
-	in := &dynamodb.QueryInput{TableName: s.tableName(), KeyConditionExpression: e.KeyCondition(),
-		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
-		Limit: aws.Int32(int32(min(max(limit+1, 25), 100))), ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal}
-	if after != "" {
-		in.ExclusiveStartKey = key(pk, after)
-	}
+	in.Limit = aws.Int32(int32(min(max(limit+1, 25), 100)))
 	var positions []string
 	read := 0
-	for {
-		out, err := s.db.Query(ctx, in)
-		if err != nil {
-			return nil, "", err
-		}
-		if out.ConsumedCapacity != nil {
-			s.record("Query", aws.ToFloat64(out.ConsumedCapacity.CapacityUnits))
-		}
+	err = s.queryPages(ctx, in, func(out *dynamodb.QueryOutput) (bool, error) {
 		batch := make([]indexEntry, 0, len(out.Items))
 		for _, raw := range out.Items {
 			sk := str(raw, "SK")
@@ -150,7 +129,7 @@ func wordSearch[T any](ctx context.Context, s *Store, ix wordIndex, scope, lead,
 		read += len(batch)
 		picked, err := pick(ctx, batch)
 		if err != nil {
-			return nil, "", err
+			return false, err
 		}
 		for i, h := range picked {
 			if h == nil {
@@ -159,43 +138,45 @@ func wordSearch[T any](ctx context.Context, s *Store, ix wordIndex, scope, lead,
 			hits = append(hits, *h)
 			positions = append(positions, batch[i].SK)
 			if len(hits) > limit { // one more than asked: there is a next page
-				return hits[:limit], positions[limit-1], nil
+				hits, next = hits[:limit], positions[limit-1]
+				return false, nil
 			}
 		}
-		if out.LastEvaluatedKey == nil {
-			return hits, "", nil
-		}
-		if read >= searchBudget {
+		if out.LastEvaluatedKey != nil && read >= searchBudget {
+			next = str(out.LastEvaluatedKey, "SK")
 			if len(hits) == limit {
-				return hits, positions[limit-1], nil
+				next = positions[limit-1]
 			}
-			return hits, str(out.LastEvaluatedKey, "SK"), nil
+			return false, nil
 		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
+		return true, nil // on to the next page, if any
+	})
+	if err != nil {
+		return nil, "", err
 	}
+	return hits, next, nil
 }
 
-// batchGet reads items by key (any number, 100 per call, unprocessed keys retried) and
+// batchGet reads items by key (any number, 100 per call, unprocessed keys retried as in
+// batchWrite) and
 // returns them by "PK|SK"; missing items are absent from the map.
 func (s *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeValue) (map[string]map[string]types.AttributeValue, error) {
 	found := map[string]map[string]types.AttributeValue{}
 	for start := 0; start < len(keys); start += 100 {
 		pending := map[string]types.KeysAndAttributes{*s.tableName(): {Keys: keys[start:min(start+100, len(keys))], ConsistentRead: aws.Bool(true)}}
-		for attempt := 0; len(pending) > 0; attempt++ {
-			out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending, ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
+		for attempt := 1; ; attempt++ {
+			out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending})
 			if err != nil {
 				return nil, err
 			}
-			s.record("BatchGetItem", total(out.ConsumedCapacity))
 			for _, it := range out.Responses[s.table] {
-				found[str(it, "PK")+"|"+str(it, "SK")] = it
+				found[keyRef(str(it, "PK"), str(it, "SK"))] = it
 			}
-			pending = out.UnprocessedKeys
-			if len(pending) > 0 {
-				if attempt >= 6 {
-					return nil, errBusy
-				}
-				time.Sleep(time.Duration(10<<attempt) * time.Millisecond)
+			if pending = out.UnprocessedKeys; len(pending) == 0 {
+				break
+			}
+			if err := s.db.waitUnprocessed(ctx, attempt); err != nil {
+				return nil, err
 			}
 		}
 	}

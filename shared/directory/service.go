@@ -16,21 +16,14 @@ import (
 // after this many entries ends early, with a cursor to go on from there.
 const EvalBudget = 500
 
-// Result is what the store found: hits (at most the limit asked for) with their index
-// positions, and Resume, the position to go on from when the budget ran out first ("" when
-// the driver partition was read to its end).
-type Result struct {
-	Hits      []Hit
-	Positions []string
-	Resume    string
-}
-
 // Store is what the directory needs.
 type Store interface {
 	GetMember(ctx context.Context, memberID string) (member.Member, bool, error)
 	// SearchMembers reads the plan's driver partition after the position after ("" from
-	// the start), reading at most budget entries, until it has limit hits.
-	SearchMembers(ctx context.Context, p Plan, after string, limit, budget int) (Result, error)
+	// the start), reading at most budget entries, until it has limit hits; next is the
+	// position the next page starts from ("" when the partition was read to its end; a
+	// page cut short by the budget has one).
+	SearchMembers(ctx context.Context, p Plan, after string, limit, budget int) (hits []Hit, next string, err error)
 }
 
 // Service runs the member search and the public profiles.
@@ -57,13 +50,9 @@ func (s *Service) Search(ctx context.Context, who principal.Principal, q Query, 
 	if s.Budget > 0 {
 		budget = s.Budget
 	}
-	res, err := s.Store.SearchMembers(ctx, q.Plan(), after, limit+1, budget)
+	items, next, err := s.Store.SearchMembers(ctx, q.Plan(), after, limit, budget)
 	if err != nil {
 		return cursor.Page[Hit]{}, err
-	}
-	items, next := cursor.Cut(res.Hits, res.Positions, limit)
-	if next == "" {
-		next = res.Resume
 	}
 	return cursor.NewPage(s.Cursors, subject, list, items, next, s.now())
 }

@@ -124,8 +124,9 @@ func New(to Recipient, kind string, subject Subject, actor *Actor, now time.Time
 // are written by the action's own transaction).
 type Store interface {
 	// ListNotifications returns up to limit of the member's notifications, newest first,
-	// after the position after ("" from the newest), and each one's position.
-	ListNotifications(ctx context.Context, memberID, after string, limit int) ([]Notification, []string, error)
+	// after the position after ("" from the newest), and the position the next page starts
+	// from ("" on the last page).
+	ListNotifications(ctx context.Context, memberID, after string, limit int) (ns []Notification, next string, err error)
 	// MarkNotificationRead sets read; found is false for an id not among the member's.
 	MarkNotificationRead(ctx context.Context, memberID, id string) (n Notification, found bool, err error)
 	// SetNotificationMail records the outcome of the request's own send on the

@@ -13,8 +13,8 @@ import (
 
 type fakeStore struct{ states map[string]string }
 
-func (f *fakeStore) ListNotifications(context.Context, string, string, int) ([]Notification, []string, error) {
-	return nil, nil, nil
+func (f *fakeStore) ListNotifications(context.Context, string, string, int) ([]Notification, string, error) {
+	return nil, "", nil
 }
 func (f *fakeStore) MarkNotificationRead(context.Context, string, string) (Notification, bool, error) {
 	return Notification{}, false, nil

@@ -32,11 +32,10 @@ func (s *Service) List(ctx context.Context, memberID, cur string, limit int) (Pa
 	if err != nil {
 		return Page[Notification]{}, err
 	}
-	items, positions, err := s.Store.ListNotifications(ctx, memberID, after, limit+1)
+	items, next, err := s.Store.ListNotifications(ctx, memberID, after, limit)
 	if err != nil {
 		return Page[Notification]{}, err
 	}
-	items, next := cursor.Cut(items, positions, limit)
 	return cursor.NewPage(s.Cursors, memberID, "notifications", items, next, s.now())
 }
 

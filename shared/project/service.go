@@ -195,11 +195,10 @@ func (s *Service) List(ctx context.Context, who principal.Principal, cur string,
 	if err != nil {
 		return Page[Project]{}, err
 	}
-	items, positions, err := s.Store.ListMemberProjects(ctx, who.MemberID, after, limit+1)
+	items, next, err := s.Store.ListMemberProjects(ctx, who.MemberID, after, limit)
 	if err != nil {
 		return Page[Project]{}, err
 	}
-	items, next := cursor.Cut(items, positions, limit)
 	return cursor.NewPage(s.Cursors, who.MemberID, "projects", items, next, s.now())
 }
 
@@ -380,11 +379,10 @@ func (s *Service) NSOQueue(ctx context.Context, who principal.Principal, status,
 	if err != nil {
 		return Page[QueueEntry]{}, err
 	}
-	items, positions, err := s.Store.ListNSOQueue(ctx, who.Country, after, limit+1)
+	items, next, err := s.Store.ListNSOQueue(ctx, who.Country, after, limit)
 	if err != nil {
 		return Page[QueueEntry]{}, err
 	}
-	items, next := cursor.Cut(items, positions, limit)
 	return cursor.NewPage(s.Cursors, who.MemberID, list, items, next, s.now())
 }
 

@@ -63,8 +63,9 @@ type Store interface {
 	CreateProject(ctx context.Context, p Project, partners []Partner, notices []notify.Notification) error
 	GetProject(ctx context.Context, projectID string) (Project, bool, error)
 	IsPartner(ctx context.Context, projectID, memberID string) (bool, error)
-	// ListMemberProjects lists the member's projects, newest first, and their positions.
-	ListMemberProjects(ctx context.Context, memberID, after string, limit int) ([]Project, []string, error)
+	// ListMemberProjects lists a page of the member's projects, newest first, and the
+	// position the next page starts from ("" on the last page).
+	ListMemberProjects(ctx context.Context, memberID, after string, limit int) (ps []Project, next string, err error)
 	// UpdateProject reads the project (strongly consistent), lets decide change it and
 	// writes it with the decision's effects in one transaction, conditional on the
 	// version read; when another writer won first it reads and decides again (decide may
@@ -75,8 +76,9 @@ type Store interface {
 	// WithdrawProject is the same loop for a withdrawal: when decide returns nil, the
 	// project, its partners and queue entries are deleted.
 	WithdrawProject(ctx context.Context, projectID string, decide func(p *Project) error) error
-	// ListNSOQueue lists a country's queue in the order projects reached it.
-	ListNSOQueue(ctx context.Context, country, after string, limit int) ([]QueueEntry, []string, error)
+	// ListNSOQueue lists a page of a country's queue in the order projects reached it, and
+	// the position the next page starts from ("" on the last page).
+	ListNSOQueue(ctx context.Context, country, after string, limit int) (q []QueueEntry, next string, err error)
 	// DueReminderProjects are the ids of projects with a reminder due at now.
 	DueReminderProjects(ctx context.Context, now time.Time) ([]string, error)
 	// NSOAccounts are the member ids of a country's NSO accounts.
