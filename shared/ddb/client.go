@@ -141,6 +141,11 @@ func (c *client) waitUnprocessed(ctx context.Context, attempt int) error {
 	if err != nil {
 		return err
 	}
+	return sleep(ctx, d)
+}
+
+// sleep waits d, or until ctx ends (then ctx.Err()): every wait between attempts.
+func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -113,14 +113,7 @@ func readVersion(name string, v int) expression.ConditionBuilder {
 // pause waits before attempt n+1, or until ctx ends.
 func pause(ctx context.Context, n int) error {
 	d := min(basePause<<min(n-1, 16), maxPause)
-	t := time.NewTimer(rand.N(d) + 1)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return sleep(ctx, rand.N(d)+1)
 }
 
 // deepCopy makes dst an independent copy of src (as stored: marshalled and read back).
