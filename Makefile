@@ -5,7 +5,7 @@
 SHELL := /bin/bash
 ROOT  := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 
-# How every Lambda binary is built (DESIGN.md: provided.al2023, bootstrap, no RPC).
+# How every Lambda binary is built (provided.al2023, a `bootstrap` binary, no RPC: see README "Deploying").
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags "-s -w"
 
 BIN_DIR     := .local/bin
@@ -83,7 +83,7 @@ invoke: build
 	@test -n "$(FN)" || { echo "usage: make invoke FN=<function folder or logical ID>"; exit 2; }
 	go run ./infra/cmd/local invoke $(FN)
 
-## import: load a JSON Lines file (IMPORT.md) into the running `make run` stack: make import FILE=data.jsonl
+## import: load a JSON Lines file (docs/import.md) into the running `make run` stack: make import FILE=data.jsonl
 # FILE is taken relative to the directory make was called from ($(PWD), also with -C).
 import:
 	@test -n "$(FILE)" || { echo "usage: make import FILE=<file.jsonl>"; exit 2; }

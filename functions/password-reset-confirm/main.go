@@ -6,4 +6,4 @@ import (
 	"etwin/shared/app"
 )
 
-func main() { app.Serve(api.PasswordResetConfirm) }
+func main() { app.ServePublic(api.PasswordResetConfirm) }

@@ -6,4 +6,4 @@ import (
 	"etwin/shared/app"
 )
 
-func main() { app.Serve(api.SessionCreate) }
+func main() { app.ServePublic(api.SessionCreate) }

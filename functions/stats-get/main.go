@@ -6,4 +6,4 @@ import (
 	"etwin/shared/app"
 )
 
-func main() { app.Serve(api.StatsGet) }
+func main() { app.ServePublic(api.StatsGet) }

@@ -183,13 +183,20 @@ func buildCodeModel(root string) (*codeModel, []string) {
 		m.keyed[kw.Name] = facts
 	}
 
+	var apiInit *ssa.Function
+	for _, p := range spkgs {
+		if p != nil && p.Pkg.Path() == apiPackage {
+			apiInit = p.Func("init")
+		}
+	}
 	for _, p := range spkgs {
 		if p == nil || p.Pkg.Name() != "main" || !strings.HasPrefix(p.Pkg.Path(), "etwin/functions/") {
 			continue
 		}
 		folder := strings.TrimPrefix(p.Pkg.Path(), "etwin/functions/")
-		roots := []*ssa.Function{p.Func("main"), p.Func("init")}
+		roots := append([]*ssa.Function{p.Func("main"), p.Func("init")}, servedRoutes(p.Func("main"), apiInit)...)
 		main := newWalk(prog, barriers, nil)
+		main.skip = map[*ssa.Function]bool{apiInit: true}
 		main.run(roots...)
 		acc := &codeAccess{Actions: main.actions, QueryTable: main.queryTable, QueryIndex: main.queryIndex,
 			Keyed: map[string]map[string]bool{}, PagesLists: main.pagesLists, HashesPasswords: main.argon2,
@@ -238,6 +245,10 @@ type walk struct {
 	dynCalls     []*types.Signature // signatures of the calls of function values reached
 	onceFuncs    []*ssa.Function    // functions handed to sync.OnceFunc and its kin
 
+	// skip: functions not walked (shared/api's init, which in SSA assigns every route
+	// variable, though the compiler initialises them statically: see servedRoutes).
+	skip map[*ssa.Function]bool
+
 	actions                map[string]bool
 	queryTable, queryIndex bool
 	pagesLists, argon2     bool
@@ -273,7 +284,7 @@ func (w *walk) run(roots ...*ssa.Function) {
 }
 
 func (w *walk) reach(f *ssa.Function) {
-	if f == nil || w.seen[f] {
+	if f == nil || w.seen[f] || w.skip[f] {
 		return
 	}
 	if group, ok := w.barriers[f]; ok {
@@ -720,4 +731,83 @@ func boolKeys[V any](m map[string]V) map[string]bool {
 		out[k] = true
 	}
 	return out
+}
+
+// apiPackage is the inbound adapter: its route variables are composite literals, which
+// the Go compiler initialises statically (a function's binary links only the route it
+// serves), but which SSA assigns in the package's init. The walk therefore skips that
+// init and starts instead from the functions stored into the route variables main uses.
+const apiPackage = "etwin/shared/api"
+
+// servedRoutes are the functions apiInit stores into the shared/api variables main reads.
+func servedRoutes(main, apiInit *ssa.Function) []*ssa.Function {
+	if main == nil || apiInit == nil {
+		return nil
+	}
+	used := map[*ssa.Global]bool{}
+	for _, b := range main.Blocks {
+		for _, in := range b.Instrs {
+			for _, op := range in.Operands(nil) {
+				if g, ok := (*op).(*ssa.Global); ok && g.Pkg != nil && g.Pkg.Pkg.Path() == apiPackage {
+					used[g] = true
+				}
+			}
+		}
+	}
+	// A route literal is built in place (stores into the global's fields) or in a local
+	// that is then copied into the global: both count.
+	locals := map[ssa.Value]bool{}
+	for _, b := range apiInit.Blocks {
+		for _, in := range b.Instrs {
+			if st, ok := in.(*ssa.Store); ok && used[storedGlobal(st.Addr)] {
+				if ld, ok := st.Val.(*ssa.UnOp); ok {
+					locals[ld.X] = true
+				}
+			}
+		}
+	}
+	var out []*ssa.Function
+	for _, b := range apiInit.Blocks {
+		for _, in := range b.Instrs {
+			st, ok := in.(*ssa.Store)
+			if !ok {
+				continue
+			}
+			if g := storedGlobal(st.Addr); !used[g] && !locals[rootOf(st.Addr)] {
+				continue
+			}
+			switch v := st.Val.(type) {
+			case *ssa.Function:
+				out = append(out, v)
+			case *ssa.MakeClosure:
+				out = append(out, v.Fn.(*ssa.Function))
+			}
+		}
+	}
+	return out
+}
+
+// rootOf is the value an address is a field of (through nested fields).
+func rootOf(v ssa.Value) ssa.Value {
+	for {
+		a, ok := v.(*ssa.FieldAddr)
+		if !ok {
+			return v
+		}
+		v = a.X
+	}
+}
+
+// storedGlobal is the global an address points into (a field of it, or itself).
+func storedGlobal(v ssa.Value) *ssa.Global {
+	for {
+		switch a := v.(type) {
+		case *ssa.Global:
+			return a
+		case *ssa.FieldAddr:
+			v = a.X
+		default:
+			return nil
+		}
+	}
 }

@@ -226,7 +226,7 @@ func TestOperationIDsNameFunctionFolders(t *testing.T) {
 }
 
 // served is the api route a function's main.go serves: main.go must be
-// app.Serve(api.<Name>), where <Name> is the folder's name in CamelCase and the route's
+// app.Serve(api.<Name>) (app.ServePublic for a Public route), where <Name> is the folder's name in CamelCase and the route's
 // Function is the folder.
 func served(t *testing.T, root, folder string) (app.Route, bool) {
 	t.Helper()
@@ -239,16 +239,16 @@ func served(t *testing.T, root, folder string) (app.Route, bool) {
 	if err != nil {
 		t.Fatalf("%s: %v", file, err)
 	}
-	name := ""
+	name, serve := "", ""
 	ast.Inspect(af, func(n ast.Node) bool {
 		call, ok := n.(*ast.CallExpr)
 		if !ok {
 			return true
 		}
 		if sel, ok := call.Fun.(*ast.SelectorExpr); ok && len(call.Args) == 1 {
-			if x, ok := sel.X.(*ast.Ident); ok && x.Name == "app" && sel.Sel.Name == "Serve" {
+			if x, ok := sel.X.(*ast.Ident); ok && x.Name == "app" && (sel.Sel.Name == "Serve" || sel.Sel.Name == "ServePublic") {
 				if arg, ok := call.Args[0].(*ast.SelectorExpr); ok {
-					name = arg.Sel.Name
+					name, serve = arg.Sel.Name, sel.Sel.Name
 				}
 			}
 		}
@@ -258,6 +258,9 @@ func served(t *testing.T, root, folder string) (app.Route, bool) {
 		if r.Function == folder {
 			if kebab(name) != folder {
 				t.Errorf("functions/%s/main.go serves api.%s, not the route of its folder", folder, name)
+			}
+			if want := map[bool]string{true: "ServePublic", false: "Serve"}[r.Public]; serve != want {
+				t.Errorf("functions/%s/main.go calls app.%s; its route (Public=%v) needs app.%s", folder, serve, r.Public, want)
 			}
 			return r, true
 		}

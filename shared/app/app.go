@@ -182,8 +182,9 @@ func (d *Deps) Staff() *staff.Service {
 func (d *Deps) Stats() *stats.Service { return &stats.Service{Store: d.store()} }
 
 // Route is one HTTP use case as a function serves it: functions/<Function>/main.go is
-// app.Serve(route). Every route goes through the same middleware chain: the deadline margin,
-// then authentication (unless Public), then Idempotency-Key handling (unless NoReplay).
+// app.Serve(route), or app.ServePublic(route) for a Public one. Every route goes through the
+// same middleware chain: the deadline margin, then authentication (unless Public), then
+// Idempotency-Key handling (unless NoReplay).
 type Route struct {
 	Function string
 	// Public routes need no session.
@@ -194,21 +195,49 @@ type Route struct {
 	Handler  func(*Deps) httpapi.Handler
 }
 
-// Chain is the route's handler with its middleware, built from d.
+// Chain is the route's handler with its middleware, built from d (the benchmarks run
+// routes in process through it; functions start with Serve or ServePublic, which build
+// the same chain without the run-time choice, so each links only what it uses).
 func (r Route) Chain(d *Deps) httpapi.Handler {
-	mws := []httpapi.Middleware{httpapi.Deadline(httpapi.DeadlineMargin)}
-	if !r.Public {
-		mws = append(mws, httpapi.Authenticate(d.Sessions()))
+	if r.Public {
+		return r.public(d)
 	}
-	if !r.NoReplay {
-		mws = append(mws, httpapi.Idempotency(d.store()))
-	}
-	return httpapi.Chain(r.Handler(d), mws...)
+	return r.member(d)
 }
 
-// Serve starts a function serving r.
+func (r Route) member(d *Deps) httpapi.Handler {
+	return httpapi.Chain(r.Handler(d), httpapi.Deadline(httpapi.DeadlineMargin), httpapi.Authenticate(d.Sessions()), r.idempotency(d))
+}
+
+func (r Route) public(d *Deps) httpapi.Handler {
+	return httpapi.Chain(r.Handler(d), httpapi.Deadline(httpapi.DeadlineMargin), r.idempotency(d))
+}
+
+func (r Route) idempotency(d *Deps) httpapi.Middleware {
+	if r.NoReplay {
+		return func(h httpapi.Handler) httpapi.Handler { return h }
+	}
+	return httpapi.Idempotency(d.store())
+}
+
+// Serve starts a function serving r, a route for signed-in members.
 func Serve(r Route) {
-	lambda.StartWithOptions(httpapi.Handle(r.Chain(initialise())), lambda.WithEnableSIGTERM())
+	if r.Public {
+		panic(r.Function + " is public: its main.go calls app.ServePublic")
+	}
+	start(r.member(initialise()))
+}
+
+// ServePublic starts a function serving r, a public route (no session needed).
+func ServePublic(r Route) {
+	if !r.Public {
+		panic(r.Function + " needs a session: its main.go calls app.Serve")
+	}
+	start(r.public(initialise()))
+}
+
+func start(h httpapi.Handler) {
+	lambda.StartWithOptions(httpapi.Handle(h), lambda.WithEnableSIGTERM())
 }
 
 // Sessions checks the bearer token of protected routes (it sends no mail).

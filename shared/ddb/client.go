@@ -158,8 +158,8 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 var _ dynamodb.QueryAPIClient = (*client)(nil)
 
-// call runs one operation: withCapacity sets ReturnConsumedCapacity on a copy of the
-// input, used reads the capacity of a successful output.
+// call runs one operation: with a meter, withCapacity sets ReturnConsumedCapacity on the
+// input, and used reads the capacity of a successful output.
 func call[I, O any](ctx context.Context, c *client, op string, in *I, optFns []func(*dynamodb.Options),
 	do func(context.Context, *I, ...func(*dynamodb.Options)) (*O, error),
 	withCapacity func(*I), used func(*O) float64) (*O, error) {
@@ -167,9 +167,8 @@ func call[I, O any](ctx context.Context, c *client, op string, in *I, optFns []f
 	if c.meter == nil {
 		return do(ctx, in, optFns...)
 	}
-	metered := *in
-	withCapacity(&metered)
-	out, err := do(ctx, &metered, optFns...)
+	withCapacity(in) // the input is the caller's own, built for this call
+	out, err := do(ctx, in, optFns...)
 	u := 0.0
 	if err == nil {
 		u = used(out)
