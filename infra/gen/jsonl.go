@@ -8,7 +8,7 @@ import (
 )
 
 // WriteJSONL writes members 0..n-1 of the data set seed and their schools as an import
-// file (IMPORT.md): schools first, then members (without passwords: argon2 is for the
+// file (docs/import.md): schools first, then members (without passwords: argon2 is for the
 // lines that carry one), for measuring `make import`.
 func WriteJSONL(w io.Writer, seed uint64, n int) error {
 	bw := bufio.NewWriter(w)

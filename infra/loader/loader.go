@@ -1,4 +1,4 @@
-// Package loader runs the bulk import (IMPORT.md, `make import`): it parses every line of
+// Package loader runs the bulk import (docs/import.md, `make import`): it parses every line of
 // a JSON Lines file (shared/importer), then writes them in dependency order (staff,
 // schools, members, projects, labels) with parallel workers through the ddb import
 // methods. References may point at lines of the file or at what is stored. A bad line is

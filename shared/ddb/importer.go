@@ -21,7 +21,7 @@ import (
 	"etwin/shared/stats"
 )
 
-// The bulk import (infra/importer, IMPORT.md) writes through these methods. Every thing
+// The bulk import (infra/loader, docs/import.md) writes through these methods. Every thing
 // is keyed by its imported id; a thing that is new is created with conditional writes
 // that also move the statistics (so counters count each thing once, however often the
 // file is imported); a thing already stored is compared with the line and rewritten only

@@ -1,4 +1,4 @@
-// Package importer reads the bulk-import file (IMPORT.md): JSON Lines, one object per line
+// Package importer reads the bulk-import file (docs/import.md): JSON Lines, one object per line
 // with a "type". Parse checks one line on its own (fields, vocabularies, formats); the
 // references between lines (schoolIds, founders, projectId...) are checked by the loader,
 // which knows the whole file and the table. It imports no AWS SDK.

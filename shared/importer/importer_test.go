@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// The example lines of IMPORT.md parse.
+// The example lines of docs/import.md parse.
 const example = `{"type":"school","id":"s-ro-1","name":"Liceul Teoretic Ion Creangă","country":"RO","city":"Iași","schoolType":"upper_secondary","registeredAt":"2021-03-01T00:00:00Z"}
 {"type":"member","id":"m-1","username":"ana.pop","email":"ana.pop@example.org","password":"local-only-secret","firstName":"Ana","lastName":"Pop","role":"teacher","language":"ro","schoolIds":["s-ro-1"],"registeredAt":"2021-03-02T00:00:00Z"}
 {"type":"staff","id":"nso-ro","username":"nso-ro","email":"nso@example.ro","password":"local-only-secret","role":"nso","country":"RO"}

@@ -18,7 +18,7 @@ import (
 //	        +--co-founder rejects--> rejected <------+--any NSO rejects
 //	awaiting_cofounder / awaiting_nso --founder withdraws--> (deleted)
 
-// Reminder delays (DOMAIN.md §6: projects stall waiting for a co-founder or an NSO).
+// Reminder delays (projects stall waiting for a co-founder or an NSO).
 const (
 	CofounderReminderAfter = 7 * 24 * time.Hour
 	NSOReminderAfter       = 14 * 24 * time.Hour

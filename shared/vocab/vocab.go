@@ -11,7 +11,7 @@
 //     (as in the registration form; school types from youngest pupils up);
 //   - subjects, themes, tools, languages, countries: alphabetical by code.
 //
-// Codes: roles, ageGroups and projectExperience are fixed by docs/API.md;
+// Codes: roles, ageGroups and projectExperience are fixed by the API contract (docs/api.md);
 // schoolTypes, subjects, themes and tools are snake_case and follow
 // eTwinning's own lists; languages are ISO 639-1 (lower case, "ro");
 // countries are ISO 3166-1 alpha-2 (upper case, "RO"). Membership checks are

@@ -65,7 +65,7 @@ func TestRequiredCodesPresent(t *testing.T) {
 		is   func(string) bool
 		want []string
 	}{
-		// used by the import format (docs/IMPORT.md)
+		// used by the import format (docs/import.md)
 		{"schoolTypes", IsSchoolType, []string{"pre_primary", "primary", "lower_secondary", "upper_secondary", "vocational", "special_needs"}},
 		{"subjects", IsSubject, []string{"mathematics", "physics", "chemistry", "biology", "geography", "history", "foreign_languages", "mother_tongue", "ict", "art", "music", "physical_education", "religion", "philosophy", "economics", "citizenship", "environmental_education", "cross_curricular", "pre_school_education", "special_needs_education"}},
 		{"themes", IsTheme, []string{"art", "citizenship", "climate_change", "cultural_heritage", "digital_literacy", "entrepreneurship", "environment", "european_awareness", "health", "inclusion", "media_literacy", "stem", "sustainable_development", "human_rights"}},

@@ -1,4 +1,4 @@
-// Command import loads a JSON Lines file into the table (IMPORT.md):
+// Command import loads a JSON Lines file into the table (docs/import.md):
 //
 //	go run ./infra/cmd/import -endpoint http://127.0.0.1:8000 -table Table data.jsonl
 //
