@@ -191,7 +191,7 @@ func needs(a *codeAccess) map[string]string {
 		case action == "ses:SendEmail":
 			out[grant(action, resSES)] = why
 		case action == "ssm:GetParameter":
-			// app.Load asks SSM only where CURSOR_KEY_PARAMETER is set, which
+			// Deps.Paging asks SSM only where CURSOR_KEY_PARAMETER is set, which
 			// TestListFunctionsReadTheCursorKeyParameter keeps to the functions that page.
 			if a.PagesLists {
 				out[grant(action, resCursorKey)] = why

@@ -160,7 +160,7 @@ func opens(t *testing.T, d *app.Deps, key string) bool {
 	return cursor.New(key).Decode(c, "m-1", &pos, now) == nil && pos == "pos"
 }
 
-// app.Load reads the cursor key from the parameter CURSOR_KEY_PARAMETER names, with
+// Deps.LoadCursors (what Paging runs at init) reads the cursor key from the parameter CURSOR_KEY_PARAMETER names, with
 // decryption, through the real SDK client; it refuses what it must not use.
 func TestLoadReadsTheCursorKeyFromSSM(t *testing.T) {
 	s := startSSM(t)
@@ -176,9 +176,16 @@ func TestLoadReadsTheCursorKeyFromSSM(t *testing.T) {
 	s.Put("/etwinning/short", "SecureString", "too-short")
 	loadEnv(t, s.URL)
 	ctx := context.Background()
+	load := func(ctx context.Context) (*app.Deps, error) {
+		d, err := app.Load(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return d, d.LoadCursors(ctx)
+	}
 
 	t.Setenv("CURSOR_KEY_PARAMETER", CursorKeyParameter)
-	d, err := app.Load(ctx)
+	d, err := load(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +199,7 @@ func TestLoadReadsTheCursorKeyFromSSM(t *testing.T) {
 		"/etwinning/short":   "at least 32 characters",
 	} {
 		t.Setenv("CURSOR_KEY_PARAMETER", name)
-		if _, err := app.Load(ctx); err == nil || !strings.Contains(err.Error(), want) {
+		if _, err := load(ctx); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: Load error %v, want %q", name, err, want)
 		} else if strings.Contains(err.Error(), "too-short") {
 			t.Errorf("%s: the error shows the secret: %v", name, err)
@@ -204,7 +211,7 @@ func TestLoadReadsTheCursorKeyFromSSM(t *testing.T) {
 	t.Setenv("CURSOR_KEY_PARAMETER", CursorKeyParameter)
 	own := strings.Repeat("k", 32)
 	t.Setenv("CURSOR_KEY", own)
-	if d, err = app.Load(ctx); err != nil {
+	if d, err = load(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if !opens(t, d, own) {
@@ -213,13 +220,13 @@ func TestLoadReadsTheCursorKeyFromSSM(t *testing.T) {
 
 	// A parameter that cannot be read stops the function.
 	t.Setenv("CURSOR_KEY", "")
-	if _, err := app.Load(ctx); err == nil {
+	if _, err := load(ctx); err == nil {
 		t.Error("Load succeeded with the SSM endpoint down")
 	}
 
 	// Neither: no key, and cursors fail closed.
 	t.Setenv("CURSOR_KEY_PARAMETER", "")
-	if d, err = app.Load(ctx); err != nil {
+	if d, err = load(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := d.Cursors.Encode("m-1", "pos", time.Now()); err == nil {

@@ -37,7 +37,7 @@ var ContactRequestWithdraw = app.Route{Function: "contact-request-withdraw", Han
 
 // ContactRequestsList serves GET /v1/contacts/requests?direction=.
 var ContactRequestsList = app.Route{Function: "contact-requests-list", Handler: func(d *app.Deps) httpapi.Handler {
-	s := d.Contacts()
+	s := d.Paging().Contacts()
 	return httpapi.List(func(c ctx, r httpapi.Call, p httpapi.PageQuery) (cursor.Page[contact.Request], error) {
 		direction, err := contact.ParseDirection(r.Query("direction"))
 		if err != nil {
@@ -49,7 +49,7 @@ var ContactRequestsList = app.Route{Function: "contact-requests-list", Handler: 
 
 // ContactsList serves GET /v1/contacts.
 var ContactsList = app.Route{Function: "contacts-list", Handler: func(d *app.Deps) httpapi.Handler {
-	s := d.Contacts()
+	s := d.Paging().Contacts()
 	return httpapi.List(func(c ctx, r httpapi.Call, p httpapi.PageQuery) (cursor.Page[contact.Person], error) {
 		return s.ListContacts(c, r.Who, p.Cursor, p.Limit)
 	})
@@ -62,7 +62,7 @@ var ContactDelete = app.Route{Function: "contact-delete", Handler: func(d *app.D
 
 // NotificationsList serves GET /v1/notifications.
 var NotificationsList = app.Route{Function: "notifications-list", Handler: func(d *app.Deps) httpapi.Handler {
-	s := d.Notifications()
+	s := d.Paging().Notifications()
 	return httpapi.List(func(c ctx, r httpapi.Call, p httpapi.PageQuery) (cursor.Page[notify.Notification], error) {
 		return s.List(c, r.Who.MemberID, p.Cursor, p.Limit)
 	})
@@ -83,7 +83,7 @@ func inForum(h httpapi.Handler) httpapi.Handler {
 
 // ForumPostsList serves GET /v1/forums/{ageGroup}/posts?q=&limit=&cursor=.
 var ForumPostsList = app.Route{Function: "forum-posts-list", Handler: func(d *app.Deps) httpapi.Handler {
-	s := d.Forums()
+	s := d.Paging().Forums()
 	return inForum(httpapi.List(func(c ctx, r httpapi.Call, p httpapi.PageQuery) (cursor.Page[forum.Post], error) {
 		return s.ListPosts(c, r.Who, r.Path("ageGroup"), r.Query("q"), p.Cursor, p.Limit)
 	}))
@@ -105,7 +105,7 @@ var ForumPostCreate = app.Route{Function: "forum-post-create", Handler: func(d *
 // ForumPostGet serves GET /v1/forums/{ageGroup}/posts/{postId}?limit=&cursor= (the cursor
 // pages through the replies).
 var ForumPostGet = app.Route{Function: "forum-post-get", Handler: func(d *app.Deps) httpapi.Handler {
-	s := d.Forums()
+	s := d.Paging().Forums()
 	return inForum(httpapi.List(func(c ctx, r httpapi.Call, p httpapi.PageQuery) (forum.PostWithReplies, error) {
 		return s.GetPost(c, r.Who, r.Path("ageGroup"), r.Path("postId"), p.Cursor, p.Limit)
 	}))
@@ -171,7 +171,7 @@ var ResourceCreate = app.Route{Function: "resource-create", Handler: func(d *app
 
 // ResourcesList serves GET /v1/resources?theme=&language=&q=&limit=&cursor=.
 var ResourcesList = app.Route{Function: "resources-list", Handler: func(d *app.Deps) httpapi.Handler {
-	s := d.Resources()
+	s := d.Paging().Resources()
 	return httpapi.List(func(c ctx, r httpapi.Call, p httpapi.PageQuery) (cursor.Page[resource.Resource], error) {
 		f, err := resource.ParseFilter(r.Query("theme"), r.Query("language"))
 		if err != nil {

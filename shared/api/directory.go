@@ -30,7 +30,7 @@ var StatsGet = app.Route{Function: "stats-get", Public: true, Handler: func(d *a
 
 // SchoolSearch serves GET /v1/schools?q=&country= (public).
 var SchoolSearch = app.Route{Function: "school-search", Public: true, Handler: func(d *app.Deps) httpapi.Handler {
-	s := d.Schools()
+	s := d.Paging().Schools()
 	return httpapi.List(func(c ctx, r httpapi.Call, p httpapi.PageQuery) (cursor.Page[school.Hit], error) {
 		q, err := school.ParseQuery(r.Query("q"), r.Query("country"))
 		if err != nil {
@@ -48,7 +48,7 @@ var SchoolGet = app.Route{Function: "school-get", Handler: func(d *app.Deps) htt
 
 // MembersSearch serves GET /v1/members.
 var MembersSearch = app.Route{Function: "members-search", Handler: func(d *app.Deps) httpapi.Handler {
-	s := d.Directory()
+	s := d.Paging().Directory()
 	return httpapi.List(func(c ctx, r httpapi.Call, p httpapi.PageQuery) (cursor.Page[directory.Hit], error) {
 		q, err := directory.ParseQuery(r.QueryMap())
 		if err != nil {

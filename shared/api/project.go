@@ -17,7 +17,7 @@ var ProjectCreate = app.Route{Function: "project-create", Handler: func(d *app.D
 
 // ProjectList serves GET /v1/projects.
 var ProjectList = app.Route{Function: "project-list", Handler: func(d *app.Deps) httpapi.Handler {
-	s := d.Projects()
+	s := d.Paging().Projects()
 	return httpapi.List(func(c ctx, r httpapi.Call, p httpapi.PageQuery) (cursor.Page[project.Project], error) {
 		return s.List(c, r.Who, p.Cursor, p.Limit)
 	})
@@ -50,7 +50,7 @@ var ProjectNSODecision = app.Route{Function: "project-nso-decision", Handler: fu
 
 // NSOProjectsList serves GET /v1/nso/projects?status=awaiting_nso.
 var NSOProjectsList = app.Route{Function: "nso-projects-list", Handler: func(d *app.Deps) httpapi.Handler {
-	s := d.Projects()
+	s := d.Paging().Projects()
 	return httpapi.List(func(c ctx, r httpapi.Call, p httpapi.PageQuery) (cursor.Page[project.QueueEntry], error) {
 		return s.NSOQueue(c, r.Who, r.Query("status"), p.Cursor, p.Limit)
 	})

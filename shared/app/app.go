@@ -46,16 +46,17 @@ type Deps struct {
 	PortalURL string
 	Cursors   cursor.Signer
 
-	cfg       aws.Config
-	table     string
-	sender    string
-	storeOnce sync.Once
-	mailOnce  sync.Once
+	cfg        aws.Config
+	table      string
+	sender     string
+	storeOnce  sync.Once
+	mailOnce   sync.Once
+	cursorOnce sync.Once
 }
 
-// Load reads the environment (TABLE_NAME, PORTAL_URL, SENDER_ADDRESS, and CURSOR_KEY or
-// CURSOR_KEY_PARAMETER, see cursorKey: the cursor key is read from SSM once, here) and the
-// AWS configuration (with the SDK's standard retryer, bounded by each call's context).
+// Load reads the environment (TABLE_NAME, PORTAL_URL, SENDER_ADDRESS) and the AWS
+// configuration (every call bounded); the cursor key is read by Paging, for the routes
+// that page lists.
 func Load(ctx context.Context) (*Deps, error) {
 	table := os.Getenv("TABLE_NAME")
 	if table == "" {
@@ -65,18 +66,42 @@ func Load(ctx context.Context) (*Deps, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Deps{cfg: cfg, table: table, sender: os.Getenv("SENDER_ADDRESS"), PortalURL: os.Getenv("PORTAL_URL")}
-	k, err := cursorKey(ctx, cfg) // CURSOR_KEY, or the parameter CURSOR_KEY_PARAMETER names
-	if err != nil {
-		return nil, err
-	}
-	if k != "" {
-		if len(k) < 32 {
-			return nil, errors.New("the cursor key (CURSOR_KEY or CURSOR_KEY_PARAMETER) must be at least 32 characters")
+	return &Deps{cfg: cfg, table: table, sender: os.Getenv("SENDER_ADDRESS"), PortalURL: os.Getenv("PORTAL_URL")}, nil
+}
+
+// Paging loads the key that signs list cursors (once, LoadCursors) and returns d: the
+// routes that page lists build their service from d.Paging(), so only their functions
+// link and call the SSM client. A key that cannot be read stops the function at init.
+func (d *Deps) Paging() *Deps {
+	d.cursorOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := d.LoadCursors(ctx); err != nil {
+			slog.Error("init failed", "error", err.Error()) // names the parameter, never the key
+			os.Exit(1)
 		}
-		d.Cursors = cursor.New(k)
+	})
+	return d
+}
+
+// LoadCursors sets d.Cursors from the cursor key (see cursorKey), unless a test or a
+// tool set them already. No key at all leaves the zero Signer: cursors fail closed.
+func (d *Deps) LoadCursors(ctx context.Context) error {
+	if d.Cursors.Ready() {
+		return nil
 	}
-	return d, nil
+	k, err := cursorKey(ctx, d.cfg)
+	if err != nil {
+		return err
+	}
+	if k == "" {
+		return nil
+	}
+	if len(k) < 32 {
+		return errors.New("the cursor key (CURSOR_KEY or CURSOR_KEY_PARAMETER) must be at least 32 characters")
+	}
+	d.Cursors = cursor.New(k)
+	return nil
 }
 
 // callTimeout bounds every single AWS call (one HTTP round trip); the request's context,

@@ -77,3 +77,6 @@ func (s Signer) mac(body []byte) []byte {
 	m.Write(body)
 	return m.Sum(nil)
 }
+
+// Ready tells whether s has a key (the zero Signer refuses every cursor).
+func (s Signer) Ready() bool { return len(s.key) > 0 }
