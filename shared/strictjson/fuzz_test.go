@@ -206,9 +206,10 @@ func FuzzDecode(f *testing.F) {
 				if !errors.As(err, &e) || (e.Status != 400 && e.Status != 413 && e.Status != 415) || (e.Status == 400 && len(e.Fields) == 0) {
 					t.Fatalf("Decode(%.80q) into %T = %v", body, dst(), err)
 				}
-				// A wrong type named is one encoding/json also refuses.
+				// A wrong type named is one encoding/json also refuses (but the body itself
+				// must be an object, where encoding/json also takes null: that is ours).
 				for _, f := range e.Fields {
-					if strings.HasPrefix(f.Message, "must be a") {
+					if strings.HasPrefix(f.Message, "must be a") && f.Field != "body" {
 						if json.Unmarshal([]byte(body), dst()) == nil {
 							t.Fatalf("Decode(%.80q) into %T names %q, which encoding/json accepts", body, dst(), f)
 						}
