@@ -4,6 +4,7 @@ package main
 import (
 	"etwin/shared/api"
 	"etwin/shared/app"
+	"etwin/shared/ssmkey"
 )
 
-func main() { app.Serve(api.MembersSearch) }
+func main() { app.Serve(api.MembersSearch, ssmkey.Read) }

@@ -4,6 +4,7 @@ package main
 import (
 	"etwin/shared/api"
 	"etwin/shared/app"
+	"etwin/shared/ssmkey"
 )
 
-func main() { app.ServePublic(api.SchoolSearch) }
+func main() { app.ServePublic(api.SchoolSearch, ssmkey.Read) }

@@ -245,7 +245,7 @@ func served(t *testing.T, root, folder string) (app.Route, bool) {
 		if !ok {
 			return true
 		}
-		if sel, ok := call.Fun.(*ast.SelectorExpr); ok && len(call.Args) == 1 {
+		if sel, ok := call.Fun.(*ast.SelectorExpr); ok && len(call.Args) >= 1 {
 			if x, ok := sel.X.(*ast.Ident); ok && x.Name == "app" && (sel.Sel.Name == "Serve" || sel.Sel.Name == "ServePublic") {
 				if arg, ok := call.Args[0].(*ast.SelectorExpr); ok {
 					name, serve = arg.Sel.Name, sel.Sel.Name

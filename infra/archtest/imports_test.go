@@ -7,13 +7,14 @@ import (
 )
 
 // adapters are the shared/ packages that may speak to AWS or HTTP: the outbound adapters
-// (ddb, sesmail), the inbound one (api, over httpapi) and the composition root (app).
+// (ddb, sesmail, ssmkey), the inbound one (api, over httpapi) and the composition root (app).
 var adapters = map[string]bool{
 	"etwin/shared/api":     true,
 	"etwin/shared/app":     true,
 	"etwin/shared/ddb":     true,
 	"etwin/shared/httpapi": true,
 	"etwin/shared/sesmail": true,
+	"etwin/shared/ssmkey":  true,
 }
 
 // forbidden is what no domain package may depend on, even indirectly.

@@ -17,6 +17,7 @@ import (
 
 	"etwin/shared/app"
 	"etwin/shared/cursor"
+	"etwin/shared/ssmkey"
 )
 
 func startSSM(t *testing.T) *SSM {
@@ -181,6 +182,7 @@ func TestLoadReadsTheCursorKeyFromSSM(t *testing.T) {
 		if err != nil {
 			return nil, err
 		}
+		d.ReadKey = ssmkey.Read
 		return d, d.LoadCursors(ctx)
 	}
 

@@ -45,6 +45,8 @@ type Deps struct {
 	Mail      *sesmail.Sender
 	PortalURL string
 	Cursors   cursor.Signer
+	// ReadKey reads the cursor key parameter (set by Serve from its main.go).
+	ReadKey KeyReader
 
 	cfg        aws.Config
 	table      string
@@ -90,7 +92,7 @@ func (d *Deps) LoadCursors(ctx context.Context) error {
 	if d.Cursors.Ready() {
 		return nil
 	}
-	k, err := cursorKey(ctx, d.cfg)
+	k, err := cursorKey(ctx, d.cfg, d.ReadKey)
 	if err != nil {
 		return err
 	}
@@ -245,20 +247,21 @@ func (r Route) idempotency(d *Deps) httpapi.Middleware {
 	return httpapi.Idempotency(d.store())
 }
 
-// Serve starts a function serving r, a route for signed-in members.
-func Serve(r Route) {
+// Serve starts a function serving r, a route for signed-in members. A route that pages
+// lists also gets the reader of its cursor key: app.Serve(api.ProjectList, ssmkey.Read).
+func Serve(r Route, read ...KeyReader) {
 	if r.Public {
 		panic(r.Function + " is public: its main.go calls app.ServePublic")
 	}
-	start(r.member(initialise()))
+	start(r.member(initialise(read...)))
 }
 
 // ServePublic starts a function serving r, a public route (no session needed).
-func ServePublic(r Route) {
+func ServePublic(r Route, read ...KeyReader) {
 	if !r.Public {
 		panic(r.Function + " needs a session: its main.go calls app.Serve")
 	}
-	start(r.public(initialise()))
+	start(r.public(initialise(read...)))
 }
 
 func start(h httpapi.Handler) {
@@ -272,7 +275,7 @@ func (d *Deps) Sessions() httpapi.Authenticator {
 
 // initialise sets up logging (Lambda's JSON format, the request id on every line) and
 // builds the dependencies once per container; a failed init exits and Lambda reports it.
-func initialise() *Deps {
+func initialise(read ...KeyReader) *Deps {
 	slog.SetDefault(lambdacontext.NewLogger())
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -281,6 +284,9 @@ func initialise() *Deps {
 		// the message names only configuration
 		slog.Error("init failed", "error", err.Error())
 		os.Exit(1)
+	}
+	if len(read) > 0 {
+		d.ReadKey = read[0]
 	}
 	return d
 }

@@ -3,24 +3,25 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 )
+
+// KeyReader reads a SecureString parameter (ssmkey.Read). A function that signs list
+// cursors hands one to Serve; the others never import the SSM client.
+type KeyReader func(ctx context.Context, cfg aws.Config, name string) (string, error)
 
 // cursorKey returns the secret that signs list cursors, read once per container:
 //   - CURSOR_KEY, when set, is the key itself (tests and local tools);
 //   - else CURSOR_KEY_PARAMETER names an SSM Parameter Store SecureString, read with
-//     decryption (template.yaml gives it, with ssm:GetParameter on that parameter alone,
-//     to the functions that page lists);
+//     decryption by read (template.yaml gives it, with ssm:GetParameter on that parameter
+//     alone, to the functions that page lists);
 //   - else there is no key ("", nil) and cursors fail closed.
 //
 // A parameter that cannot be read, or is not a SecureString, is an error: the function
 // does not start rather than serve lists it cannot sign.
-func cursorKey(ctx context.Context, cfg aws.Config) (string, error) {
+func cursorKey(ctx context.Context, cfg aws.Config, read KeyReader) (string, error) {
 	if k := os.Getenv("CURSOR_KEY"); k != "" {
 		return k, nil
 	}
@@ -28,21 +29,8 @@ func cursorKey(ctx context.Context, cfg aws.Config) (string, error) {
 	if name == "" {
 		return "", nil
 	}
-	return secureParameter(ctx, ssm.NewFromConfig(cfg), name)
-}
-
-// secureParameter reads the clear value of a SecureString parameter.
-func secureParameter(ctx context.Context, c *ssm.Client, name string) (string, error) {
-	out, err := c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name), WithDecryption: aws.Bool(true)})
-	if err != nil {
-		return "", fmt.Errorf("reading the cursor key parameter %s: %w", name, err)
+	if read == nil {
+		return "", errors.New("CURSOR_KEY_PARAMETER is set, but this function reads no parameter: its main.go must pass ssmkey.Read to app.Serve")
 	}
-	p := out.Parameter
-	if p == nil || p.Value == nil {
-		return "", errors.New("the cursor key parameter " + name + " has no value")
-	}
-	if p.Type != types.ParameterTypeSecureString {
-		return "", fmt.Errorf("the cursor key parameter %s is a %s; it must be a SecureString", name, p.Type)
-	}
-	return *p.Value, nil
+	return read(ctx, cfg, name)
 }
