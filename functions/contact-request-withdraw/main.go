@@ -3,8 +3,8 @@
 package main
 
 import (
+	"etwin/functions/internal/lambdarun"
 	"etwin/shared/api"
-	"etwin/shared/app"
 )
 
-func main() { app.Serve(api.ContactRequestWithdraw) }
+func main() { lambdarun.Serve(api.ContactRequestWithdraw) }

@@ -2,9 +2,9 @@
 package main
 
 import (
+	"etwin/functions/internal/lambdarun"
 	"etwin/shared/api"
-	"etwin/shared/app"
 	"etwin/shared/ssmkey"
 )
 
-func main() { app.Serve(api.ForumPostGet, ssmkey.Read) }
+func main() { lambdarun.Serve(api.ForumPostGet, ssmkey.Read) }

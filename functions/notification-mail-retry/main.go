@@ -5,12 +5,13 @@ package main
 import (
 	"context"
 
+	"etwin/functions/internal/lambdarun"
 	"etwin/shared/app"
 	"etwin/shared/notify"
 )
 
 func main() {
-	app.Job(func(d *app.Deps) func(context.Context) (notify.RetryReport, error) {
+	lambdarun.Job(func(d *app.Deps) func(context.Context) (notify.RetryReport, error) {
 		return d.Notifications().RetryMails
 	})
 }

@@ -5,12 +5,13 @@ package main
 import (
 	"context"
 
+	"etwin/functions/internal/lambdarun"
 	"etwin/shared/app"
 	"etwin/shared/project"
 )
 
 func main() {
-	app.Job(func(d *app.Deps) func(context.Context) (project.ReminderReport, error) {
+	lambdarun.Job(func(d *app.Deps) func(context.Context) (project.ReminderReport, error) {
 		return d.Projects().SendReminders
 	})
 }

@@ -2,8 +2,8 @@
 package main
 
 import (
+	"etwin/functions/internal/lambdarun"
 	"etwin/shared/api"
-	"etwin/shared/app"
 )
 
-func main() { app.ServePublic(api.RegistrationComplete) }
+func main() { lambdarun.ServePublic(api.RegistrationComplete) }

@@ -152,7 +152,8 @@ func keys[V any](m map[string]V) []string {
 	return out
 }
 
-// (a) every function folder is a template function and the reverse.
+// (a) every function folder is a template function and the reverse (functions/internal
+// holds the code the functions share with one another, not a function).
 func TestFunctionFoldersMatchTemplate(t *testing.T) {
 	f := setup(t)
 	entries, err := os.ReadDir(filepath.Join(f.root, "functions"))
@@ -161,7 +162,7 @@ func TestFunctionFoldersMatchTemplate(t *testing.T) {
 	}
 	folders := map[string]bool{}
 	for _, e := range entries {
-		if e.IsDir() {
+		if e.IsDir() && e.Name() != "internal" {
 			folders[e.Name()] = true
 		}
 	}
@@ -226,7 +227,7 @@ func TestOperationIDsNameFunctionFolders(t *testing.T) {
 }
 
 // served is the api route a function's main.go serves: main.go must be
-// app.Serve(api.<Name>) (app.ServePublic for a Public route), where <Name> is the folder's name in CamelCase and the route's
+// lambdarun.Serve(api.<Name>) (lambdarun.ServePublic for a Public route), where <Name> is the folder's name in CamelCase and the route's
 // Function is the folder.
 func served(t *testing.T, root, folder string) (app.Route, bool) {
 	t.Helper()
@@ -246,7 +247,7 @@ func served(t *testing.T, root, folder string) (app.Route, bool) {
 			return true
 		}
 		if sel, ok := call.Fun.(*ast.SelectorExpr); ok && len(call.Args) >= 1 {
-			if x, ok := sel.X.(*ast.Ident); ok && x.Name == "app" && (sel.Sel.Name == "Serve" || sel.Sel.Name == "ServePublic") {
+			if x, ok := sel.X.(*ast.Ident); ok && x.Name == "lambdarun" && (sel.Sel.Name == "Serve" || sel.Sel.Name == "ServePublic") {
 				if arg, ok := call.Args[0].(*ast.SelectorExpr); ok {
 					name, serve = arg.Sel.Name, sel.Sel.Name
 				}
@@ -260,7 +261,7 @@ func served(t *testing.T, root, folder string) (app.Route, bool) {
 				t.Errorf("functions/%s/main.go serves api.%s, not the route of its folder", folder, name)
 			}
 			if want := map[bool]string{true: "ServePublic", false: "Serve"}[r.Public]; serve != want {
-				t.Errorf("functions/%s/main.go calls app.%s; its route (Public=%v) needs app.%s", folder, serve, r.Public, want)
+				t.Errorf("functions/%s/main.go calls lambdarun.%s; its route (Public=%v) needs lambdarun.%s", folder, serve, r.Public, want)
 			}
 			return r, true
 		}

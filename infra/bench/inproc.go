@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"etwin/infra/gateway"
@@ -181,10 +180,10 @@ func event(route gateway.Route, r request) (httpapi.Request, error) {
 	return httpapi.Request{
 		Version: "2.0", RouteKey: route.RouteKey(), RawPath: path, RawQueryString: rawQuery(r.Query),
 		Headers: headers, QueryStringParameters: r.Query, PathParameters: r.Params, Body: string(body),
-		RequestContext: events.APIGatewayV2HTTPRequestContext{
+		RequestContext: httpapi.RequestContext{
 			RouteKey: route.RouteKey(), Stage: "$default", RequestID: token.ID(""), DomainName: "bench.local",
 			Time: now.UTC().Format("02/Jan/2006:15:04:05 -0700"), TimeEpoch: now.UnixMilli(),
-			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: route.Method, Path: path,
+			HTTP: httpapi.RequestHTTP{Method: route.Method, Path: path,
 				Protocol: "HTTP/1.1", SourceIP: "127.0.0.1", UserAgent: userAgent},
 		},
 	}, nil

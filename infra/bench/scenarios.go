@@ -11,7 +11,7 @@ import (
 )
 
 // handlers build each function's handler exactly as its functions/<folder>/main.go
-// does (app.Serve of its api route: the same middleware chain), so the in-process benchmark runs the same code
+// does (lambdarun.Serve of its api route: the same middleware chain), so the in-process benchmark runs the same code
 // as the Lambda, minus the runtime.
 var handlers = func() map[string]func(d *app.Deps) httpapi.Handler {
 	m := map[string]func(d *app.Deps) httpapi.Handler{}

@@ -1,5 +1,5 @@
 // Package api is the inbound HTTP adapter: one Route per function (functions/<name>/main.go
-// is app.Serve(api.<Name>)), each a few lines that bind a use case to the generic adapters
+// is lambdarun.Serve(api.<Name>)), each a few lines that bind a use case to the generic adapters
 // of httpapi (WithBody, NoBody, List). Decoding, limits, cursors, errors, authentication,
 // idempotency and the deadline are all done once, there and in app.Route's middleware
 // chain; the domain packages never see a request.

@@ -5,15 +5,12 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"os"
 	"sync"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -185,21 +182,6 @@ func (d *Deps) Projects() *project.Service {
 	return &project.Service{Store: d.store(), Notify: d.Notifications(), Cursors: d.Cursors}
 }
 
-// Job starts a scheduled function (an EventBridge schedule, or `make invoke`): run is
-// called once per event, whatever the event holds, and its report is the reply.
-func Job[T any](build func(*Deps) func(context.Context) (T, error)) {
-	run := build(initialise())
-	lambda.StartWithOptions(func(ctx context.Context, _ json.RawMessage) (T, error) {
-		report, err := run(ctx)
-		if err != nil {
-			slog.ErrorContext(ctx, "job failed", "error", err.Error())
-		} else {
-			slog.InfoContext(ctx, "job done", "report", report)
-		}
-		return report, err
-	}, lambda.WithEnableSIGTERM())
-}
-
 // Staff creates NSO and CSS accounts.
 func (d *Deps) Staff() *staff.Service {
 	return &staff.Service{Store: d.store(), Mail: d.mail(), PortalURL: d.PortalURL}
@@ -209,7 +191,7 @@ func (d *Deps) Staff() *staff.Service {
 func (d *Deps) Stats() *stats.Service { return &stats.Service{Store: d.store()} }
 
 // Route is one HTTP use case as a function serves it: functions/<Function>/main.go is
-// app.Serve(route), or app.ServePublic(route) for a Public one. Every route goes through the
+// lambdarun.Serve(route), or lambdarun.ServePublic(route) for a Public one. Every route goes through the
 // same middleware chain: the deadline margin, then authentication (unless Public), then
 // Idempotency-Key handling (unless NoReplay).
 type Route struct {
@@ -223,20 +205,24 @@ type Route struct {
 }
 
 // Chain is the route's handler with its middleware, built from d (the benchmarks run
-// routes in process through it; functions start with Serve or ServePublic, which build
-// the same chain without the run-time choice, so each links only what it uses).
+// routes in process through it; functions start with lambdarun.Serve or ServePublic, which
+// build MemberChain or PublicChain without the run-time choice, so each links only what it
+// uses).
 func (r Route) Chain(d *Deps) httpapi.Handler {
 	if r.Public {
-		return r.public(d)
+		return r.PublicChain(d)
 	}
-	return r.member(d)
+	return r.MemberChain(d)
 }
 
-func (r Route) member(d *Deps) httpapi.Handler {
+// MemberChain is the chain of a route for signed-in members: deadline, authentication,
+// idempotency.
+func (r Route) MemberChain(d *Deps) httpapi.Handler {
 	return httpapi.Chain(r.Handler(d), httpapi.Deadline(httpapi.DeadlineMargin), httpapi.Authenticate(d.Sessions()), r.idempotency(d))
 }
 
-func (r Route) public(d *Deps) httpapi.Handler {
+// PublicChain is the chain of a public route: deadline, idempotency.
+func (r Route) PublicChain(d *Deps) httpapi.Handler {
 	return httpapi.Chain(r.Handler(d), httpapi.Deadline(httpapi.DeadlineMargin), r.idempotency(d))
 }
 
@@ -247,36 +233,14 @@ func (r Route) idempotency(d *Deps) httpapi.Middleware {
 	return httpapi.Idempotency(d.store())
 }
 
-// Serve starts a function serving r, a route for signed-in members. A route that pages
-// lists also gets the reader of its cursor key: app.Serve(api.ProjectList, ssmkey.Read).
-func Serve(r Route, read ...KeyReader) {
-	if r.Public {
-		panic(r.Function + " is public: its main.go calls app.ServePublic")
-	}
-	start(r.member(initialise(read...)))
-}
-
-// ServePublic starts a function serving r, a public route (no session needed).
-func ServePublic(r Route, read ...KeyReader) {
-	if !r.Public {
-		panic(r.Function + " needs a session: its main.go calls app.Serve")
-	}
-	start(r.public(initialise(read...)))
-}
-
-func start(h httpapi.Handler) {
-	lambda.StartWithOptions(httpapi.Handle(h), lambda.WithEnableSIGTERM())
-}
-
 // Sessions checks the bearer token of protected routes (it sends no mail).
 func (d *Deps) Sessions() httpapi.Authenticator {
 	return &account.Service{Store: d.store()}
 }
 
-// initialise sets up logging (Lambda's JSON format, the request id on every line) and
-// builds the dependencies once per container; a failed init exits and Lambda reports it.
-func initialise(read ...KeyReader) *Deps {
-	slog.SetDefault(lambdacontext.NewLogger())
+// Init builds the dependencies once per container (read, when given, reads the cursor key
+// parameter); a failed init exits, and Lambda reports it.
+func Init(read ...KeyReader) *Deps {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	d, err := Load(ctx)

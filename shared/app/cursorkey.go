@@ -30,7 +30,7 @@ func cursorKey(ctx context.Context, cfg aws.Config, read KeyReader) (string, err
 		return "", nil
 	}
 	if read == nil {
-		return "", errors.New("CURSOR_KEY_PARAMETER is set, but this function reads no parameter: its main.go must pass ssmkey.Read to app.Serve")
+		return "", errors.New("CURSOR_KEY_PARAMETER is set, but this function reads no parameter: its main.go must pass ssmkey.Read to lambdarun.Serve")
 	}
 	return read(ctx, cfg, name)
 }

@@ -8,8 +8,6 @@ import (
 	"mime"
 	"strings"
 
-	"github.com/aws/aws-lambda-go/events"
-
 	"etwin/shared/apperr"
 	"etwin/shared/strictjson"
 )
@@ -21,12 +19,6 @@ const MaxBody = strictjson.MaxSize
 const (
 	MaxDepth       = strictjson.MaxDepth
 	MaxNamedFields = strictjson.MaxNamedFields
-)
-
-// Request and Response are the API Gateway HTTP API (payload 2.0) event and reply.
-type (
-	Request  = events.APIGatewayV2HTTPRequest
-	Response = events.APIGatewayV2HTTPResponse
 )
 
 // Body returns the raw request body, base64-decoded when the gateway encoded it, and

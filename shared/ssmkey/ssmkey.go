@@ -1,7 +1,7 @@
 // Package ssmkey reads a SecureString from SSM Parameter Store. It is its own package so
 // that only the functions that need it (those that sign list cursors) import the SSM
 // client, whose package init costs milliseconds at every cold start: their main.go hands
-// Read to app.Serve.
+// Read to lambdarun.Serve.
 package ssmkey
 
 import (
