@@ -84,12 +84,12 @@ func TestFunctionFolders(t *testing.T) {
 	entries, _ := os.ReadDir("../../functions")
 	folders := map[string]bool{}
 	for _, e := range entries {
-		if e.IsDir() {
+		if e.IsDir() && e.Name() != "internal" { // functions/internal: code the functions share
 			folders[e.Name()] = true
 		}
 	}
 	if len(folders) == 0 {
-		t.Skip("functions/ has no function folder yet")
+		t.Fatal("functions/ has no function folder")
 	}
 	inTemplate := map[string]bool{}
 	for _, f := range tmpl.Functions {
