@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"etwin/shared/httpapi"
+	"etwin/shared/idempotency"
 )
 
 // idempotencyItem is an Idempotency-Key and the first answer given under it. Without a
@@ -19,8 +19,7 @@ type idempotencyItem struct {
 	Fingerprint     string           `dynamodbav:"fingerprint"`
 	Reply           *storedReplyItem `dynamodbav:"reply,omitempty"`
 	InProgressUntil int64            `dynamodbav:"inProgressUntil"`
-	Exp             int64            `dynamodbav:"exp"`
-	TTL             int64            `dynamodbav:"ttl"`
+	expiry
 }
 
 type storedReplyItem struct {
@@ -32,11 +31,10 @@ type storedReplyItem struct {
 // ClaimIdempotencyKey stores a new key (no reply yet) unless one is stored and still
 // holds: replayable (before exp), or in progress (before inProgressUntil). Then it
 // returns that one (the condition's failure returns it, read consistently).
-func (s *Store) ClaimIdempotencyKey(ctx context.Context, c httpapi.Claim) (*httpapi.IdempotencyRecord, error) {
-	exp := c.Expires.Unix()
+func (s *Store) ClaimIdempotencyKey(ctx context.Context, c idempotency.Claim) (*idempotency.Record, error) {
 	it, err := item(idempotencyPK(c.Scope, c.KeyHash), skIdempotency, "idempotency", idempotencyItem{
 		Fingerprint: c.Fingerprint, InProgressUntil: c.InProgressUntil.UnixMilli(),
-		Exp: exp, TTL: exp + int64(ttlGrace.Seconds())})
+		expiry: expiring(c.Expires)})
 	if err != nil {
 		return nil, err
 	}
@@ -57,9 +55,9 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, c httpapi.Claim) (*http
 		if err := attributevalue.UnmarshalMap(ccf.Item, &old); err != nil {
 			return nil, err
 		}
-		rec := &httpapi.IdempotencyRecord{Fingerprint: old.Fingerprint}
+		rec := &idempotency.Record{Fingerprint: old.Fingerprint}
 		if old.Reply != nil {
-			rec.Reply = &httpapi.StoredReply{Status: old.Reply.Status, Headers: old.Reply.Headers, Body: old.Reply.Body}
+			rec.Reply = &idempotency.Reply{Status: old.Reply.Status, Headers: old.Reply.Headers, Body: old.Reply.Body}
 		}
 		return rec, nil
 	}
@@ -70,7 +68,7 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, c httpapi.Claim) (*http
 }
 
 // SaveIdempotentReply keeps the first answer of a claimed key.
-func (s *Store) SaveIdempotentReply(ctx context.Context, scope, keyHash string, r httpapi.StoredReply) error {
+func (s *Store) SaveIdempotentReply(ctx context.Context, scope, keyHash string, r idempotency.Reply) error {
 	_, err := s.updateItem(ctx, key(idempotencyPK(scope, keyHash), skIdempotency), expression.NewBuilder().
 		WithCondition(expression.AttributeExists(expression.Name("PK"))).
 		WithUpdate(expression.Set(expression.Name("reply"), expression.Value(storedReplyItem{Status: r.Status, Headers: r.Headers, Body: r.Body}))), nil)

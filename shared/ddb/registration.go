@@ -56,16 +56,14 @@ type pendingFields struct {
 	UsedAt       *time.Time `dynamodbav:"usedAt,omitempty"`
 }
 
-// pendingItem is a pre-registration; exp is its expiry in unix seconds (for conditions).
+// pendingItem is a pre-registration.
 type pendingItem struct {
 	pendingFields
-	Exp int64 `dynamodbav:"exp"`
-	TTL int64 `dynamodbav:"ttl"`
+	expiry
 }
 
 func pendingItemOf(p registration.Pending) pendingItem {
-	exp := p.ExpiresAt.Unix()
-	return pendingItem{pendingFields: pendingFields(p), Exp: exp, TTL: exp + int64(ttlGrace.Seconds())}
+	return pendingItem{pendingFields: pendingFields(p), expiry: expiring(p.ExpiresAt)}
 }
 
 func (it pendingItem) pending() registration.Pending { return registration.Pending(it.pendingFields) }
@@ -73,6 +71,17 @@ func (it pendingItem) pending() registration.Pending { return registration.Pendi
 // ttlGrace keeps expired links readable (410 rather than 404) for a while before the TTL
 // sweeper removes them.
 const ttlGrace = 7 * 24 * time.Hour
+
+// expiry is what every item that expires stores beside its own fields: exp, its expiry in
+// Unix seconds (for conditions), and ttl, exp plus ttlGrace (for DynamoDB's TTL sweeper).
+type expiry struct {
+	Exp int64 `dynamodbav:"exp"`
+	TTL int64 `dynamodbav:"ttl"`
+}
+
+func expiring(at time.Time) expiry {
+	return expiry{Exp: at.Unix(), TTL: at.Unix() + int64(ttlGrace.Seconds())}
+}
 
 // EmailHasAccount implements registration.Store.
 func (s *Store) EmailHasAccount(ctx context.Context, email string) (bool, error) {

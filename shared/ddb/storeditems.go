@@ -56,16 +56,14 @@ type resetFields struct {
 	UsedAt    *time.Time `dynamodbav:"usedAt,omitempty"`
 }
 
-// resetItem is a password-reset link; exp is its expiry in unix seconds (for conditions).
+// resetItem is a password-reset link.
 type resetItem struct {
 	resetFields
-	Exp int64 `dynamodbav:"exp"`
-	TTL int64 `dynamodbav:"ttl"`
+	expiry
 }
 
 func resetItemOf(r account.Reset) resetItem {
-	exp := r.ExpiresAt.Unix()
-	return resetItem{resetFields: resetFields(r), Exp: exp, TTL: exp + int64(ttlGrace.Seconds())}
+	return resetItem{resetFields: resetFields(r), expiry: expiring(r.ExpiresAt)}
 }
 
 func (it resetItem) reset() account.Reset { return account.Reset(it.resetFields) }

@@ -8,11 +8,12 @@ import (
 	"time"
 
 	"etwin/shared/apperr"
+	"etwin/shared/idempotency"
 	"etwin/shared/principal"
 )
 
 // IdempotencyWindow is how long a key's first answer is kept and replayed.
-const IdempotencyWindow = 24 * time.Hour
+const IdempotencyWindow = idempotency.Window
 
 // maxInProgress bounds a claim when the request has no deadline (Lambda's longest timeout).
 const maxInProgress = 15 * time.Minute
@@ -24,36 +25,13 @@ const storeTimeout = 250 * time.Millisecond
 // maxIdempotencyKey bounds the Idempotency-Key header (UUIDs are 36 characters).
 const maxIdempotencyKey = 255
 
-// StoredReply is the first answer given to an idempotent request.
-type StoredReply struct {
-	Status  int
-	Headers map[string]string
-	Body    string
-}
-
-// IdempotencyRecord is what the store knows of a key.
-type IdempotencyRecord struct {
-	Fingerprint string       // hash of method, route, path and body
-	Reply       *StoredReply // nil while the first request is still running
-}
-
-// Claim is a new key to store: it is in progress until InProgressUntil (the deadline of
-// the request that claims it), then free again if no reply was saved; the reply is kept
-// until Expires.
-type Claim struct {
-	Scope, KeyHash, Fingerprint string
-	Now, InProgressUntil        time.Time
-	Expires                     time.Time
-}
-
-// IdempotencyStore keeps keys and their first answers. Claim stores c and returns nil, or
-// returns what is stored under the key (a record past Expires, or still without a reply
-// past its InProgressUntil, counts as absent and is replaced).
-type IdempotencyStore interface {
-	ClaimIdempotencyKey(ctx context.Context, c Claim) (*IdempotencyRecord, error)
-	SaveIdempotentReply(ctx context.Context, scope, keyHash string, r StoredReply) error
-	ReleaseIdempotencyKey(ctx context.Context, scope, keyHash string) error
-}
+// The records of the Idempotency-Key handling (see package idempotency).
+type (
+	StoredReply       = idempotency.Reply
+	IdempotencyRecord = idempotency.Record
+	Claim             = idempotency.Claim
+	IdempotencyStore  = idempotency.Store
+)
 
 // Idempotency makes writes retry-safe, with the semantics of AWS Powertools' idempotency
 // utility: with an Idempotency-Key header, the same key and body within 24 h get the first
