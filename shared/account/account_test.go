@@ -1,11 +1,14 @@
 package account
 
 import (
+	"errors"
+	"slices"
 	"testing"
 	"time"
 
 	"etwin/shared/apperr"
 	"etwin/shared/httpapi"
+	"etwin/shared/strictjson"
 	"etwin/shared/token"
 )
 
@@ -55,4 +58,39 @@ func FuzzDecodeAccount(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestDecodeNamesEveryBadField: one 400 names the wrong-typed field and the missing ones
+// of each account body (their Validate merges into the decoder's answer).
+func TestDecodeNamesEveryBadField(t *testing.T) {
+	cases := []struct {
+		name string
+		body string
+		dst  any
+		want []string
+	}{
+		{"login", `{"username": 5}`, &LoginInput{}, []string{"username", "password"}},
+		{"login, password wrong type", `{"password": true}`, &LoginInput{}, []string{"username", "password"}},
+		{"reset request", `{"email": []}`, &ResetRequest{}, []string{"email"}},
+		{"reset confirm", `{"other": 1}`, &ResetConfirm{}, []string{"other", "password"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := strictjson.Decode([]byte(c.body), c.dst)
+			var ae *apperr.Error
+			if !errors.As(err, &ae) {
+				t.Fatalf("got %v, want a field error", err)
+			}
+			var got []string
+			for _, f := range ae.Fields {
+				got = append(got, f.Field)
+			}
+			slices.Sort(got)
+			want := slices.Clone(c.want)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Fatalf("fields %v, want %v", got, want)
+			}
+		})
+	}
 }

@@ -34,13 +34,21 @@ type ResetRequest struct {
 	Email string `json:"email"`
 }
 
+// Validate checks the address (the decoder adds it to the wrong-typed fields).
+func (in *ResetRequest) Validate() error {
+	if msg := member.EmailProblem(strings.TrimSpace(in.Email)); msg != "" {
+		return apperr.Invalid(apperr.FieldError{Field: "email", Message: msg})
+	}
+	return nil
+}
+
 // RequestReset e-mails a reset link when the address has an account. The caller gets the
 // same answer either way, and the same work is done: an unknown address gets an already
 // expired decoy link written (nobody knows its token) and an e-mail saying that no account
 // uses it, so neither the answer nor its timing tells whether the account exists.
 func (s *Service) RequestReset(ctx context.Context, in ResetRequest) error {
-	if msg := member.EmailProblem(strings.TrimSpace(in.Email)); msg != "" {
-		return apperr.Invalid(apperr.FieldError{Field: "email", Message: msg})
+	if err := in.Validate(); err != nil {
+		return err
 	}
 	now := s.now()
 	m, ok, err := s.Store.MemberByEmail(ctx, member.NormalizeEmail(in.Email))
@@ -80,11 +88,19 @@ type ResetConfirm struct {
 	Password string `json:"password"`
 }
 
+// Validate names a missing password (the decoder adds it to the wrong-typed fields).
+func (in *ResetConfirm) Validate() error {
+	if in.Password == "" {
+		return apperr.Invalid(apperr.FieldError{Field: "password", Message: "required"})
+	}
+	return nil
+}
+
 // ConfirmReset sets the new password, spends the link, clears the failed-login count and
 // ends every session of the member.
 func (s *Service) ConfirmReset(ctx context.Context, tok string, in ResetConfirm) error {
-	if in.Password == "" {
-		return apperr.Invalid(apperr.FieldError{Field: "password", Message: "required"})
+	if err := in.Validate(); err != nil {
+		return err
 	}
 	if !token.WellFormed(tok) {
 		return apperr.NotFound("This reset link is unknown.")

@@ -108,6 +108,18 @@ type LoginInput struct {
 	Password string `json:"password"`
 }
 
+// Validate names the missing fields (the decoder adds them to the wrong-typed ones).
+func (in *LoginInput) Validate() error {
+	var f apperr.Fields
+	if in.Username == "" || len(in.Username) > 200 {
+		f.Add("username", "required")
+	}
+	if in.Password == "" || len(in.Password) > 1024 {
+		f.Add("password", "required")
+	}
+	return f.Err()
+}
+
 // LoginResult is a new session.
 type LoginResult struct {
 	Token     string    `json:"token"`
@@ -123,14 +135,7 @@ func badLogin() error {
 // usernames, wrong case, wrong passwords and rate-limited accounts all get the same 401
 // after the same work.
 func (s *Service) Login(ctx context.Context, in LoginInput) (LoginResult, error) {
-	var f apperr.Fields
-	if in.Username == "" || len(in.Username) > 200 {
-		f.Add("username", "required")
-	}
-	if in.Password == "" || len(in.Password) > 1024 {
-		f.Add("password", "required")
-	}
-	if err := f.Err(); err != nil {
+	if err := in.Validate(); err != nil {
 		return LoginResult{}, err
 	}
 	now := s.now()

@@ -108,7 +108,7 @@ func sortSets(v types.AttributeValue) types.AttributeValue {
 // ImportStaff stores a staff account (as CreateAccount when new; no statistics, no
 // search index).
 func (s *Store) ImportStaff(ctx context.Context, m member.Member) (ImportOutcome, error) {
-	for attempt := 0; attempt < 3; attempt++ {
+	return retryStale(ctx, 3, importer.ErrCreatedMeanwhile, func() (ImportOutcome, error) {
 		var cur memberItem
 		found, err := s.get(ctx, key(memberPK(m.MemberID), skProfile), &cur)
 		if err != nil {
@@ -120,7 +120,7 @@ func (s *Store) ImportStaff(ctx context.Context, m member.Member) (ImportOutcome
 			case err == nil:
 				return Created, nil
 			case errors.Is(err, registration.ErrLinkSpent):
-				continue // created meanwhile: compare with it
+				return Unchanged, errStale // created meanwhile: compare with it
 			case errors.Is(err, staff.ErrUsernameTaken):
 				return Unchanged, importer.ErrUsernameTaken
 			case errors.Is(err, staff.ErrEmailTaken):
@@ -140,8 +140,7 @@ func (s *Store) ImportStaff(ctx context.Context, m member.Member) (ImportOutcome
 			return Unchanged, err
 		}
 		return Updated, s.transact(ctx, []txItem{s.put(it)})
-	}
-	return Unchanged, importer.ErrCreatedMeanwhile
+	})
 }
 
 // ImportNewMembers creates teachers that are not stored yet: their member items, username
@@ -272,7 +271,7 @@ func apperrConflict(err error) bool { return errors.Is(err, errBusy) }
 // member item, its search index (commitMember) and its school links, in the member's
 // usual versioned way. The statistics do not move (the teacher is counted already).
 func (s *Store) ImportExistingMember(ctx context.Context, m member.Member) (ImportOutcome, error) {
-	for attempt := 0; attempt < 5; attempt++ {
+	return retryStale(ctx, 5, errBusy, func() (ImportOutcome, error) {
 		var cur memberItem
 		found, err := s.get(ctx, key(memberPK(m.MemberID), skProfile), &cur)
 		if err != nil {
@@ -318,22 +317,18 @@ func (s *Store) ImportExistingMember(ctx context.Context, m member.Member) (Impo
 			}
 			return items, nil
 		})
-		if errors.Is(err, errStale) {
-			continue
-		}
 		if err != nil {
 			return Unchanged, err
 		}
 		return Updated, nil
-	}
-	return Unchanged, errBusy
+	})
 }
 
 // ImportSchool stores a school: when new, with its duplicate guard, its name index and +1
 // school in its country, in one transaction (schoolItems, as registration does); when
 // stored under the same name, city and country, rewritten if it differs.
 func (s *Store) ImportSchool(ctx context.Context, sc school.School) (ImportOutcome, error) {
-	for attempt := 0; attempt < 3; attempt++ {
+	return retryStale(ctx, 3, importer.ErrCreatedMeanwhile, func() (ImportOutcome, error) {
 		var cur schoolItem
 		found, err := s.get(ctx, key(schoolPK(sc.SchoolID), skSchool), &cur)
 		if err != nil {
@@ -351,7 +346,7 @@ func (s *Store) ImportSchool(ctx context.Context, sc school.School) (ImportOutco
 			}
 			err = s.transact(ctx, append(items, counters...))
 			if errors.Is(err, importer.ErrCreatedMeanwhile) {
-				continue
+				return Unchanged, errStale // created meanwhile: compare with it
 			}
 			if err != nil {
 				return Unchanged, err
@@ -378,8 +373,7 @@ func (s *Store) ImportSchool(ctx context.Context, sc school.School) (ImportOutco
 			}
 		}
 		return Updated, s.transact(ctx, items)
-	}
-	return Unchanged, importer.ErrCreatedMeanwhile
+	})
 }
 
 // ErrNotImported: the project id belongs to a project made through the API.
@@ -417,11 +411,8 @@ func (s *Store) ImportProject(ctx context.Context, p project.Project, partners [
 		p.SubmittedAt = &at
 	}
 	next := importedProject{projectItem: newProjectItem(p), Countries: countries, CountedActive: p.Active(now)}
-	outcome := Unchanged
-	for attempt := 0; ; attempt++ {
-		if attempt == 3 {
-			return Unchanged, errBusy
-		}
+	outcome, err := retryStale(ctx, 3, errBusy, func() (ImportOutcome, error) {
+		outcome := Unchanged
 		var cur importedProject
 		found, err := s.get(ctx, key(projectPK(p.ProjectID), skProject), &cur)
 		if err != nil {
@@ -431,7 +422,7 @@ func (s *Store) ImportProject(ctx context.Context, p project.Project, partners [
 			return Unchanged, ErrNotImported
 		}
 		if found && same(cur, next) {
-			break
+			return Unchanged, nil
 		}
 		it, err := item(projectPK(p.ProjectID), skProject, "project", next)
 		if err != nil {
@@ -491,14 +482,13 @@ func (s *Store) ImportProject(ctx context.Context, p project.Project, partners [
 				items = append(items, q)
 			}
 		}
-		err = s.transact(ctx, items)
-		if errors.Is(err, errStale) {
-			continue
-		}
-		if err != nil {
+		if err := s.transact(ctx, items); err != nil {
 			return Unchanged, err
 		}
-		break
+		return outcome, nil
+	})
+	if err != nil {
+		return Unchanged, err
 	}
 	var reqs []types.WriteRequest
 	for _, pt := range partners {

@@ -65,9 +65,8 @@ func updateVersioned[I any, P interface {
 	versionedItem
 }](ctx context.Context, s *Store, k map[string]types.AttributeValue, absent, busy error,
 	decide func(P) error, commit func(ctx context.Context, before, after P, cond expression.ConditionBuilder) error) (I, error) {
-	var zero I
-	for attempt := 1; ; attempt++ {
-		var before, after I
+	return retryStale(ctx, versionedAttempts, busy, func() (I, error) {
+		var zero, before, after I
 		found, err := s.get(ctx, k, &before)
 		if err != nil {
 			return zero, err
@@ -84,17 +83,29 @@ func updateVersioned[I any, P interface {
 		name, read := P(&before).versionField()
 		_, next := P(&after).versionField()
 		*next = *read + 1
-		err = commit(ctx, &before, &after, readVersion(name, *read))
-		if !errors.Is(err, errStale) {
-			if err != nil {
-				return zero, err
-			}
-			return after, nil
+		if err := commit(ctx, &before, &after, readVersion(name, *read)); err != nil {
+			return zero, err
 		}
-		if attempt == versionedAttempts {
+		return after, nil
+	})
+}
+
+// retryStale is the one retry of a write that lost a race: it runs try until try returns
+// anything but errStale, waiting (jittered, growing, ending with ctx) between attempts;
+// after attempts stale ones it returns busy. try reads, decides and writes under a
+// condition on what it read, answering errStale when the condition failed.
+func retryStale[T any](ctx context.Context, attempts int, busy error, try func() (T, error)) (T, error) {
+	for attempt := 1; ; attempt++ {
+		v, err := try()
+		if !errors.Is(err, errStale) {
+			return v, err
+		}
+		if attempt == attempts {
+			var zero T
 			return zero, busy
 		}
 		if err := pause(ctx, attempt); err != nil {
+			var zero T
 			return zero, err
 		}
 	}
