@@ -63,17 +63,14 @@ func (s *Service) RequestReset(ctx context.Context, in ResetRequest) error {
 	if err := s.Store.PutReset(ctx, r); err != nil {
 		return err
 	}
-	portal := strings.TrimRight(s.PortalURL, "/")
-	var msg mail.Message
+	e := mail.Envelope{Kind: mail.ResetNoAccount, To: strings.TrimSpace(in.Email), Link: "/register", Stranger: true}
 	if ok {
-		msg, err = mail.Render(mail.PasswordReset, m.Language, m.Email, map[string]string{
-			"FirstName": m.FirstName, "Username": m.Username,
-			"Link":    portal + "/password-reset?token=" + url.QueryEscape(tok),
-			"Expires": r.ExpiresAt.Format("2006-01-02 15:04 UTC")})
-	} else {
-		msg, err = mail.Render(mail.ResetNoAccount, mail.DefaultLanguage, strings.TrimSpace(in.Email), map[string]string{
-			"Link": portal + "/register"})
+		e = mail.Envelope{Kind: mail.PasswordReset, To: m.Email, Lang: m.Language, Country: m.Country,
+			Data:  map[string]string{"FirstName": m.FirstName, "Username": m.Username},
+			Link:  "/password-reset?token=" + url.QueryEscape(tok),
+			Times: map[string]time.Time{"Expires": r.ExpiresAt}, Stranger: true}
 	}
+	msg, err := mail.Render(e, s.PortalURL)
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,33 @@ import (
 	"strings"
 	"sync"
 	texttemplate "text/template"
+	"time"
 )
+
+// Envelope is an e-mail as its cause commits it to the outbox: which template, for whom,
+// with what. Nothing is rendered in the request: the mail-sender renders the envelope
+// (Render) when it sends it.
+type Envelope struct {
+	Kind string // the template ("registration_link", "notify_generic", ...)
+	To   string // the recipient's address
+	Lang string // the recipient's language ("" or one without templates: English)
+	// Country is the recipient's school country (ISO 3166 alpha-2): Times are shown in its
+	// time zone. "" (staff without a country, strangers): UTC.
+	Country string
+	// Data are the template's text fields (FirstName, Username, ActorName, Role, ...). No
+	// field reaches the Subject line unfiltered (see Render).
+	Data map[string]string `json:",omitempty"`
+	// Link is the action's portal path and query ("/register?token=…"); the message links
+	// to the portal's base URL + Link.
+	Link string `json:",omitempty"`
+	// Times are the template's dates ("Expires"), shown in Lang and Country's time zone.
+	Times map[string]time.Time `json:",omitempty"`
+	// Stranger: someone who is not the recipient can make the platform send it (a
+	// registration, a reset): the per-address sending limits apply.
+	Stranger bool `json:",omitempty"`
+	// Notification: a notification e-mail, which carries List-Unsubscribe headers.
+	Notification bool `json:",omitempty"`
+}
 
 // Message is one rendered e-mail.
 type Message struct {
@@ -22,6 +48,8 @@ type Message struct {
 	Subject string
 	Text    string
 	HTML    string
+	// Headers are extra headers (List-Unsubscribe, List-Unsubscribe-Post).
+	Headers map[string]string
 }
 
 // Sender sends a message (the SES adapter in package sesmail; retries live there).
@@ -88,26 +116,37 @@ func Languages(kind string) []string {
 	return out
 }
 
-// Render builds the message of kind for to, in lang (falling back to English). The text
+// Render builds the message of e, whose links go to the portal at portalURL. The text
 // template's first line is "Subject: ...".
-func Render(kind, lang, to string, data any) (Message, error) {
-	if _, err := mail.ParseAddress(to); err != nil {
+func Render(e Envelope, portalURL string) (Message, error) {
+	if _, err := mail.ParseAddress(e.To); err != nil {
 		return Message{}, fmt.Errorf("mail: bad recipient address")
 	}
 	all, err := templates()
 	if err != nil {
 		return Message{}, err
 	}
-	parse, ok := all[lang+"/"+kind]
+	lang := e.Lang
+	parse, ok := all[lang+"/"+e.Kind]
 	if !ok {
-		parse, ok = all[DefaultLanguage+"/"+kind]
-		if !ok {
-			return Message{}, fmt.Errorf("mail: no template %q", kind)
+		lang = DefaultLanguage
+		if parse, ok = all[lang+"/"+e.Kind]; !ok {
+			return Message{}, fmt.Errorf("mail: no template %q", e.Kind)
 		}
 	}
 	p, err := parse()
 	if err != nil {
-		return Message{}, fmt.Errorf("mail: template %s: %w", kind, err)
+		return Message{}, fmt.Errorf("mail: template %s: %w", e.Kind, err)
+	}
+	data := map[string]string{}
+	for k, v := range e.Data {
+		data[k] = v
+	}
+	if e.Link != "" {
+		data["Link"] = strings.TrimRight(portalURL, "/") + e.Link
+	}
+	for k, t := range e.Times {
+		data[k] = t.UTC().Format("2006-01-02 15:04 UTC")
 	}
 	var text, html bytes.Buffer
 	if err := p.text.Execute(&text, data); err != nil {
@@ -119,7 +158,7 @@ func Render(kind, lang, to string, data any) (Message, error) {
 	first, body, _ := strings.Cut(text.String(), "\n")
 	subject, ok := strings.CutPrefix(first, "Subject: ")
 	if !ok {
-		return Message{}, fmt.Errorf("mail: template %s/%s lacks a Subject line", lang, kind)
+		return Message{}, fmt.Errorf("mail: template %s/%s lacks a Subject line", lang, e.Kind)
 	}
-	return Message{To: to, Subject: strings.TrimSpace(subject), Text: strings.TrimLeft(body, "\n"), HTML: html.String()}, nil
+	return Message{To: e.To, Subject: strings.TrimSpace(subject), Text: strings.TrimLeft(body, "\n"), HTML: html.String()}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestEveryKindInEveryLanguage(t *testing.T) {
@@ -14,8 +15,9 @@ func TestEveryKindInEveryLanguage(t *testing.T) {
 			t.Errorf("%s: languages %v, want en and ro", kind, langs)
 		}
 		for _, lang := range langs {
-			m, err := Render(kind, lang, "ana@example.org", map[string]string{
-				"FirstName": "Ana <b>", "Link": "https://portal.example/x?token=abc&y=1", "Expires": "1 Jan", "Username": "ana"})
+			m, err := Render(Envelope{Kind: kind, Lang: lang, To: "ana@example.org",
+				Data: map[string]string{"FirstName": "Ana <b>", "Username": "ana"}, Link: "/x?token=abc&y=1",
+				Times: map[string]time.Time{"Expires": time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)}}, "https://portal.example/")
 			if err != nil {
 				t.Fatalf("%s/%s: %v", lang, kind, err)
 			}
@@ -30,11 +32,11 @@ func TestEveryKindInEveryLanguage(t *testing.T) {
 }
 
 func TestFallbackAndBadAddress(t *testing.T) {
-	m, err := Render(PasswordReset, "fr", "a@example.org", map[string]string{"Link": "https://x"})
+	m, err := Render(Envelope{Kind: PasswordReset, Lang: "xx", To: "a@example.org", Link: "/x"}, "https://p")
 	if err != nil || !strings.Contains(m.Subject, "password") {
 		t.Fatalf("fallback to English failed: %v %q", err, m.Subject)
 	}
-	if _, err := Render(PasswordReset, "en", "not an address", nil); err == nil {
+	if _, err := Render(Envelope{Kind: PasswordReset, Lang: "en", To: "not an address"}, "https://p"); err == nil {
 		t.Fatal("a bad address was accepted")
 	}
 }

@@ -21,7 +21,7 @@ func TestEveryTemplateParsesAndHasASubject(t *testing.T) {
 			t.Errorf("%s: %v", key, err)
 			continue
 		}
-		m, err := Render(kind, lang, "ana@example.org", map[string]string{"FirstName": "Ana", "Link": "https://x"})
+		m, err := Render(Envelope{Kind: kind, Lang: lang, To: "ana@example.org", Data: map[string]string{"FirstName": "Ana"}, Link: "/x"}, "https://p")
 		if err != nil || m.Subject == "" || m.HTML == "" {
 			t.Errorf("%s: %v, subject %q", key, err, m.Subject)
 		}

@@ -171,13 +171,6 @@ type DueMail struct {
 // takes it over (the request sends it right after its commit).
 const RetryDelay = 5 * time.Minute
 
-// mailData is what the notification templates can show.
-type mailData struct {
-	FirstName string // the recipient's
-	ActorName string // "" when no member acted
-	Link      string
-}
-
 // TemplateOf is the e-mail template a kind is rendered with.
 func TemplateOf(kind string) string {
 	if len(mail.Languages("notify_"+kind)) > 0 {
@@ -188,12 +181,12 @@ func TemplateOf(kind string) string {
 
 // Render builds the e-mail of n for to.
 func Render(n Notification, to Recipient, portalURL string) (mail.Message, error) {
-	d := mailData{FirstName: to.FirstName,
-		Link: strings.TrimRight(portalURL, "/") + "/notifications?id=" + url.QueryEscape(n.ID)}
+	e := mail.Envelope{Kind: TemplateOf(n.Kind), To: to.Email, Lang: to.Language,
+		Data: map[string]string{"FirstName": to.FirstName}, Link: "/notifications?id=" + url.QueryEscape(n.ID), Notification: true}
 	if n.Actor != nil {
-		d.ActorName = strings.TrimSpace(n.Actor.FirstName + " " + n.Actor.LastName)
+		e.Data["ActorName"] = strings.TrimSpace(n.Actor.FirstName + " " + n.Actor.LastName)
 	}
-	return mail.Render(TemplateOf(n.Kind), to.Language, to.Email, d)
+	return mail.Render(e, portalURL)
 }
 
 // Deliver e-mails a committed notification and records the outcome. It never fails the

@@ -141,8 +141,8 @@ func (s *Service) Start(ctx context.Context, in StartInput) error {
 		if !ok {
 			return usernameTaken()
 		}
-		msg, err := mail.Render(mail.AccountExists, in.Language, email, map[string]string{
-			"Link": s.link("password-reset", "")})
+		msg, err := mail.Render(mail.Envelope{Kind: mail.AccountExists, To: email, Lang: in.Language,
+			Link: link("password-reset", ""), Stranger: true}, s.PortalURL)
 		if err != nil {
 			return err
 		}
@@ -160,8 +160,9 @@ func (s *Service) Start(ctx context.Context, in StartInput) error {
 		}
 		return err
 	}
-	msg, err := mail.Render(mail.RegistrationLink, in.Language, email, map[string]string{
-		"FirstName": p.FirstName, "Link": s.link("register", tok), "Expires": p.ExpiresAt.Format("2006-01-02 15:04 UTC")})
+	msg, err := mail.Render(mail.Envelope{Kind: mail.RegistrationLink, To: email, Lang: in.Language,
+		Data: map[string]string{"FirstName": p.FirstName}, Link: link("register", tok),
+		Times: map[string]time.Time{"Expires": p.ExpiresAt}, Stranger: true}, s.PortalURL)
 	if err != nil {
 		return err
 	}
@@ -180,9 +181,9 @@ func (s *Service) send(ctx context.Context, m mail.Message) error {
 	return nil
 }
 
-// link is a portal URL: PORTAL_URL/<page>?token=<token>.
-func (s *Service) link(page, tok string) string {
-	u := strings.TrimRight(s.PortalURL, "/") + "/" + page
+// link is a portal path: /<page>?token=<token>.
+func link(page, tok string) string {
+	u := "/" + page
 	if tok != "" {
 		u += "?token=" + url.QueryEscape(tok)
 	}

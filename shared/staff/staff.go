@@ -123,10 +123,9 @@ func (s *Service) Create(ctx context.Context, who principal.Principal, in Input)
 	if err := s.Store.PutReset(ctx, r); err != nil {
 		return Created{}, err
 	}
-	msg, err := mail.Render(mail.StaffWelcome, m.Language, m.Email, map[string]string{
-		"FirstName": m.FirstName, "Username": m.Username, "Role": strings.ToUpper(m.Role),
-		"Link":    strings.TrimRight(s.PortalURL, "/") + "/password-reset?token=" + url.QueryEscape(tok),
-		"Expires": r.ExpiresAt.Format("2006-01-02 15:04 UTC")})
+	msg, err := mail.Render(mail.Envelope{Kind: mail.StaffWelcome, To: m.Email, Lang: m.Language, Country: m.Country,
+		Data: map[string]string{"FirstName": m.FirstName, "Username": m.Username, "Role": strings.ToUpper(m.Role)},
+		Link: "/password-reset?token=" + url.QueryEscape(tok), Times: map[string]time.Time{"Expires": r.ExpiresAt}}, s.PortalURL)
 	if err != nil {
 		return Created{}, err
 	}
