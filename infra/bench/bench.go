@@ -1,8 +1,9 @@
 // Package bench measures the backend's use cases: DynamoDB calls and consumed capacity
 // per request (in process, against DynamoDB Local), latency through the local API
 // gateway, the size of each function's deployment package, and each function's
-// cold-start init time next to a hello-world Go Lambda. infra/cmd/bench runs it and
-// writes docs/benchmarks.md. Results are reported, never asserted.
+// cold-start init time next to baseline Go Lambdas (hello-world, the SDK floor).
+// infra/cmd/bench runs it and writes docs/benchmarks.md. Results are reported, never
+// asserted.
 package bench
 
 import (
@@ -133,17 +134,19 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		pkgs = append(pkgs, "./"+path.Clean(f.CodeURI))
 		names = append(names, path.Base(f.CodeURI))
 	}
-	pkgs = append(pkgs, helloPackage)
-	names = append(names, path.Base(helloPackage))
+	for _, b := range baselines {
+		pkgs = append(pkgs, b.pkg())
+		names = append(names, b.Folder)
+	}
 
 	// 3. Deployment packages, built as for Lambda.
 	if !cfg.SkipSizes {
-		progress("building %d functions and the baseline for linux/arm64", len(fns))
+		progress("building %d functions and the baselines for linux/arm64", len(fns))
 		dir := filepath.Join(tmp, "arm64")
 		if err := build(ctx, cfg.Root, dir, "linux", "arm64", pkgs); err != nil {
 			return nil, err
 		}
-		if rep.Sizes, err = sizes(dir, names, path.Base(helloPackage)); err != nil {
+		if rep.Sizes, err = sizes(dir, names); err != nil {
 			return nil, err
 		}
 	}

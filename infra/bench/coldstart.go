@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -23,11 +24,13 @@ type InitResult struct {
 	Init            Summary
 }
 
-// helloTemplate runs the hello-world Lambda through the same gateway as the
-// functions, with the template's Globals.
-const helloTemplate = `AWSTemplateFormatVersion: "2010-09-09"
+// baselinesTemplate runs the baselines through the same gateway as the functions,
+// with the template's Globals.
+func baselinesTemplate() string {
+	var b strings.Builder
+	b.WriteString(`AWSTemplateFormatVersion: "2010-09-09"
 Transform: AWS::Serverless-2016-10-31
-Description: Baseline of the init-time benchmark (written by infra/cmd/bench).
+Description: Baselines of the init-time benchmark (written by infra/cmd/bench).
 Globals:
   Function:
     Runtime: provided.al2023
@@ -36,21 +39,20 @@ Globals:
     MemorySize: 256
     Timeout: 10
 Resources:
-  HelloFunction:
-    Type: AWS::Serverless::Function
-    Properties:
-      CodeUri: infra/bench/testdata/hello
-`
+`)
+	for _, bl := range baselines {
+		fmt.Fprintf(&b, "  %s:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: %s\n", bl.LogicalID, strings.TrimPrefix(bl.pkg(), "./"))
+	}
+	return b.String()
+}
 
-const helloID = "HelloFunction"
-
-// measureInit cold-starts every function (and the baseline) `samples` times: each
+// measureInit cold-starts every function (and the baselines) `samples` times: each
 // round is a fresh gateway that invokes each function once, then closes (stopping
 // the instances), so every start is a new process. Rounds interleave the functions,
 // spreading the machine's noise over all of them.
 func measureInit(ctx context.Context, opts gateway.Options, fns []*gateway.Function, tmpDir string, samples int, progress io.Writer) ([]InitResult, error) {
-	helloPath := filepath.Join(tmpDir, "hello-template.yaml")
-	if err := os.WriteFile(helloPath, []byte(helloTemplate), 0o644); err != nil {
+	basePath := filepath.Join(tmpDir, "baselines-template.yaml")
+	if err := os.WriteFile(basePath, []byte(baselinesTemplate()), 0o644); err != nil {
 		return nil, err
 	}
 	durations := map[string][]time.Duration{}
@@ -78,14 +80,19 @@ func measureInit(ctx context.Context, opts gateway.Options, fns []*gateway.Funct
 		return nil
 	}
 	ids := make([]string, 0, len(fns))
-	payloads := map[string][]byte{helloID: []byte(`{}`)}
+	var baseIDs []string
+	payloads := map[string][]byte{}
+	for _, b := range baselines {
+		baseIDs = append(baseIDs, b.LogicalID)
+		payloads[b.LogicalID] = []byte(`{}`)
+	}
 	for _, f := range fns {
 		ids = append(ids, f.LogicalID)
 		payloads[f.LogicalID] = initEvent(f)
 	}
-	hello := opts
-	hello.TemplatePath = helloPath
-	hello.Parameters, hello.TableName = nil, nil
+	base := opts
+	base.TemplatePath = basePath
+	base.Parameters, base.TableName = nil, nil
 	for k := range samples {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -94,11 +101,14 @@ func measureInit(ctx context.Context, opts gateway.Options, fns []*gateway.Funct
 		if err := round(opts, ids, payloads); err != nil {
 			return nil, err
 		}
-		if err := round(hello, []string{helloID}, payloads); err != nil {
+		if err := round(base, baseIDs, payloads); err != nil {
 			return nil, err
 		}
 	}
-	out := []InitResult{{Name: "hello (baseline)", LogicalID: helloID, Baseline: true, Init: Summarize(durations[helloID])}}
+	var out []InitResult
+	for _, b := range baselines {
+		out = append(out, InitResult{Name: b.Folder, LogicalID: b.LogicalID, Baseline: true, Init: Summarize(durations[b.LogicalID])})
+	}
 	for _, f := range fns {
 		out = append(out, InitResult{Name: f.Folder, LogicalID: f.LogicalID, Init: Summarize(durations[f.LogicalID])})
 	}

@@ -225,25 +225,22 @@ func (r *Report) Markdown(w io.Writer) {
 }
 
 // ColdStartRow is one line of the cold-start table: a function's init time and its
-// deployment package, each next to the hello-world baseline built the same way.
+// deployment package, each next to the baselines built the same way.
 type ColdStartRow struct {
-	Name      string
-	Baseline  bool
-	Init      *Summary    // nil: not measured
-	Size      *SizeResult // nil: not measured
-	InitRatio float64     // median init / the baseline's (0: unknown)
-	SizeRatio float64     // bootstrap bytes / the baseline's (0: unknown)
-	ZipRatio  float64
+	Name     string
+	Baseline bool
+	Init     *Summary    // nil: not measured
+	Size     *SizeResult // nil: not measured
+	// The figure divided by each baseline's, in the order of baselines (0: unknown):
+	// median init, bootstrap bytes, zipped bytes.
+	InitRatio, SizeRatio, ZipRatio []float64
 }
 
-// ColdStart joins the init times and the sizes by function, the baseline first.
+// ColdStart joins the init times and the sizes by function, the baselines first.
 func (r *Report) ColdStart() []ColdStartRow {
 	var rows []ColdStartRow
 	index := map[string]int{}
 	row := func(name string, baseline bool) *ColdStartRow {
-		if baseline {
-			name = ""
-		}
 		k, ok := index[name]
 		if !ok {
 			k = len(rows)
@@ -252,7 +249,9 @@ func (r *Report) ColdStart() []ColdStartRow {
 		}
 		return &rows[k]
 	}
-	row("", true) // the baseline leads, measured or not
+	for _, b := range baselines {
+		row(b.Folder, true) // the baselines lead, measured or not
+	}
 	for _, in := range r.Init {
 		x := row(in.Name, in.Baseline)
 		sum := in.Init
@@ -263,21 +262,22 @@ func (r *Report) ColdStart() []ColdStartRow {
 		size := sz
 		x.Size = &size
 	}
-	base := rows[0]
 	for k := range rows {
 		x := &rows[k]
-		if x.Init != nil && base.Init != nil && base.Init.P50 > 0 {
-			x.InitRatio = float64(x.Init.P50) / float64(base.Init.P50)
-		}
-		if x.Size != nil && base.Size != nil && base.Size.Binary > 0 && base.Size.Zipped > 0 {
-			x.SizeRatio = float64(x.Size.Binary) / float64(base.Size.Binary)
-			x.ZipRatio = float64(x.Size.Zipped) / float64(base.Size.Zipped)
+		x.InitRatio = make([]float64, len(baselines))
+		x.SizeRatio = make([]float64, len(baselines))
+		x.ZipRatio = make([]float64, len(baselines))
+		for i, base := range rows[:len(baselines)] {
+			if x.Init != nil && base.Init != nil && base.Init.P50 > 0 {
+				x.InitRatio[i] = float64(x.Init.P50) / float64(base.Init.P50)
+			}
+			if x.Size != nil && base.Size != nil && base.Size.Binary > 0 && base.Size.Zipped > 0 {
+				x.SizeRatio[i] = float64(x.Size.Binary) / float64(base.Size.Binary)
+				x.ZipRatio[i] = float64(x.Size.Zipped) / float64(base.Size.Zipped)
+			}
 		}
 	}
-	if base.Init == nil && base.Size == nil {
-		rows = rows[1:]
-	}
-	return rows
+	return slices.DeleteFunc(rows, func(x ColdStartRow) bool { return x.Baseline && x.Init == nil && x.Size == nil })
 }
 
 // coldStartMarkdown writes sections 3 (init time and size per function, next to
@@ -290,9 +290,11 @@ func (r *Report) coldStartMarkdown(w io.Writer) {
 		p("_Skipped (`-skip-init -skip-size`)._\n\n")
 		return
 	}
-	p("Each function next to a hello-world Go Lambda (`infra/bench/testdata/hello`: aws-lambda-go,\n")
-	p("returns a constant) built and started the same way; *× hello* is the function's figure\n")
-	p("divided by the baseline's.\n\n")
+	p("Each function next to two Go Lambdas built and started the same way: hello-world\n")
+	p("(`infra/bench/testdata/hello`: aws-lambda-go, returns a constant) and the SDK floor\n")
+	p("(`infra/bench/testdata/sdkfloor`: the same plus aws-sdk-go-v2's config and DynamoDB client,\n")
+	p("built at init as every function does). *× hello* and *× SDK floor* are the function's figure\n")
+	p("divided by that baseline's; what a function adds to the SDK floor is its own code.\n\n")
 	if c.SkipInit {
 		p("- *Init*: skipped (`-skip-init`).\n")
 	} else {
@@ -318,19 +320,41 @@ func (r *Report) coldStartMarkdown(w io.Writer) {
 		}
 		return fmt.Sprintf("%.2f×", x)
 	}
-	p("| Function | init median | init × hello | init min | init max | bootstrap | bootstrap × hello | zip | zip × hello |\n")
-	p("|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
-	var initRatios, sizeRatios []float64
+	// times is one "× baseline" column per baseline; ratios fills them.
+	times := func(measure string) string {
+		var cols []string
+		for _, b := range baselines {
+			cols = append(cols, measure+" × "+b.Column)
+		}
+		return strings.Join(cols, " | ")
+	}
+	ratios := func(xs []float64) string {
+		var cells []string
+		for _, x := range xs {
+			cells = append(cells, ratio(x))
+		}
+		return strings.Join(cells, " | ")
+	}
+	p("| Function | init median | %s | init min | init max | bootstrap | %s | zip | %s |\n", times("init"), times("bootstrap"), times("zip"))
+	right := strings.Repeat("--:|", len(baselines))
+	p("|---|--:|%s--:|--:|--:|%s--:|%s\n", right, right, right)
+	// The functions' ratios to each baseline, for the summary.
+	initRatios, sizeRatios := make([][]float64, len(baselines)), make([][]float64, len(baselines))
+	functions := 0
 	for _, x := range rows {
 		name := "`" + x.Name + "`"
 		if x.Baseline {
-			name = "_hello-world baseline_"
+			b, _ := baselineNamed(x.Name)
+			name = "_" + b.Row + "_"
 		} else {
-			if x.InitRatio > 0 {
-				initRatios = append(initRatios, x.InitRatio)
-			}
-			if x.SizeRatio > 0 {
-				sizeRatios = append(sizeRatios, x.SizeRatio)
+			functions++
+			for i := range baselines {
+				if x.InitRatio[i] > 0 {
+					initRatios[i] = append(initRatios[i], x.InitRatio[i])
+				}
+				if x.SizeRatio[i] > 0 {
+					sizeRatios[i] = append(sizeRatios[i], x.SizeRatio[i])
+				}
 			}
 		}
 		med, lo, hi := dash, dash, dash
@@ -341,18 +365,33 @@ func (r *Report) coldStartMarkdown(w io.Writer) {
 		if x.Size != nil {
 			bin, zip = mib(x.Size.Binary), mib(x.Size.Zipped)
 		}
-		p("| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", name, med, ratio(x.InitRatio), lo, hi, bin, ratio(x.SizeRatio), zip, ratio(x.ZipRatio))
+		p("| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", name, med, ratios(x.InitRatio), lo, hi, bin, ratios(x.SizeRatio), zip, ratios(x.ZipRatio))
 	}
 	p("\n")
-	if len(initRatios) > 0 || len(sizeRatios) > 0 {
-		p("Over the %d functions:", max(len(initRatios), len(sizeRatios)))
-		if len(initRatios) > 0 {
-			lo, mid, hi := spread(initRatios)
-			p(" init %.2f× hello-world at the median (%.2f× to %.2f×; the aim is at most 1.5×);", mid, lo, hi)
+	// spreads is "1.75× hello (1.50× to 2.00×), …" over the baselines measured.
+	spreads := func(measure string, rs [][]float64) string {
+		var parts []string
+		for i, xs := range rs {
+			if len(xs) > 0 {
+				lo, mid, hi := spread(xs)
+				parts = append(parts, fmt.Sprintf("%.2f× %s (%.2f× to %.2f×)", mid, baselines[i].Column, lo, hi))
+			}
 		}
-		if len(sizeRatios) > 0 {
-			lo, mid, hi := spread(sizeRatios)
-			p(" bootstrap %.2f× at the median (%.2f× to %.2f×).", mid, lo, hi)
+		if len(parts) == 0 {
+			return ""
+		}
+		return measure + " " + strings.Join(parts, ", ")
+	}
+	var summary []string
+	for _, s := range []string{spreads("init", initRatios), spreads("bootstrap", sizeRatios)} {
+		if s != "" {
+			summary = append(summary, s)
+		}
+	}
+	if len(summary) > 0 {
+		p("Over the %d functions, at the median (smallest to largest): %s.", functions, strings.Join(summary, "; "))
+		if len(initRatios[0]) > 0 {
+			p(" The aim is init at most 1.5× %s.", baselines[0].Column)
 		}
 		p("\n\n")
 	}
@@ -369,7 +408,7 @@ func (r *Report) coldStartMarkdown(w io.Writer) {
 		p("| Package | init (slowest) | allocated | in how many functions |\n")
 		p("|---|--:|--:|--:|\n")
 		for _, pi := range r.Inits {
-			p("| `%s` | %s | %s | %d of %d |\n", pi.Package, fmtDur(pi.Clock), mib(pi.Bytes), pi.Functions, max(len(r.Init)-1, 0))
+			p("| `%s` | %s | %s | %d of %d |\n", pi.Package, fmtDur(pi.Clock), mib(pi.Bytes), pi.Functions, functions)
 		}
 		p("\n")
 	}
