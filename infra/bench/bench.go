@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"etwin/infra/gateway"
@@ -30,7 +29,6 @@ import (
 	"etwin/shared/app"
 	"etwin/shared/cursor"
 	"etwin/shared/ddb"
-	"etwin/shared/sesmail"
 )
 
 // Config is one benchmark run.
@@ -248,10 +246,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if !cfg.SkipDDB {
 		m := &meter{}
 		store := ddb.New(newMeteredClient(ddbURL, m), table).WithMeter(m.record)
-		sesCfg := aws.Config{Region: localstack.Region, BaseEndpoint: aws.String(sesURL),
-			Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}
-		deps := &app.Deps{Store: store, PortalURL: env["PORTAL_URL"], Cursors: cursor.New(cursorKey),
-			Mail: sesmail.New(sesCfg, env["SENDER_ADDRESS"])}
+		deps := &app.Deps{Store: store, PortalURL: env["PORTAL_URL"], Cursors: cursor.New(cursorKey)}
 		// The handlers log a line per request, as in Lambda; here only warnings matter.
 		defer slog.SetDefault(slog.Default())
 		slog.SetDefault(slog.New(slog.NewJSONHandler(cfg.FunctionLog, &slog.HandlerOptions{Level: slog.LevelWarn})))

@@ -13,7 +13,9 @@ import (
 	"etwin/shared/apperr"
 	"etwin/shared/ddb"
 	"etwin/shared/fold"
+	"etwin/shared/mail"
 	"etwin/shared/member"
+	"etwin/shared/outbox"
 	"etwin/shared/password"
 	"etwin/shared/registration"
 	"etwin/shared/school"
@@ -276,7 +278,8 @@ func (ds *dataset) pending(ctx context.Context, c *country) (registration.Pendin
 		TokenHash: token.Hash(tok), FirstName: first, LastName: last, Email: email, Username: username,
 		PasswordHash: ds.pwHash, Language: c.lang, CreatedAt: now, ExpiresAt: now.Add(registration.LinkLifetime),
 	}
-	return p, tok, ds.store.PutPending(ctx, p, now)
+	return p, tok, ds.store.PutPending(ctx, p, now, outbox.New(mail.Envelope{Kind: mail.RegistrationLink, To: email,
+		Link: "/register?token=" + tok}, nil, now))
 }
 
 // pendings stores n pre-registrations and returns their link tokens.
@@ -348,7 +351,8 @@ func (ds *dataset) reset(ctx context.Context, m *seedMember) (string, error) {
 	tok := token.New()
 	now := time.Now().UTC()
 	return tok, ds.store.PutReset(ctx, account.Reset{TokenHash: token.Hash(tok), MemberID: m.ID,
-		CreatedAt: now, ExpiresAt: now.Add(account.ResetLifetime)})
+		CreatedAt: now, ExpiresAt: now.Add(account.ResetLifetime)}, outbox.New(mail.Envelope{Kind: mail.PasswordReset,
+		To: m.Email, Link: "/password-reset?token=" + tok}, nil, now))
 }
 
 // parallel runs f(0..n-1) on up to workers goroutines and returns the first error.

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"etwin/shared/member"
-	"etwin/shared/notify"
 	"etwin/shared/principal"
 	"etwin/shared/project"
 )
@@ -35,7 +34,7 @@ func (ds *dataset) cofounderFor(ctx context.Context, m *seedMember, i int) (*see
 // the use case and, with toNSO, has the co-founder approve it. It returns the projects and
 // their co-founders.
 func (ds *dataset) pendingProjects(ctx context.Context, founders []*seedMember, toNSO bool) ([]project.Project, []*seedMember, error) {
-	svc := &project.Service{Store: ds.store, Notify: &notify.Service{Store: ds.store}}
+	svc := &project.Service{Store: ds.store}
 	ps := make([]project.Project, len(founders))
 	cos := make([]*seedMember, len(founders))
 	err := parallel(ctx, len(founders), ds.workers, func(i int) error {
@@ -83,7 +82,7 @@ func projectScenarios() []*scenario {
 						if err != nil {
 							return nil, err
 						}
-						svc := &project.Service{Store: ds.store, Notify: &notify.Service{Store: ds.store}}
+						svc := &project.Service{Store: ds.store}
 						who, comment := principal.Principal{MemberID: tok[:strings.LastIndexByte(tok, '.')], Role: member.RoleNSO, Country: c}, ""
 						if _, err := svc.NSODecision(ctx, who, p.ProjectID, project.NSODecisionInput{Decision: "approve", Comment: &comment}); err != nil {
 							return nil, err

@@ -10,6 +10,7 @@ import (
 	"etwin/shared/apperr"
 	"etwin/shared/ddb"
 	"etwin/shared/member"
+	"etwin/shared/outbox"
 	"etwin/shared/password"
 	"etwin/shared/registration"
 	"etwin/shared/school"
@@ -29,7 +30,7 @@ func seedMember(t *testing.T, s *ddb.Store, username, pw string) member.Member {
 	}
 	p := registration.Pending{TokenHash: token.Hash(token.New()), FirstName: "T", LastName: "U", Email: username + "@example.org",
 		Username: username, PasswordHash: hash, Language: "en", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
-	if err := s.PutPending(ctx, p, now); err != nil {
+	if err := s.PutPending(ctx, p, now, outbox.Mail{ID: token.ID("o-")}); err != nil {
 		t.Fatal(err)
 	}
 	sc := school.School{SchoolID: token.ID("s-"), Name: "Școala " + username, Country: "RO", City: "Iași", Pupils: 1, RegisteredAt: now}

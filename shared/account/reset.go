@@ -10,15 +10,13 @@ import (
 	"etwin/shared/apperr"
 	"etwin/shared/mail"
 	"etwin/shared/member"
+	"etwin/shared/outbox"
 	"etwin/shared/password"
 	"etwin/shared/token"
 )
 
 // ResetLifetime is how long an e-mailed password-reset link works.
 const ResetLifetime = time.Hour
-
-// MailSender is the e-mail port (mail.Sender).
-type MailSender = mail.Sender
 
 // Reset is a pending password reset.
 type Reset struct {
@@ -60,9 +58,6 @@ func (s *Service) RequestReset(ctx context.Context, in ResetRequest) error {
 	if !ok {
 		r.MemberID, r.ExpiresAt = "", now // the decoy: unusable, removed by the TTL
 	}
-	if err := s.Store.PutReset(ctx, r); err != nil {
-		return err
-	}
 	e := mail.Envelope{Kind: mail.ResetNoAccount, To: strings.TrimSpace(in.Email), Link: "/register", Stranger: true}
 	if ok {
 		e = mail.Envelope{Kind: mail.PasswordReset, To: m.Email, Lang: m.Language, Country: m.Country,
@@ -70,14 +65,7 @@ func (s *Service) RequestReset(ctx context.Context, in ResetRequest) error {
 			Link:  "/password-reset?token=" + url.QueryEscape(tok),
 			Times: map[string]time.Time{"Expires": r.ExpiresAt}, Stranger: true}
 	}
-	msg, err := mail.Render(e, s.PortalURL)
-	if err != nil {
-		return err
-	}
-	if err := s.Mail.Send(ctx, msg); err != nil {
-		return apperr.Unavailable("The e-mail could not be sent; please try again in a few minutes.")
-	}
-	return nil
+	return s.Store.PutReset(ctx, r, outbox.New(e, nil, now))
 }
 
 // ResetConfirm is the body of POST /v1/password-resets/{token}.

@@ -11,6 +11,7 @@ import (
 	"etwin/shared/apperr"
 	"etwin/shared/clock"
 	"etwin/shared/member"
+	"etwin/shared/outbox"
 	"etwin/shared/password"
 	"etwin/shared/principal"
 	"etwin/shared/school"
@@ -73,7 +74,8 @@ type Store interface {
 	// transaction); ErrHasSchool if they have it already.
 	AddSchool(ctx context.Context, memberID string, ref member.SchoolRef, newSchool *school.School) error
 
-	PutReset(ctx context.Context, r Reset) error
+	// PutReset stores a reset link and commits its e-mail, atomically.
+	PutReset(ctx context.Context, r Reset, m outbox.Mail) error
 	GetReset(ctx context.Context, tokenHash string) (Reset, bool, error)
 	// UseReset spends the reset link and sets the new password hash atomically;
 	// ErrResetSpent when the link was used or expired meanwhile.
@@ -95,8 +97,6 @@ func (e *DuplicateSchoolError) Error() string { return "duplicate school " + e.S
 // Service runs the account use cases.
 type Service struct {
 	Store     Store
-	Mail      MailSender
-	PortalURL string
 	Now       func() time.Time
 }
 

@@ -8,12 +8,14 @@ import (
 	"errors"
 	"log/slog"
 	"os"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"golang.org/x/time/rate"
 
 	"etwin/shared/account"
 	"etwin/shared/contact"
@@ -22,12 +24,13 @@ import (
 	"etwin/shared/directory"
 	"etwin/shared/forum"
 	"etwin/shared/httpapi"
+	"etwin/shared/mail"
 	"etwin/shared/notify"
+	"etwin/shared/outbox"
 	"etwin/shared/project"
 	"etwin/shared/registration"
 	"etwin/shared/resource"
 	"etwin/shared/school"
-	"etwin/shared/sesmail"
 	"etwin/shared/staff"
 	"etwin/shared/stats"
 	"etwin/shared/twinspace"
@@ -39,7 +42,6 @@ import (
 // themselves.
 type Deps struct {
 	Store     *ddb.Store
-	Mail      *sesmail.Sender
 	PortalURL string
 	Cursors   cursor.Signer
 	// ReadKey reads the cursor key parameter (set by Serve from its main.go).
@@ -49,7 +51,6 @@ type Deps struct {
 	table      string
 	sender     string
 	storeOnce  sync.Once
-	mailOnce   sync.Once
 	cursorOnce sync.Once
 }
 
@@ -117,25 +118,36 @@ func (d *Deps) store() *ddb.Store {
 	return d.Store
 }
 
-// mail is the SES sender, built on first use (nil when SENDER_ADDRESS is not set).
-func (d *Deps) mail() *sesmail.Sender {
-	d.mailOnce.Do(func() {
-		if d.Mail == nil && d.sender != "" {
-			d.Mail = sesmail.New(d.cfg, d.sender)
-		}
-	})
-	return d.Mail
+// Transport builds the sender that SES mail leaves through (sesmail.New): only the
+// mail-sender's main.go hands it over, so no other function links the SES client.
+type Transport func(cfg aws.Config, from string) mail.Sender
+
+// Outbox is the delivery of outbox e-mails (the mail-sender function), sending through
+// the transport at MAIL_SEND_RATE e-mails per second per container (SES's account rate
+// divided by the function's reserved concurrency; unset: no pacing).
+func (d *Deps) Outbox(transport Transport) *outbox.Service {
+	s := &outbox.Service{Store: d.store(), PortalURL: d.PortalURL}
+	if d.sender != "" {
+		s.Mail = transport(d.cfg, d.sender)
+	}
+	if r, err := strconv.ParseFloat(os.Getenv("MAIL_SEND_RATE"), 64); err == nil && r > 0 {
+		s.Pace = rate.NewLimiter(rate.Limit(r), 1)
+	}
+	return s
 }
+
+// MailEvents records SES's bounce and complaint events (the mail-events function).
+func (d *Deps) MailEvents() *outbox.Feedback { return &outbox.Feedback{Store: d.store()} }
 
 // Registration is the registration service.
 func (d *Deps) Registration() *registration.Service {
-	return &registration.Service{Store: d.store(), Mail: d.mail(), PortalURL: d.PortalURL}
+	return &registration.Service{Store: d.store()}
 }
 
 // Account is the account service (sessions, personal page, password resets); it is also
 // the authenticator of protected routes.
 func (d *Deps) Account() *account.Service {
-	return &account.Service{Store: d.store(), Mail: d.mail(), PortalURL: d.PortalURL}
+	return &account.Service{Store: d.store()}
 }
 
 // Schools is the school look-up service.
@@ -143,18 +155,14 @@ func (d *Deps) Schools() *school.Service {
 	return &school.Service{Store: d.store(), Cursors: d.Cursors}
 }
 
-// Notifications lists and marks notifications and e-mails them after their action.
+// Notifications lists and marks notifications.
 func (d *Deps) Notifications() *notify.Service {
-	s := &notify.Service{Store: d.store(), PortalURL: d.PortalURL, Cursors: d.Cursors}
-	if m := d.mail(); m != nil { // a nil *sesmail.Sender must not become a non-nil interface
-		s.Mail = m
-	}
-	return s
+	return &notify.Service{Store: d.store(), Cursors: d.Cursors}
 }
 
 // Contacts is the contact-list service (requests, answers, the list).
 func (d *Deps) Contacts() *contact.Service {
-	return &contact.Service{Store: d.store(), Notify: d.Notifications(), Cursors: d.Cursors}
+	return &contact.Service{Store: d.store(), Cursors: d.Cursors}
 }
 
 // Forums is the forum service (posts and replies by age group).
@@ -174,17 +182,17 @@ func (d *Deps) Directory() *directory.Service {
 
 // TwinSpaces serves project workspaces: partners, pages and quality labels.
 func (d *Deps) TwinSpaces() *twinspace.Service {
-	return &twinspace.Service{Store: d.store(), Notify: d.Notifications()}
+	return &twinspace.Service{Store: d.store()}
 }
 
 // Projects is the project lifecycle (founding, approvals, NSO queue, reminders).
 func (d *Deps) Projects() *project.Service {
-	return &project.Service{Store: d.store(), Notify: d.Notifications(), Cursors: d.Cursors}
+	return &project.Service{Store: d.store(), Cursors: d.Cursors}
 }
 
 // Staff creates NSO and CSS accounts.
 func (d *Deps) Staff() *staff.Service {
-	return &staff.Service{Store: d.store(), Mail: d.mail(), PortalURL: d.PortalURL}
+	return &staff.Service{Store: d.store()}
 }
 
 // Stats serves the public numbers.

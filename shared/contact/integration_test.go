@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"etwin/infra/outboxtest"
 	"etwin/infra/testenv"
 	"etwin/shared/apperr"
 	"etwin/shared/contact"
@@ -18,6 +19,7 @@ import (
 	"etwin/shared/mail"
 	"etwin/shared/member"
 	"etwin/shared/notify"
+	"etwin/shared/outbox"
 	"etwin/shared/principal"
 	"etwin/shared/registration"
 	"etwin/shared/school"
@@ -44,16 +46,21 @@ func (s *sender) Send(_ context.Context, m mail.Message) error {
 
 type fixture struct {
 	store *ddb.Store
+	table string
 	mail  *sender
 	svc   *contact.Service
+	notes *notify.Service
 }
 
+// deliver hands the committed e-mails to f.mail, as the mail-sender does.
+func (f fixture) deliver(t *testing.T) { outboxtest.Deliver(t, f.table, f.mail) }
+
 func setup(t *testing.T) fixture {
-	st := ddb.New(testenv.DDB(), testenv.NewTable(t))
-	snd := &sender{}
+	table := testenv.NewTable(t)
+	st := ddb.New(testenv.DDB(), table)
 	signer := cursor.New("0123456789abcdef0123456789abcdef")
-	n := &notify.Service{Store: st, Mail: snd, PortalURL: "https://portal.example", Cursors: signer}
-	return fixture{store: st, mail: snd, svc: &contact.Service{Store: st, Notify: n, Cursors: signer}}
+	return fixture{store: st, table: table, mail: &sender{}, svc: &contact.Service{Store: st, Cursors: signer},
+		notes: &notify.Service{Store: st, Cursors: signer}}
 }
 
 // addMember registers a member (through the registration transaction) and returns who
@@ -65,7 +72,7 @@ func (f fixture) addMember(t *testing.T, first, lang, role string) principal.Pri
 	u := strings.ToLower(token.ID("u"))[:12]
 	p := registration.Pending{TokenHash: token.Hash(token.New()), FirstName: first, LastName: "Pop", Email: u + "@example.org",
 		Username: u, PasswordHash: "x", Language: lang, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
-	if err := f.store.PutPending(ctx, p, now); err != nil {
+	if err := f.store.PutPending(ctx, p, now, outbox.Mail{ID: token.ID("o-")}); err != nil {
 		t.Fatal(err)
 	}
 	sc := &school.School{SchoolID: token.ID("s-"), Name: "Școala " + u, Country: "RO", City: "Iași", Address: "a", PostalCode: "700",
@@ -108,10 +115,11 @@ func TestContactRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.deliver(t)
 	if len(f.mail.sent) != 1 || !strings.Contains(f.mail.sent[0].Subject, "vă invită") {
 		t.Fatalf("mail to the invitee: %+v", f.mail.sent)
 	}
-	notes, _ := f.svc.Notify.List(ctx, ion.MemberID, "", 10)
+	notes, _ := f.notes.List(ctx, ion.MemberID, "", 10)
 	if len(notes.Items) != 1 || notes.Items[0].Kind != notify.KindContactRequest || notes.Items[0].Subject.ID != r.RequestID || notes.Items[0].Mail != notify.MailSent {
 		t.Fatalf("notification: %+v", notes.Items)
 	}
@@ -169,7 +177,7 @@ func TestContactRules(t *testing.T) {
 			t.Fatalf("request to a contact: %v", err)
 		}
 	}
-	notes, _ = f.svc.Notify.List(ctx, ion.MemberID, "", 10)
+	notes, _ = f.notes.List(ctx, ion.MemberID, "", 10)
 	if notes.Items[0].Kind != notify.KindContactAccepted || notes.Items[0].Subject != (notify.Subject{Type: "member", ID: ana.MemberID}) {
 		t.Fatalf("accepted notification: %+v", notes.Items[0])
 	}
@@ -190,14 +198,16 @@ func TestContactRules(t *testing.T) {
 		t.Fatalf("request after removal: %v", err)
 	}
 
-	// A failing mail service never undoes the action; the failure is on the item.
+	// A failing mail service never undoes the action; the e-mail stays pending (the
+	// stream retries it).
 	f.mail.err = errors.New("ses down")
 	if _, err := f.svc.Create(ctx, eve, contact.CreateInput{MemberID: ana.MemberID}); err != nil {
 		t.Fatalf("the request failed with the mail: %v", err)
 	}
-	notes, _ = f.svc.Notify.List(ctx, ana.MemberID, "", 10)
-	if notes.Items[0].Mail != notify.MailFailed {
-		t.Fatalf("mail failure not recorded: %+v", notes.Items[0])
+	f.deliver(t)
+	notes, _ = f.notes.List(ctx, ana.MemberID, "", 10)
+	if notes.Items[0].Mail != notify.MailPending {
+		t.Fatalf("a failed send is not left pending: %+v", notes.Items[0])
 	}
 }
 

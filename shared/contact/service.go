@@ -17,7 +17,6 @@ import (
 // Service runs the contact use cases.
 type Service struct {
 	Store   Store
-	Notify  *notify.Service
 	Cursors cursor.Signer
 	Now     func() time.Time
 }
@@ -80,7 +79,6 @@ func (s *Service) Create(ctx context.Context, who principal.Principal, in Create
 	case err != nil:
 		return Created{}, err
 	}
-	s.Notify.Deliver(ctx, n, to)
 	return Created{RequestID: r.RequestID}, nil
 }
 
@@ -137,9 +135,6 @@ func (s *Service) Decide(ctx context.Context, who principal.Principal, requestID
 			return Request{}, decided(r)
 		}
 		return Request{}, err
-	}
-	if d.Notice != nil {
-		s.Notify.Deliver(ctx, *d.Notice, to)
 	}
 	return d.Request, nil
 }

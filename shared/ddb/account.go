@@ -11,6 +11,7 @@ import (
 
 	"etwin/shared/account"
 	"etwin/shared/member"
+	"etwin/shared/outbox"
 	"etwin/shared/school"
 	"etwin/shared/stats"
 )
@@ -199,12 +200,16 @@ func (s *Store) AddSchool(ctx context.Context, memberID string, ref member.Schoo
 }
 
 // PutReset stores a password-reset link.
-func (s *Store) PutReset(ctx context.Context, r account.Reset) error {
+func (s *Store) PutReset(ctx context.Context, r account.Reset, m outbox.Mail) error {
 	it, err := item(resetPK(r.TokenHash), skReset, "reset", resetItemOf(r))
 	if err != nil {
 		return err
 	}
-	return s.putIfAbsent(ctx, it)
+	mail, err := s.outboxPuts(m)
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, append([]txItem{s.putNew(it, fail(errBusy))}, mail...))
 }
 
 // GetReset reads a password-reset link.

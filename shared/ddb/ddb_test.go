@@ -14,6 +14,7 @@ import (
 	"etwin/shared/apperr"
 	"etwin/shared/ddb"
 	"etwin/shared/member"
+	"etwin/shared/outbox"
 	"etwin/shared/registration"
 	"etwin/shared/school"
 	"etwin/shared/token"
@@ -52,21 +53,21 @@ func TestUsernameHoldAndRelease(t *testing.T) {
 	s := newStore(t)
 	now := time.Now().UTC()
 	a := pending("Ana.Pop", "ana@example.org", now)
-	if err := s.PutPending(ctx, a, now); err != nil {
+	if err := s.PutPending(ctx, a, now, outbox.Mail{ID: token.ID("o-")}); err != nil {
 		t.Fatal(err)
 	}
 	// Another address, same name in another case: refused while the hold lasts.
-	if err := s.PutPending(ctx, pending("ana.pop", "other@example.org", now), now); !errors.Is(err, registration.ErrUsernameTaken) {
+	if err := s.PutPending(ctx, pending("ana.pop", "other@example.org", now), now, outbox.Mail{ID: token.ID("o-")}); !errors.Is(err, registration.ErrUsernameTaken) {
 		t.Fatalf("second hold: %v", err)
 	}
 	// The same address again: a fresh link replaces the hold.
 	a2 := pending("ana.pop", "ana@example.org", now)
-	if err := s.PutPending(ctx, a2, now); err != nil {
+	if err := s.PutPending(ctx, a2, now, outbox.Mail{ID: token.ID("o-")}); err != nil {
 		t.Fatalf("fresh link: %v", err)
 	}
 	// After expiry anyone may take it.
 	later := now.Add(registration.LinkLifetime + time.Minute)
-	if err := s.PutPending(ctx, pending("ANA.POP", "third@example.org", later), later); err != nil {
+	if err := s.PutPending(ctx, pending("ANA.POP", "third@example.org", later), later, outbox.Mail{ID: token.ID("o-")}); err != nil {
 		t.Fatalf("after expiry: %v", err)
 	}
 }
@@ -76,11 +77,11 @@ func TestCompleteIsSingleUseAndReplacedLinksDie(t *testing.T) {
 	s := newStore(t)
 	now := time.Now().UTC()
 	old := pending("ion", "ion@example.org", now)
-	if err := s.PutPending(ctx, old, now); err != nil {
+	if err := s.PutPending(ctx, old, now, outbox.Mail{ID: token.ID("o-")}); err != nil {
 		t.Fatal(err)
 	}
 	fresh := pending("ion", "ion@example.org", now)
-	if err := s.PutPending(ctx, fresh, now); err != nil {
+	if err := s.PutPending(ctx, fresh, now, outbox.Mail{ID: token.ID("o-")}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Complete(ctx, completion(old, newSchool("Școala Veche", now), "", now)); !errors.Is(err, registration.ErrLinkSpent) {
@@ -101,7 +102,7 @@ func TestCompleteIsSingleUseAndReplacedLinksDie(t *testing.T) {
 		t.Fatal("e-mail guard missing")
 	}
 	// A pending pre-registration can no longer take the username.
-	if err := s.PutPending(ctx, pending("Ion", "x@example.org", now), now); !errors.Is(err, registration.ErrUsernameTaken) {
+	if err := s.PutPending(ctx, pending("Ion", "x@example.org", now), now, outbox.Mail{ID: token.ID("o-")}); !errors.Is(err, registration.ErrUsernameTaken) {
 		t.Fatalf("member's username taken again: %v", err)
 	}
 }
@@ -114,7 +115,7 @@ func TestDuplicateSchoolAndMissingSchool(t *testing.T) {
 	p2 := pending("t2", "t2@example.org", now)
 	p3 := pending("t3", "t3@example.org", now)
 	for _, p := range []registration.Pending{p1, p2, p3} {
-		if err := s.PutPending(ctx, p, now); err != nil {
+		if err := s.PutPending(ctx, p, now, outbox.Mail{ID: token.ID("o-")}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -147,7 +148,7 @@ func TestSchoolSearchPagesEveryHitOnce(t *testing.T) {
 	want := map[string]bool{}
 	for i := 0; i < 23; i++ {
 		p := pending(fmt.Sprintf("u%d", i), fmt.Sprintf("u%d@example.org", i), now)
-		if err := s.PutPending(ctx, p, now); err != nil {
+		if err := s.PutPending(ctx, p, now, outbox.Mail{ID: token.ID("o-")}); err != nil {
 			t.Fatal(err)
 		}
 		name := fmt.Sprintf("Liceul Liceal Nr %d", i)
@@ -198,7 +199,7 @@ func TestSessionsAndReset(t *testing.T) {
 	s := newStore(t)
 	now := time.Now().UTC()
 	p := pending("sess", "sess@example.org", now)
-	if err := s.PutPending(ctx, p, now); err != nil {
+	if err := s.PutPending(ctx, p, now, outbox.Mail{ID: token.ID("o-")}); err != nil {
 		t.Fatal(err)
 	}
 	c := completion(p, newSchool("Școala Sesiunilor", now), "", now)
@@ -215,7 +216,7 @@ func TestSessionsAndReset(t *testing.T) {
 		}
 	}
 	r := account.Reset{TokenHash: token.Hash(token.New()), MemberID: id, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
-	if err := s.PutReset(ctx, r); err != nil {
+	if err := s.PutReset(ctx, r, outbox.Mail{ID: token.ID("o-")}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.UseReset(ctx, r, "newhash", now); err != nil {
@@ -243,7 +244,7 @@ func TestFailedLoginWindow(t *testing.T) {
 	s := newStore(t)
 	now := time.Now().UTC()
 	p := pending("fl", "fl@example.org", now)
-	_ = s.PutPending(ctx, p, now)
+	_ = s.PutPending(ctx, p, now, outbox.Mail{ID: token.ID("o-")})
 	c := completion(p, newSchool("Școala Încercărilor", now), "", now)
 	if err := s.Complete(ctx, c); err != nil {
 		t.Fatal(err)
@@ -273,7 +274,7 @@ func TestConcurrentCompletion(t *testing.T) {
 	s := newStore(t)
 	now := time.Now().UTC()
 	p := pending("race", "race@example.org", now)
-	if err := s.PutPending(ctx, p, now); err != nil {
+	if err := s.PutPending(ctx, p, now, outbox.Mail{ID: token.ID("o-")}); err != nil {
 		t.Fatal(err)
 	}
 	var ok, spent atomic.Int32

@@ -2,9 +2,7 @@ package ddb
 
 import (
 	"fmt"
-	"hash/fnv"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 
@@ -226,17 +224,18 @@ func projectRemindersDueBy(now time.Time) string {
 // account, so that reminders reach them with one Query.
 func nsoAccountsPK(country string) string { return "NSOACCOUNTS#" + country }
 
-// Notifications whose e-mail is pending or failed carry a sparse GSI1 entry in one of
-// mailRetryShards partitions (by id, so that busy hours spread), sorted by commit time.
-const mailRetryShards = 4
+// The outbox: one item per e-mail (PK OUTBOX#<id>, SK OUTBOX), the only items the
+// table's stream filter lets through to the mail-sender.
+const skOutbox = "OUTBOX"
 
-func mailRetryShardPK(shard int) string { return "MAILRETRY#" + strconv.Itoa(shard) }
-func mailRetryGSI1PK(id string) string {
-	h := fnv.New32a()
-	h.Write([]byte(id))
-	return mailRetryShardPK(int(h.Sum32() % mailRetryShards))
-}
-func mailRetryGSI1SK(createdAt, id string) string { return createdAt + "#" + id }
+func outboxPK(id string) string { return "OUTBOX#" + id }
 
-// mailRetryDueBefore bounds the entries committed before t: GSI1SK < it.
-func mailRetryDueBefore(t time.Time) string { return t.UTC().Format(keyTime) }
+// Suppressed addresses (bounces, complaints), by the address's hash.
+const skSuppressed = "SUPPRESSED"
+
+func suppressedPK(address string) string { return "SUPPRESSED#" + emailKey(address) }
+
+// Stranger-caused mail counted per address's hash, per hour and per day.
+func mailCountPK(address string) string  { return "MAILCOUNT#" + emailKey(address) }
+func mailCountHourSK(t time.Time) string { return "H#" + t.UTC().Format("2006010215") }
+func mailCountDaySK(t time.Time) string  { return "D#" + t.UTC().Format("20060102") }

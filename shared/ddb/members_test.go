@@ -19,6 +19,7 @@ import (
 	"etwin/shared/directory"
 	"etwin/shared/fold"
 	"etwin/shared/member"
+	"etwin/shared/outbox"
 	"etwin/shared/principal"
 	"etwin/shared/token"
 )
@@ -59,7 +60,7 @@ func register(t *testing.T, s *ddb.Store, first, last, schoolName string, subjec
 	ctx := context.Background()
 	now := time.Now().UTC()
 	p := pending(token.ID("u"), token.ID("e")+"@example.org", now)
-	if err := s.PutPending(ctx, p, now); err != nil {
+	if err := s.PutPending(ctx, p, now, outbox.Mail{ID: token.ID("o-")}); err != nil {
 		t.Fatal(err)
 	}
 	c := completion(p, newSchool(schoolName, now), "", now)

@@ -4,9 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"etwin/shared/notify"
 )
@@ -34,13 +32,6 @@ type notificationItem struct {
 	Actor       *actorFields  `dynamodbav:"actor,omitempty"`
 	Mail        string        `dynamodbav:"mail"`
 	TTL         int64         `dynamodbav:"ttl"`
-	// While its e-mail is pending or failed (and not given up), a notification carries a
-	// sparse GSI1 entry the mail-retry job Queries.
-	GSI1PK       string `dynamodbav:"GSI1PK,omitempty"`
-	GSI1SK       string `dynamodbav:"GSI1SK,omitempty"`
-	MailAttempts int    `dynamodbav:"mailAttempts,omitempty"`
-	// While a mail-retry run holds its claim (mail "sending"): until when, in unix seconds.
-	MailLeaseUntil int64 `dynamodbav:"mailLeaseUntil,omitempty"`
 }
 
 func notificationItemOf(n notify.Notification) notificationItem {
@@ -67,21 +58,25 @@ func (it notificationItem) notification() notify.Notification {
 // action was written twice, which its own conditions should already have refused.
 var errNotificationTwice = errBusy
 
-// notificationItems are the writes that add notifications to an action's transaction:
-// every use case that reports an action passes its notify.Notification values to its
-// store method, which appends these items to the same TransactWriteItems.
+// notificationItems are the writes that add notifications, and their e-mails (outbox
+// items), to an action's transaction: every use case that reports an action passes its
+// notify.Notification values to its store method, which appends these items to the same
+// TransactWriteItems.
 func (s *Store) notificationItems(ns ...notify.Notification) ([]txItem, error) {
-	out := make([]txItem, 0, len(ns))
+	out := make([]txItem, 0, 2*len(ns))
 	for _, n := range ns {
-		ni := notificationItemOf(n)
-		if n.Mail == notify.MailPending {
-			ni.GSI1PK, ni.GSI1SK = mailRetryGSI1PK(n.ID), mailRetryGSI1SK(n.CreatedAt.UTC().Format(keyTime), n.ID)
-		}
-		it, err := item(memberPK(n.RecipientID), notificationSK(n.ID), "notification", ni)
+		it, err := item(memberPK(n.RecipientID), notificationSK(n.ID), "notification", notificationItemOf(n))
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, s.putNew(it, fail(errNotificationTwice)))
+		if n.Email != nil {
+			mail, err := s.outboxPuts(*n.Email)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, mail...)
+		}
 	}
 	return out, nil
 }
@@ -103,94 +98,6 @@ func (s *Store) MarkNotificationRead(ctx context.Context, memberID, id string) (
 		return notify.Notification{}, false, err
 	}
 	return it.notification(), true, nil
-}
-
-// SetNotificationMail implements notify.Store. Sent or off: the retry entry goes. Failed:
-// one more attempt is counted, and after notify.MaxMailAttempts the entry goes too (the
-// state stays "failed" on the notification). Only while the e-mail is pending: once the
-// retry job claimed it, its outcome is the job's to record.
-func (s *Store) SetNotificationMail(ctx context.Context, memberID, id, state string) error {
-	k := key(memberPK(memberID), notificationSK(id))
-	stillPending := expression.Name("mail").Equal(expression.Value(notify.MailPending))
-	if state != notify.MailFailed {
-		_, err := s.updateItem(ctx, k, expression.NewBuilder().WithCondition(stillPending).
-			WithUpdate(expression.Set(expression.Name("mail"), expression.Value(state)).
-				Remove(expression.Name("GSI1PK")).Remove(expression.Name("GSI1SK"))), nil)
-		return err
-	}
-	var it notificationItem
-	if failed, err := s.updateItem(ctx, k, expression.NewBuilder().WithCondition(stillPending).
-		WithUpdate(expression.Set(expression.Name("mail"), expression.Value(state)).
-			Add(expression.Name("mailAttempts"), expression.Value(1))), &it); err != nil || failed || it.MailAttempts < notify.MaxMailAttempts {
-		return err
-	}
-	_, err := s.updateItem(ctx, k, expression.NewBuilder().WithCondition(expression.AttributeExists(expression.Name("PK"))).
-		WithUpdate(expression.Remove(expression.Name("GSI1PK")).Remove(expression.Name("GSI1SK"))), nil)
-	return err
-}
-
-// ClaimNotificationMail implements notify.Store: one conditional UpdateItem. The
-// notification must still be due (its GSI1 entry), have the attempt count that was read
-// and be pending, failed, or claimed by a run whose lease has ended; the claim sets mail
-// "sending", the next attempt count and the lease.
-func (s *Store) ClaimNotificationMail(ctx context.Context, memberID, id string, attempts int, now, until time.Time) (bool, error) {
-	mail, tries, lease := expression.Name("mail"), expression.Name("mailAttempts"), expression.Name("mailLeaseUntil")
-	asRead := tries.Equal(expression.Value(attempts))
-	if attempts == 0 { // never tried: stored without the attribute
-		asRead = expression.AttributeNotExists(tries).Or(asRead)
-	}
-	free := mail.In(expression.Value(notify.MailPending), expression.Value(notify.MailFailed)).
-		Or(mail.Equal(expression.Value(notify.MailSending)).And(lease.LessThanEqual(expression.Value(now.Unix()))))
-	failed, err := s.updateItem(ctx, key(memberPK(memberID), notificationSK(id)), expression.NewBuilder().
-		WithCondition(expression.AttributeExists(expression.Name("GSI1PK")).And(asRead, free)).
-		WithUpdate(expression.Set(mail, expression.Value(notify.MailSending)).
-			Set(tries, expression.Value(attempts+1)).
-			Set(lease, expression.Value(until.Unix()))), nil)
-	return !failed && err == nil, err
-}
-
-// FinishNotificationMail implements notify.Store: one UpdateItem conditional on the claim
-// (mail "sending" at attempt). Sent, off, or failed at notify.MaxMailAttempts: the retry
-// entry goes; failed before: it stays, for the next run.
-func (s *Store) FinishNotificationMail(ctx context.Context, memberID, id string, attempt int, state string) (bool, error) {
-	mail := expression.Name("mail")
-	up := expression.Set(mail, expression.Value(state)).Remove(expression.Name("mailLeaseUntil"))
-	if state != notify.MailFailed || attempt >= notify.MaxMailAttempts {
-		up = up.Remove(expression.Name("GSI1PK")).Remove(expression.Name("GSI1SK"))
-	}
-	failed, err := s.updateItem(ctx, key(memberPK(memberID), notificationSK(id)), expression.NewBuilder().
-		WithCondition(mail.Equal(expression.Value(notify.MailSending)).
-			And(expression.Name("mailAttempts").Equal(expression.Value(attempt)))).
-		WithUpdate(up), nil)
-	return !failed && err == nil, err
-}
-
-// DueNotificationMails implements notify.Store: a Query of each retry shard on GSI1 for
-// entries committed before `before` (oldest first), at most limit in all.
-func (s *Store) DueNotificationMails(ctx context.Context, before time.Time, limit int) ([]notify.DueMail, error) {
-	var out []notify.DueMail
-	for shard := 0; shard < mailRetryShards && len(out) < limit; shard++ {
-		kc := expression.Key("GSI1PK").Equal(expression.Value(mailRetryShardPK(shard))).
-			And(expression.Key("GSI1SK").LessThan(expression.Value(mailRetryDueBefore(before))))
-		e, err := expression.NewBuilder().WithKeyCondition(kc).Build()
-		if err != nil {
-			return nil, err
-		}
-		in := &dynamodb.QueryInput{TableName: s.tableName(), IndexName: aws.String("GSI1"), KeyConditionExpression: e.KeyCondition(),
-			ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
-			Limit: aws.Int32(int32(limit - len(out)))}
-		err = s.queryPages(ctx, in, func(page *dynamodb.QueryOutput) (bool, error) {
-			got, err := decode(page.Items, func(it notificationItem) notify.DueMail {
-				return notify.DueMail{Notification: it.notification(), Attempts: it.MailAttempts}
-			})
-			out = append(out, got...)
-			return len(out) < limit, err
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
 }
 
 // AddNotifications writes notifications that report no write of their own (a job's

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"etwin/shared/member"
+	"etwin/shared/outbox"
 	"etwin/shared/registration"
 	"etwin/shared/school"
 	"etwin/shared/stats"
@@ -102,7 +103,7 @@ func (s *Store) UsernameAvailableFor(ctx context.Context, username, email string
 // PutPending implements registration.Store: the pre-registration and the username hold
 // are written together; the hold may only replace an expired hold or one of the same
 // e-mail address (a fresh link).
-func (s *Store) PutPending(ctx context.Context, p registration.Pending, now time.Time) error {
+func (s *Store) PutPending(ctx context.Context, p registration.Pending, now time.Time, m outbox.Mail) error {
 	exp := p.ExpiresAt.Unix()
 	reg, err := item(regPK(p.TokenHash), skRegistration, "registration", pendingItemOf(p))
 	if err != nil {
@@ -125,7 +126,11 @@ func (s *Store) PutPending(ctx context.Context, p registration.Pending, now time
 		TableName: s.tableName(), Item: guard, ConditionExpression: cond.Condition(),
 		ExpressionAttributeNames: cond.Names(), ExpressionAttributeValues: cond.Values()}},
 		onFail: fail(registration.ErrUsernameTaken)}
-	return s.transact(ctx, []txItem{s.putNew(reg, fail(registration.ErrUsernameTaken)), guardPut})
+	mail, err := s.outboxPuts(m)
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, append([]txItem{s.putNew(reg, fail(registration.ErrUsernameTaken)), guardPut}, mail...))
 }
 
 // GetPending implements registration.Store.

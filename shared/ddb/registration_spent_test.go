@@ -14,7 +14,9 @@ import (
 
 	"etwin/infra/testenv"
 	"etwin/shared/ddb"
+	"etwin/shared/outbox"
 	"etwin/shared/registration"
+	"etwin/shared/token"
 )
 
 // TestSpentLinkIsRefusedByItsOwnRecord: a link whose registration record says it was
@@ -30,7 +32,7 @@ func TestSpentLinkIsRefusedByItsOwnRecord(t *testing.T) {
 	s := ddb.New(testenv.DDB(), table)
 	now := time.Now().UTC()
 	p := pending("spent.link", "spent@example.org", now)
-	if err := s.PutPending(ctx, p, now); err != nil {
+	if err := s.PutPending(ctx, p, now, outbox.Mail{ID: token.ID("o-")}); err != nil {
 		t.Fatal(err)
 	}
 	markUsed(t, table, p.TokenHash, now.Add(-time.Minute))

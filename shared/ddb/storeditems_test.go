@@ -19,11 +19,13 @@ import (
 	"etwin/shared/forum"
 	"etwin/shared/member"
 	"etwin/shared/notify"
+	"etwin/shared/outbox"
 	"etwin/shared/project"
 	"etwin/shared/registration"
 	"etwin/shared/resource"
 	"etwin/shared/school"
 	"etwin/shared/stats"
+	"etwin/shared/token"
 	"etwin/shared/twinspace"
 )
 
@@ -91,7 +93,7 @@ func TestStoredAttributeNamesStay(t *testing.T) {
 
 	p := registration.Pending{TokenHash: "th-reg", FirstName: "Ana", LastName: "Pop", Email: "ana@example.org", Username: "ana.pop",
 		PasswordHash: "hash", Language: "ro", CreatedAt: now, ExpiresAt: now.Add(time.Hour), UsedAt: &used}
-	if err := s.PutPending(ctx, p, now); err != nil {
+	if err := s.PutPending(ctx, p, now, outbox.Mail{ID: token.ID("o-")}); err != nil {
 		t.Fatal(err)
 	}
 	sc := school.School{SchoolID: "s-1", Name: "Liceul Creangă", Country: "RO", City: "Iași", Address: "Str. 1", PostalCode: "700",
@@ -113,9 +115,6 @@ func TestStoredAttributeNamesStay(t *testing.T) {
 	if err := s.AddNotifications(ctx, n); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetNotificationMail(ctx, "m-1", n.ID, notify.MailFailed); err != nil { // mailAttempts
-		t.Fatal(err)
-	}
 	res := resource.Resource{ResourceID: "res-1", Title: "Water", Description: "About water", Theme: "stem", Language: "en",
 		URL: "https://example.org/water", Author: forum.Author{MemberID: "m-1", FirstName: "Ana", LastName: "Pop"}, CreatedAt: now,
 		IndexWords: []string{"water", "about"}}
@@ -126,7 +125,7 @@ func TestStoredAttributeNamesStay(t *testing.T) {
 		CreatedAt: now, LastSeenAt: now}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.PutReset(ctx, account.Reset{TokenHash: "th-reset", MemberID: "m-1", CreatedAt: now, ExpiresAt: now.Add(time.Hour), UsedAt: &used}); err != nil {
+	if err := s.PutReset(ctx, account.Reset{TokenHash: "th-reset", MemberID: "m-1", CreatedAt: now, ExpiresAt: now.Add(time.Hour), UsedAt: &used}, outbox.Mail{ID: token.ID("o-")}); err != nil {
 		t.Fatal(err)
 	}
 	from := contact.Person{MemberID: "m-1", FirstName: "Ana", LastName: "Pop", Country: "RO"}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"etwin/infra/outboxtest"
 	"etwin/infra/testenv"
 	"etwin/shared/apperr"
 	"etwin/shared/contact"
@@ -64,6 +65,7 @@ func (c *clock) Set(t time.Time) {
 
 type fixture struct {
 	store    *ddb.Store
+	table    string
 	mail     *sender
 	clock    *clock
 	svc      *project.Service
@@ -71,14 +73,13 @@ type fixture struct {
 }
 
 func setup(t *testing.T) fixture {
-	st := ddb.New(testenv.DDB(), testenv.NewTable(t))
-	snd := &sender{}
+	table := testenv.NewTable(t)
+	st := ddb.New(testenv.DDB(), table)
 	signer := cursor.New("0123456789abcdef0123456789abcdef")
-	n := &notify.Service{Store: st, Mail: snd, PortalURL: "https://portal.example", Cursors: signer}
 	c := &clock{t: time.Now().UTC()}
-	return fixture{store: st, mail: snd, clock: c,
-		svc:      &project.Service{Store: st, Notify: n, Cursors: signer, Now: c.Now},
-		contacts: &contact.Service{Store: st, Notify: n, Cursors: signer}}
+	return fixture{store: st, table: table, mail: &sender{}, clock: c,
+		svc:      &project.Service{Store: st, Cursors: signer, Now: c.Now},
+		contacts: &contact.Service{Store: st, Cursors: signer}}
 }
 
 // teacher adds a teacher with one school in each of countries.
@@ -394,6 +395,7 @@ func TestReminders(t *testing.T) {
 		t.Fatalf("day 6: %+v", r)
 	}
 	f.clock.Set(start.Add(7*24*time.Hour + time.Minute))
+	outboxtest.Deliver(t, f.table, f.mail)
 	mails := f.mail.count()
 	var wg sync.WaitGroup
 	reps := make([]project.ReminderReport, 3)
@@ -405,6 +407,7 @@ func TestReminders(t *testing.T) {
 	if n := reps[0].Cofounders + reps[1].Cofounders + reps[2].Cofounders; n != 1 {
 		t.Fatalf("co-founder reminded %d times: %+v", n, reps)
 	}
+	outboxtest.Deliver(t, f.table, f.mail)
 	if kinds(t, f, jean.MemberID, notify.KindProjectReminder) != 1 || f.mail.count() != mails+1 {
 		t.Fatal("the co-founder's reminder is not one notification and one e-mail")
 	}

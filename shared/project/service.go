@@ -22,7 +22,6 @@ import (
 // reminders.
 type Service struct {
 	Store   Store
-	Notify  *notify.Service
 	Cursors cursor.Signer
 	Now     func() time.Time
 }
@@ -31,21 +30,6 @@ func (s *Service) now() time.Time { return clock.Now(s.Now) }
 
 // Page is a page of a list.
 type Page[T any] = notify.Page[T]
-
-// delivery is a committed notification and its recipient.
-type delivery struct {
-	n  notify.Notification
-	to notify.Recipient
-}
-
-func (s *Service) deliver(ctx context.Context, ds []delivery) {
-	if s.Notify == nil {
-		return
-	}
-	for _, d := range ds {
-		s.Notify.Deliver(ctx, d.n, d.to)
-	}
-}
 
 func recipientOf(m member.Member, found bool, id string) notify.Recipient {
 	if !found {
@@ -165,7 +149,6 @@ func (s *Service) Create(ctx context.Context, who principal.Principal, in Create
 	} else if err != nil {
 		return Project{}, err
 	}
-	s.deliver(ctx, []delivery{{n, to}})
 	return p, nil
 }
 
@@ -261,7 +244,6 @@ func (s *Service) CofounderDecision(ctx context.Context, who principal.Principal
 		return Project{}, err
 	}
 	var me member.Member
-	var sent delivery
 	np, err := s.update(ctx, projectID, func(p *Project) (Effects, error) {
 		c, err := s.caller(ctx, who, p)
 		if err != nil {
@@ -298,8 +280,7 @@ func (s *Service) CofounderDecision(ctx context.Context, who principal.Principal
 		if np.Status == Rejected {
 			kind = notify.KindProjectRejected
 		}
-		sent = delivery{notify.New(to, kind, subjectOf(p.ProjectID), notify.ActorOf(me), now), to}
-		fx := Effects{Notices: []notify.Notification{sent.n}}
+		fx := Effects{Notices: []notify.Notification{notify.New(to, kind, subjectOf(p.ProjectID), notify.ActorOf(me), now)}}
 		if np.Status == AwaitingNSO {
 			fx.CofounderSchool = &Founder{MemberID: me.MemberID, SchoolID: sc.SchoolID, Country: sc.Country}
 			fx.QueueAdd = np.NSOCountries
@@ -310,7 +291,6 @@ func (s *Service) CofounderDecision(ctx context.Context, who principal.Principal
 	if err != nil {
 		return Project{}, err
 	}
-	s.deliver(ctx, []delivery{sent})
 	return np, nil
 }
 
@@ -324,7 +304,6 @@ func (s *Service) NSODecision(ctx context.Context, who principal.Principal, proj
 	if err := in.Validate(); err != nil {
 		return Project{}, err
 	}
-	var ds []delivery
 	np, err := s.update(ctx, projectID, func(p *Project) (Effects, error) {
 		now := s.now()
 		c := Caller{MemberID: who.MemberID, Role: who.Role, Country: who.Country}
@@ -333,7 +312,6 @@ func (s *Service) NSODecision(ctx context.Context, who principal.Principal, proj
 			return Effects{}, err
 		}
 		fx := Effects{QueueRemove: out.DoneCountries}
-		ds = nil
 		if out.Final {
 			kind := notify.KindProjectApproved
 			if np.Status == Rejected {
@@ -345,9 +323,7 @@ func (s *Service) NSODecision(ctx context.Context, who principal.Principal, proj
 					return Effects{}, err
 				}
 				to := recipientOf(m, found, id)
-				n := notify.New(to, kind, subjectOf(p.ProjectID), nil, now)
-				fx.Notices = append(fx.Notices, n)
-				ds = append(ds, delivery{n, to})
+				fx.Notices = append(fx.Notices, notify.New(to, kind, subjectOf(p.ProjectID), nil, now))
 			}
 			if np.Status == Approved {
 				fx.Stats = stats.Delta{ActiveProjects: 1}
@@ -360,7 +336,6 @@ func (s *Service) NSODecision(ctx context.Context, who principal.Principal, proj
 	if err != nil {
 		return Project{}, err
 	}
-	s.deliver(ctx, ds)
 	return np, nil
 }
 
@@ -415,15 +390,16 @@ func (s *Service) SendReminders(ctx context.Context) (ReminderReport, error) {
 	return rep, nil
 }
 
-// maxRecipients keeps one reminder's transaction within DynamoDB's 100 items.
-const maxRecipients = 90
+// maxRecipients keeps one reminder's transaction within DynamoDB's 100 items (each
+// recipient is two: the notification and its outbox e-mail).
+const maxRecipients = 45
 
 // errNothingDue ends a reminder decision that has nothing to send (nothing is written).
 var errNothingDue = errors.New("project: no reminder due")
 
 func (s *Service) remind(ctx context.Context, projectID string, now time.Time, rep *ReminderReport) error {
 	var due Reminders
-	var ds []delivery
+	var ds []notify.Notification
 	_, err := s.Store.UpdateProject(ctx, projectID, func(p *Project) (Effects, error) {
 		if due = DueReminders(p, now); due.Empty() {
 			return Effects{}, errNothingDue
@@ -438,7 +414,7 @@ func (s *Service) remind(ctx context.Context, projectID string, now time.Time, r
 				return err
 			}
 			to := recipientOf(m, found, id)
-			ds = append(ds, delivery{notify.New(to, notify.KindProjectReminder, subjectOf(p.ProjectID), nil, now), to})
+			ds = append(ds, notify.New(to, notify.KindProjectReminder, subjectOf(p.ProjectID), nil, now))
 			return nil
 		}
 		if due.Cofounder {
@@ -457,12 +433,8 @@ func (s *Service) remind(ctx context.Context, projectID string, now time.Time, r
 				}
 			}
 		}
-		var fx Effects
-		for _, d := range ds {
-			fx.Notices = append(fx.Notices, d.n)
-		}
 		*p = MarkReminded(*p, due, now)
-		return fx, nil
+		return Effects{Notices: ds}, nil
 	})
 	switch {
 	case errors.Is(err, errNothingDue), errors.Is(err, ErrNoProject):
@@ -475,6 +447,5 @@ func (s *Service) remind(ctx context.Context, projectID string, now time.Time, r
 	}
 	rep.NSOCountries += len(due.NSO)
 	rep.Notifications += len(ds)
-	s.deliver(ctx, ds)
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"etwin/shared/clock"
 	"etwin/shared/mail"
 	"etwin/shared/member"
+	"etwin/shared/outbox"
 	"etwin/shared/password"
 	"etwin/shared/school"
 	"etwin/shared/token"
@@ -66,8 +67,11 @@ type Store interface {
 	// UsernameAvailableFor reports whether a pre-registration with email may take the
 	// username (free, expired hold, or held by a pending pre-registration of that email).
 	UsernameAvailableFor(ctx context.Context, username, email string, now time.Time) (bool, error)
-	// PutPending stores p and holds its username, atomically; ErrUsernameTaken if held.
-	PutPending(ctx context.Context, p Pending, now time.Time) error
+	// PutPending stores p, holds its username and commits its e-mail, atomically;
+	// ErrUsernameTaken if held.
+	PutPending(ctx context.Context, p Pending, now time.Time, m outbox.Mail) error
+	// QueueMail commits an e-mail that no other change goes with.
+	QueueMail(ctx context.Context, ms ...outbox.Mail) error
 	GetPending(ctx context.Context, tokenHash string) (Pending, bool, error)
 	GetSchool(ctx context.Context, schoolID string) (school.School, bool, error)
 	// Complete writes c in one transaction: spends the link, turns the username hold into
@@ -78,8 +82,6 @@ type Store interface {
 // Service runs the registration use cases.
 type Service struct {
 	Store     Store
-	Mail      mail.Sender
-	PortalURL string
 	Now       func() time.Time
 }
 
@@ -141,12 +143,8 @@ func (s *Service) Start(ctx context.Context, in StartInput) error {
 		if !ok {
 			return usernameTaken()
 		}
-		msg, err := mail.Render(mail.Envelope{Kind: mail.AccountExists, To: email, Lang: in.Language,
-			Link: link("password-reset", ""), Stranger: true}, s.PortalURL)
-		if err != nil {
-			return err
-		}
-		return s.send(ctx, msg)
+		return s.Store.QueueMail(ctx, outbox.New(mail.Envelope{Kind: mail.AccountExists, To: email, Lang: in.Language,
+			Link: link("password-reset", ""), Stranger: true}, nil, now))
 	}
 	tok := token.New()
 	p := Pending{
@@ -154,31 +152,20 @@ func (s *Service) Start(ctx context.Context, in StartInput) error {
 		Email: email, Username: in.Username, PasswordHash: hash, Language: in.Language,
 		CreatedAt: now, ExpiresAt: now.Add(LinkLifetime),
 	}
-	if err := s.Store.PutPending(ctx, p, now); err != nil {
+	m := outbox.New(mail.Envelope{Kind: mail.RegistrationLink, To: email, Lang: in.Language,
+		Data: map[string]string{"FirstName": p.FirstName}, Link: link("register", tok),
+		Times: map[string]time.Time{"Expires": p.ExpiresAt}, Stranger: true}, nil, now)
+	if err := s.Store.PutPending(ctx, p, now, m); err != nil {
 		if errors.Is(err, ErrUsernameTaken) {
 			return usernameTaken()
 		}
 		return err
 	}
-	msg, err := mail.Render(mail.Envelope{Kind: mail.RegistrationLink, To: email, Lang: in.Language,
-		Data: map[string]string{"FirstName": p.FirstName}, Link: link("register", tok),
-		Times: map[string]time.Time{"Expires": p.ExpiresAt}, Stranger: true}, s.PortalURL)
-	if err != nil {
-		return err
-	}
-	return s.send(ctx, msg)
+	return nil
 }
 
 func usernameTaken() error {
 	return apperr.Conflict("This username is taken.", apperr.FieldError{Field: "username", Message: "taken"})
-}
-
-// send reports a failed send instead of pretending (the sender already retried).
-func (s *Service) send(ctx context.Context, m mail.Message) error {
-	if err := s.Mail.Send(ctx, m); err != nil {
-		return apperr.Unavailable("The e-mail could not be sent; please try again in a few minutes.")
-	}
-	return nil
 }
 
 // link is a portal path: /<page>?token=<token>.

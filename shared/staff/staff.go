@@ -15,6 +15,7 @@ import (
 	"etwin/shared/apperr"
 	"etwin/shared/mail"
 	"etwin/shared/member"
+	"etwin/shared/outbox"
 	"etwin/shared/principal"
 	"etwin/shared/token"
 	"etwin/shared/vocab"
@@ -82,14 +83,12 @@ type Store interface {
 	// CreateAccount stores a new account with its username and e-mail guards, or fails with
 	// ErrUsernameTaken / ErrEmailTaken.
 	CreateAccount(ctx context.Context, m member.Member) error
-	PutReset(ctx context.Context, r account.Reset) error
+	PutReset(ctx context.Context, r account.Reset, m outbox.Mail) error
 }
 
 // Service creates staff accounts.
 type Service struct {
 	Store     Store
-	Mail      mail.Sender
-	PortalURL string
 	Now       func() time.Time
 }
 
@@ -120,18 +119,11 @@ func (s *Service) Create(ctx context.Context, who principal.Principal, in Input)
 	}
 	tok := token.New()
 	r := account.Reset{TokenHash: token.Hash(tok), MemberID: m.MemberID, CreatedAt: now, ExpiresAt: now.Add(WelcomeLifetime)}
-	if err := s.Store.PutReset(ctx, r); err != nil {
-		return Created{}, err
-	}
-	msg, err := mail.Render(mail.Envelope{Kind: mail.StaffWelcome, To: m.Email, Lang: m.Language, Country: m.Country,
+	e := mail.Envelope{Kind: mail.StaffWelcome, To: m.Email, Lang: m.Language, Country: m.Country,
 		Data: map[string]string{"FirstName": m.FirstName, "Username": m.Username, "Role": strings.ToUpper(m.Role)},
-		Link: "/password-reset?token=" + url.QueryEscape(tok), Times: map[string]time.Time{"Expires": r.ExpiresAt}}, s.PortalURL)
-	if err != nil {
+		Link: "/password-reset?token=" + url.QueryEscape(tok), Times: map[string]time.Time{"Expires": r.ExpiresAt}}
+	if err := s.Store.PutReset(ctx, r, outbox.New(e, &outbox.Ref{Type: outbox.RefInvitation, MemberID: m.MemberID}, now)); err != nil {
 		return Created{}, err
-	}
-	if err := s.Mail.Send(ctx, msg); err != nil {
-		// The account exists; the CSS can have a reset link sent later.
-		return Created{}, apperr.Unavailable("The account was created but the e-mail could not be sent; ask for a password reset for it.")
 	}
 	return Created{MemberID: m.MemberID, Username: m.Username, Role: m.Role, Country: m.Country}, nil
 }

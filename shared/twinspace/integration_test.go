@@ -14,6 +14,7 @@ import (
 	"etwin/shared/ddb"
 	"etwin/shared/member"
 	"etwin/shared/notify"
+	"etwin/shared/outbox"
 	"etwin/shared/principal"
 	"etwin/shared/project"
 	"etwin/shared/registration"
@@ -33,9 +34,8 @@ type fixture struct {
 func setup(t *testing.T) fixture {
 	st := ddb.New(testenv.DDB(), testenv.NewTable(t))
 	signer := cursor.New("0123456789abcdef0123456789abcdef")
-	n := &notify.Service{Store: st, PortalURL: "https://portal.example", Cursors: signer}
-	return fixture{store: st, svc: &twinspace.Service{Store: st, Notify: n},
-		contacts: &contact.Service{Store: st, Notify: n, Cursors: signer}}
+	return fixture{store: st, svc: &twinspace.Service{Store: st},
+		contacts: &contact.Service{Store: st, Cursors: signer}}
 }
 
 type person struct {
@@ -51,7 +51,7 @@ func (f fixture) addTeacher(t *testing.T, first, country string) person {
 	u := strings.ToLower(token.ID("u"))[:12]
 	p := registration.Pending{TokenHash: token.Hash(token.New()), FirstName: first, LastName: "Pop", Email: u + "@example.org",
 		Username: u, PasswordHash: "x", Language: "en", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
-	if err := f.store.PutPending(ctx, p, now); err != nil {
+	if err := f.store.PutPending(ctx, p, now, outbox.Mail{ID: token.ID("o-")}); err != nil {
 		t.Fatal(err)
 	}
 	sc := &school.School{SchoolID: token.ID("s-"), Name: "School " + u, Country: country, City: "Town", Address: "a", PostalCode: "700",

@@ -20,9 +20,8 @@ const KindLabelAwarded = notify.KindLabelAwarded
 
 // Service runs the TwinSpace use cases.
 type Service struct {
-	Store  Store
-	Notify *notify.Service
-	Now    func() time.Time
+	Store Store
+	Now   func() time.Time
 }
 
 func (s *Service) now() time.Time { return clock.Now(s.Now) }
@@ -137,7 +136,6 @@ func (s *Service) AddMember(ctx context.Context, who principal.Principal, projec
 	if err := s.Store.AddPartner(ctx, p, who.MemberID, pt, n); err != nil {
 		return Added{}, storeErr(err)
 	}
-	s.Notify.Deliver(ctx, n, to)
 	return Added{MemberID: pt.MemberID, Role: pt.Role}, nil
 }
 
@@ -222,7 +220,6 @@ func (s *Service) AwardLabel(ctx context.Context, who principal.Principal, proje
 		return project.Label{}, err
 	}
 	var ns []notify.Notification
-	var tos []notify.Recipient
 	for _, pt := range LabelRecipients(sp, l.SchoolID) {
 		to := notify.Recipient{MemberID: pt.MemberID, FirstName: pt.FirstName}
 		m, ok, err := s.Store.GetMember(ctx, pt.MemberID)
@@ -233,13 +230,9 @@ func (s *Service) AwardLabel(ctx context.Context, who principal.Principal, proje
 			to = notify.RecipientOf(m)
 		}
 		ns = append(ns, notify.New(to, KindLabelAwarded, notify.Subject{Type: notify.SubjectProject, ID: projectID}, nil, now))
-		tos = append(tos, to)
 	}
 	if err := s.Store.AwardLabel(ctx, l, ns); err != nil {
 		return project.Label{}, storeErr(err)
-	}
-	for i := range ns {
-		s.Notify.Deliver(ctx, ns[i], tos[i])
 	}
 	return l, nil
 }

@@ -1,0 +1,16 @@
+// Command mail-events reads SES's bounce and complaint events (through SNS) and puts the
+// addresses on the suppression list that the mail-sender checks before every send.
+package main
+
+import (
+	"context"
+
+	"etwin/functions/internal/lambdarun"
+	"etwin/shared/app"
+)
+
+func main() {
+	lambdarun.Topic(func(d *app.Deps) func(context.Context, string) error {
+		return d.MailEvents().Record
+	})
+}

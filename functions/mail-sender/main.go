@@ -1,0 +1,17 @@
+// Command mail-sender delivers the outbox: each new outbox item from the table's stream,
+// once, through SES (the only function that links the SES client).
+package main
+
+import (
+	"context"
+
+	"etwin/functions/internal/lambdarun"
+	"etwin/shared/app"
+	"etwin/shared/sesmail"
+)
+
+func main() {
+	lambdarun.Stream(func(d *app.Deps) func(context.Context, string) error {
+		return d.Outbox(sesmail.New).Deliver
+	})
+}
