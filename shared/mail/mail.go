@@ -1,9 +1,18 @@
-// Package mail renders the platform's e-mails from templates, one set per language (text
-// and HTML parts), and defines the port through which they are sent. Adding a language is
-// adding a folder of templates.
+// Package mail renders the platform's e-mails and defines the port through which they
+// are sent. Every e-mail has the same layout (templates/layout.html and layout.txt: a
+// header, the greeting, the paragraphs, one button for the action, the signature and a
+// footer saying why the recipient got it), in an HTML and a plain-text part built from
+// the same content. A kind of e-mail is one file per language, templates/<lang>/<kind>.tmpl,
+// which defines only its own words: "subject", "intro" (the paragraphs before the button),
+// "button" (its label) and, if it has any, "outro" (the paragraphs after it). Paragraphs
+// are separated by blank lines and hold plain text: the layout owns the markup.
+// templates/<lang>/common.tmpl has the language's words of the layout (greeting,
+// signature, footers, the format of a date) and months.txt its month names. Adding a
+// language is adding a folder with the same files as templates/en.
 package mail
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"embed"
@@ -11,6 +20,7 @@ import (
 	htmltemplate "html/template"
 	"io/fs"
 	"net/mail"
+	"slices"
 	"strings"
 	"sync"
 	texttemplate "text/template"
@@ -57,7 +67,7 @@ type Sender interface {
 	Send(ctx context.Context, m Message) error
 }
 
-// Kinds of e-mail.
+// Kinds of e-mail (the notifications' are "notify_<kind>", see package notify).
 const (
 	RegistrationLink = "registration_link"
 	AccountExists    = "account_exists"
@@ -69,42 +79,85 @@ const (
 // DefaultLanguage is used when the recipient's language has no templates.
 const DefaultLanguage = "en"
 
+// UnsubscribePath is the portal page that notification e-mails' List-Unsubscribe header
+// and footer point at: the notification preferences, until the one-click endpoint exists.
+const UnsubscribePath = "/preferences/notifications"
+
 //go:embed templates
 var files embed.FS
 
-type pair struct {
-	text *texttemplate.Template
-	html *htmltemplate.Template
+// set is one kind in one language, ready to execute: the kind's defines with the
+// language's common ones and the layout, as text and as HTML, and the month names.
+type set struct {
+	text   *texttemplate.Template
+	html   *htmltemplate.Template
+	months [12]string
 }
 
-// templates maps "en/registration_link" to its pair, each parsed on first use: a
-// function parses only the mails it sends, and one that sends none parses nothing
-// (at init they cost every function about a millisecond and 340 KB). Listing the
-// names reads only the embedded folder.
-var templates = sync.OnceValues(func() (map[string]func() (pair, error), error) {
-	out := map[string]func() (pair, error){}
+// Files that are a language's data, not a kind of e-mail.
+const (
+	commonFile = "common.tmpl"
+	monthsFile = "months.txt"
+)
+
+// templates maps "en/registration_link" to its set, each parsed on first use: a function
+// parses only the mails it sends, and one that sends none parses nothing (at init they
+// cost every function about a millisecond and 340 KB). Listing the names reads only the
+// embedded folder.
+var templates = sync.OnceValues(func() (map[string]func() (set, error), error) {
+	out := map[string]func() (set, error){}
 	err := fs.WalkDir(files, "templates", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".txt") {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".tmpl") || strings.HasSuffix(path, "/"+commonFile) {
 			return err
 		}
-		key := strings.TrimSuffix(strings.TrimPrefix(path, "templates/"), ".txt") // "en/registration_link"
-		out[key] = sync.OnceValues(func() (pair, error) {
-			t, err := texttemplate.ParseFS(files, path)
-			if err != nil {
-				return pair{}, err
-			}
-			h, err := htmltemplate.ParseFS(files, strings.TrimSuffix(path, ".txt")+".html")
-			if err != nil {
-				return pair{}, err
-			}
-			return pair{text: t, html: h}, nil
-		})
+		key := strings.TrimSuffix(strings.TrimPrefix(path, "templates/"), ".tmpl") // "en/registration_link"
+		lang, _, _ := strings.Cut(key, "/")
+		out[key] = sync.OnceValues(func() (set, error) { return parseSet(lang, path) })
 		return nil
 	})
 	return out, err
 })
 
-// Languages lists the languages that have templates for kind.
+func parseSet(lang, kindPath string) (set, error) {
+	common := "templates/" + lang + "/" + commonFile
+	t, err := texttemplate.New("").Option("missingkey=zero").ParseFS(files, "templates/layout.txt", common, kindPath)
+	if err != nil {
+		return set{}, err
+	}
+	h, err := htmltemplate.New("").ParseFS(files, "templates/layout.html", common, kindPath)
+	if err != nil {
+		return set{}, err
+	}
+	s := set{text: t, html: h}
+	if s.months, err = months(lang); err != nil {
+		return set{}, err
+	}
+	return s, nil
+}
+
+// months reads templates/<lang>/months.txt: twelve lines, January first, each the month's
+// name as a date shows it ("stycznia" in Polish).
+func months(lang string) (out [12]string, err error) {
+	b, err := files.ReadFile("templates/" + lang + "/" + monthsFile)
+	if err != nil {
+		return out, err
+	}
+	n := 0
+	for sc := bufio.NewScanner(bytes.NewReader(b)); sc.Scan(); {
+		if line := strings.TrimSpace(sc.Text()); line != "" {
+			if n == 12 {
+				return out, fmt.Errorf("mail: %s/%s has more than 12 months", lang, monthsFile)
+			}
+			out[n], n = line, n+1
+		}
+	}
+	if n != 12 {
+		return out, fmt.Errorf("mail: %s/%s has %d months", lang, monthsFile, n)
+	}
+	return out, nil
+}
+
+// Languages lists the languages that have templates for kind, sorted.
 func Languages(kind string) []string {
 	var out []string
 	all, _ := templates() // the embedded folder reads
@@ -113,52 +166,202 @@ func Languages(kind string) []string {
 			out = append(out, lang)
 		}
 	}
+	slices.Sort(out)
 	return out
 }
 
-// Render builds the message of e, whose links go to the portal at portalURL. The text
-// template's first line is "Subject: ...".
+// Why the recipient gets an e-mail (the layout's footer says it).
+const (
+	whyAccount      = "account"      // the address is an account's
+	whyStranger     = "stranger"     // someone entered the address (registration, reset)
+	whyNotification = "notification" // the member's notification e-mails are on
+)
+
+// view is what the layout shows; T is string in the text part and trusted HTML (the
+// output of the kind's html/template) in the HTML part.
+type view[T any] struct {
+	Lang        string
+	Subject     string
+	Data        map[string]string // the greeting's fields (FirstName)
+	Intro       []T
+	Button      T
+	Outro       []T
+	Link        string // absolute
+	Preferences string // absolute, for notifications
+	Why         string
+}
+
+// Render builds the message of e, whose links go to the portal at portalURL.
+//
+// No field can break the message: every Data value is made one line of visible text
+// (control characters, line breaks and bidirectional controls go, see oneLine) and bounded
+// in length; the Subject is one line of at most MaxSubject runes; the HTML part escapes
+// every value (html/template).
 func Render(e Envelope, portalURL string) (Message, error) {
-	if _, err := mail.ParseAddress(e.To); err != nil {
-		return Message{}, fmt.Errorf("mail: bad recipient address")
+	to, err := recipient(e.To)
+	if err != nil {
+		return Message{}, err
+	}
+	if !strings.HasPrefix(e.Link, "/") || strings.HasPrefix(e.Link, "//") || strings.ContainsAny(e.Link, "\r\n") {
+		return Message{}, fmt.Errorf("mail: %s: the link must be a portal path", e.Kind)
 	}
 	all, err := templates()
 	if err != nil {
 		return Message{}, err
 	}
-	lang := e.Lang
-	parse, ok := all[lang+"/"+e.Kind]
+	lang := language(e.Lang)
+	load, ok := all[lang+"/"+e.Kind]
 	if !ok {
 		lang = DefaultLanguage
-		if parse, ok = all[lang+"/"+e.Kind]; !ok {
+		if load, ok = all[lang+"/"+e.Kind]; !ok {
 			return Message{}, fmt.Errorf("mail: no template %q", e.Kind)
 		}
 	}
-	p, err := parse()
+	s, err := load()
 	if err != nil {
-		return Message{}, fmt.Errorf("mail: template %s: %w", e.Kind, err)
+		return Message{}, fmt.Errorf("mail: template %s/%s: %w", lang, e.Kind, err)
 	}
-	data := map[string]string{}
+
+	body, subj := make(map[string]string, len(e.Data)+len(e.Times)), make(map[string]string, len(e.Data)+len(e.Times))
 	for k, v := range e.Data {
-		data[k] = v
+		v = oneLine(v)
+		body[k], subj[k] = bound(v, maxBodyField), bound(v, maxSubjectField)
 	}
-	if e.Link != "" {
-		data["Link"] = strings.TrimRight(portalURL, "/") + e.Link
-	}
+	loc := location(e.Country)
 	for k, t := range e.Times {
-		data[k] = t.UTC().Format("2006-01-02 15:04 UTC")
+		var b strings.Builder
+		if err := s.text.ExecuteTemplate(&b, "date", partsOf(t, loc, &s.months)); err != nil {
+			return Message{}, fmt.Errorf("mail: template %s/date: %w", lang, err)
+		}
+		body[k], subj[k] = oneLine(b.String()), oneLine(b.String())
 	}
+
+	subject, err := s.textOf("subject", subj)
+	if err != nil {
+		return Message{}, err
+	}
+	if subject = bound(oneLine(subject), MaxSubject); subject == "" {
+		return Message{}, fmt.Errorf("mail: template %s/%s has an empty subject", lang, e.Kind)
+	}
+	base := strings.TrimRight(portalURL, "/")
+	tv := view[string]{Lang: lang, Subject: subject, Data: body, Link: base + e.Link, Why: whyAccount}
+	switch {
+	case e.Notification:
+		tv.Why, tv.Preferences = whyNotification, base+UnsubscribePath
+	case e.Stranger:
+		tv.Why = whyStranger
+	}
+	hv := view[htmltemplate.HTML]{Lang: tv.Lang, Subject: tv.Subject, Data: body, Link: tv.Link, Preferences: tv.Preferences, Why: tv.Why}
+	if tv.Intro, hv.Intro, err = s.paragraphs("intro", body); err != nil {
+		return Message{}, err
+	}
+	if tv.Outro, hv.Outro, err = s.paragraphs("outro", body); err != nil {
+		return Message{}, err
+	}
+	var button []string
+	var buttonHTML []htmltemplate.HTML
+	if button, buttonHTML, err = s.paragraphs("button", body); err != nil {
+		return Message{}, err
+	}
+	if len(button) != 1 {
+		return Message{}, fmt.Errorf("mail: template %s/%s: the button needs one label", lang, e.Kind)
+	}
+	tv.Button, hv.Button = button[0], buttonHTML[0]
+
 	var text, html bytes.Buffer
-	if err := p.text.Execute(&text, data); err != nil {
-		return Message{}, err
+	if err := s.text.ExecuteTemplate(&text, "layout.txt", tv); err != nil {
+		return Message{}, fmt.Errorf("mail: layout %s/%s: %w", lang, e.Kind, err)
 	}
-	if err := p.html.Execute(&html, data); err != nil {
-		return Message{}, err
+	if err := s.html.ExecuteTemplate(&html, "layout.html", hv); err != nil {
+		return Message{}, fmt.Errorf("mail: layout %s/%s: %w", lang, e.Kind, err)
 	}
-	first, body, _ := strings.Cut(text.String(), "\n")
-	subject, ok := strings.CutPrefix(first, "Subject: ")
-	if !ok {
-		return Message{}, fmt.Errorf("mail: template %s/%s lacks a Subject line", lang, e.Kind)
+	m := Message{To: to, Subject: subject, Text: text.String(), HTML: html.String()}
+	if e.Notification {
+		m.Headers = map[string]string{
+			"List-Unsubscribe":      "<" + tv.Preferences + ">",
+			"List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+		}
 	}
-	return Message{To: e.To, Subject: strings.TrimSpace(subject), Text: strings.TrimLeft(body, "\n"), HTML: html.String()}, nil
+	return m, nil
+}
+
+// recipient is the bare address of to, refusing anything else (a display name, a list,
+// a line break).
+func recipient(to string) (string, error) {
+	to = strings.TrimSpace(to)
+	a, err := mail.ParseAddress(to)
+	if err != nil || a.Name != "" || a.Address != to {
+		return "", fmt.Errorf("mail: bad recipient address")
+	}
+	return a.Address, nil
+}
+
+// language is the template folder of a language code: "ro", "RO", "ro-RO" → "ro".
+func language(code string) string {
+	code, _, _ = strings.Cut(strings.ToLower(strings.TrimSpace(code)), "-")
+	code, _, _ = strings.Cut(code, "_")
+	if code == "" || strings.ContainsAny(code, "./") {
+		return DefaultLanguage
+	}
+	return code
+}
+
+// textOf executes the text template name ("" when the kind does not define it).
+func (s set) textOf(name string, data map[string]string) (string, error) {
+	if s.text.Lookup(name) == nil {
+		return "", nil
+	}
+	var b strings.Builder
+	if err := s.text.ExecuteTemplate(&b, name, data); err != nil {
+		return "", fmt.Errorf("mail: template %s: %w", name, err)
+	}
+	return b.String(), nil
+}
+
+// paragraphs executes the kind's define name as text and as HTML, and splits each at its
+// blank lines into paragraphs of one line each (none when the kind does not define it).
+func (s set) paragraphs(name string, data map[string]string) ([]string, []htmltemplate.HTML, error) {
+	text, err := s.textOf(name, data)
+	if err != nil || s.html.Lookup(name) == nil {
+		return nil, nil, err
+	}
+	var b strings.Builder
+	if err := s.html.ExecuteTemplate(&b, name, data); err != nil {
+		return nil, nil, fmt.Errorf("mail: template %s: %w", name, err)
+	}
+	tp, hp := split(text), split(b.String())
+	if len(tp) != len(hp) {
+		return nil, nil, fmt.Errorf("mail: template %s: text and HTML paragraphs differ", name)
+	}
+	out := make([]htmltemplate.HTML, len(hp))
+	for i, p := range hp {
+		out[i] = htmltemplate.HTML(p) // html/template's output: every value in it is escaped
+	}
+	return tp, out, nil
+}
+
+// split cuts s at its blank lines and makes each paragraph one line. Only ASCII white
+// space separates words: a no-break space (French "mot\u00a0:") stays.
+func split(s string) []string {
+	var out []string
+	var p []string
+	flush := func() {
+		if len(p) > 0 {
+			out = append(out, strings.Join(p, " "))
+			p = p[:0]
+		}
+	}
+	for line := range strings.Lines(s) {
+		if f := strings.FieldsFunc(line, asciiSpace); len(f) > 0 {
+			p = append(p, f...)
+		} else {
+			flush()
+		}
+	}
+	flush()
+	return out
+}
+
+func asciiSpace(r rune) bool {
+	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f'
 }
