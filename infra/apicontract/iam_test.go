@@ -18,6 +18,8 @@ const (
 	resIndex     = "table indexes"
 	resSES       = "SES identity"
 	resCursorKey = "cursor key parameter"
+	resSESSet    = "SES configuration set"
+	resDLQ       = "mail dead-letter queue"
 )
 
 var knownResources = map[string]string{
@@ -25,6 +27,8 @@ var knownResources = map[string]string{
 	`!Sub ${Table.Arn}/index/*`: resIndex,
 	`!Sub arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SesIdentity}`:            resSES,
 	`!Sub arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${CursorKeyParameterName}`: resCursorKey,
+	`!Sub arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${MailConfigurationSetName}`: resSESSet,
+	"!GetAtt MailDeadLetterQueue.Arn": resDLQ,
 }
 
 // writeActions change items; a read-only route may hold none of them on the whole table.
@@ -189,7 +193,9 @@ func needs(a *codeAccess) map[string]string {
 		case strings.HasPrefix(action, "dynamodb:"):
 			out[grant(action, resTable)] = why
 		case action == "ses:SendEmail":
+			// SES authorizes a send on the identity and on the configuration set it names
 			out[grant(action, resSES)] = why
+			out[grant(action, resSESSet)] = why
 		case action == "ssm:GetParameter":
 			// Deps.Paging asks SSM only where CURSOR_KEY_PARAMETER is set, which
 			// TestListFunctionsReadTheCursorKeyParameter keeps to the functions that page.
@@ -257,6 +263,10 @@ func leastPrivilege(fn templateFunction, code *codeModel, keySchema []string) []
 	}
 
 	need := needs(a)
+	if onFailure(fn) == resDLQ {
+		// not the code: the event source mapping sends what it gives up on, as the role
+		need[grant("sqs:SendMessage", resDLQ)] = "the stream event source's on-failure destination"
+	}
 	for _, g := range sortedKeys(boolKeys(need)) {
 		if _, ok := granted[g]; !ok {
 			fail("its code needs %s, which template.yaml does not allow (%s)", g, need[g])
@@ -573,4 +583,19 @@ func TestCorsExposesTheAnswerHeaders(t *testing.T) {
 			t.Errorf("ExposeHeaders %v lacks %s", exposed, h)
 		}
 	}
+}
+
+// onFailure is the on-failure destination of fn's stream event source ("" when none).
+func onFailure(fn templateFunction) string {
+	events := child(fn.Props, "Events")
+	if events == nil || events.Kind != yaml.MappingNode {
+		return ""
+	}
+	for j := 1; j < len(events.Content); j += 2 {
+		d := child(child(child(child(events.Content[j], "Properties"), "DestinationConfig"), "OnFailure"), "Destination")
+		if d != nil {
+			return knownResources[strs(d)[0]]
+		}
+	}
+	return ""
 }

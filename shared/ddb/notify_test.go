@@ -12,7 +12,7 @@ import (
 func TestNotificationsNewestFirstAndReadByOwnerOnly(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
-	to := notify.Recipient{MemberID: "m-owner", WantsEmail: true}
+	to := notify.Recipient{MemberID: "m-owner", Email: "owner@example.org", WantsEmail: true}
 	t0 := time.Now().UTC()
 	var ids []string
 	for i := 0; i < 5; i++ {

@@ -53,7 +53,7 @@ type outboxItem struct {
 }
 
 func (it outboxItem) mail() outbox.Mail {
-	m := outbox.Mail{ID: it.ID, CreatedAt: it.CreatedAt, State: it.State, Attempt: it.Attempts}
+	m := outbox.Mail{ID: it.ID, CreatedAt: it.CreatedAt, State: it.State, Attempt: it.Attempts, Reason: it.Reason}
 	if it.Envelope != nil {
 		m.Envelope = mail.Envelope(*it.Envelope)
 	}
@@ -93,6 +93,13 @@ func (s *Store) QueueMail(ctx context.Context, ms ...outbox.Mail) error {
 		return err
 	}
 	return s.transact(ctx, items)
+}
+
+// GetMail reads one outbox item (strongly consistent).
+func (s *Store) GetMail(ctx context.Context, id string) (outbox.Mail, bool, error) {
+	var it outboxItem
+	found, err := s.get(ctx, key(outboxPK(id), skOutbox), &it)
+	return it.mail(), found, err
 }
 
 // ClaimMail implements outbox.Store: one conditional UpdateItem (ALL_NEW or, when the

@@ -60,7 +60,8 @@ type Mail struct {
 	Ref       *Ref // nil: nothing else records the outcome
 	// Set by the store when it claims the item:
 	State   string
-	Attempt int // the claim's attempt number (1 for the first)
+	Attempt int    // the claim's attempt number (1 for the first)
+	Reason  string // why it ended as it did (failed, suppressed, limited)
 }
 
 // New is the outbox item of e, about ref (or nil), committed at now.
