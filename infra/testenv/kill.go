@@ -1,0 +1,42 @@
+package testenv
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// KillFunction SIGKILLs the running instances of functions/<folder> on this machine
+// (wherever the local stack runs: in this process or in `local exec`), as a crash of
+// its Lambda container would, and returns how many it killed. The gateway starts a fresh
+// instance on the next invocation. Linux only (it reads /proc).
+func KillFunction(t testing.TB, folder string) int {
+	t.Helper()
+	procs, err := filepath.Glob("/proc/[0-9]*/cmdline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := string(filepath.Separator) + filepath.Join(folder, "bootstrap")
+	killed := 0
+	for _, p := range procs {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue // gone meanwhile
+		}
+		exe, _, _ := strings.Cut(string(b), "\x00")
+		if !strings.HasSuffix(exe, want) {
+			continue
+		}
+		pid, err := strconv.Atoi(filepath.Base(filepath.Dir(p)))
+		if err != nil {
+			continue
+		}
+		if syscall.Kill(pid, syscall.SIGKILL) == nil {
+			killed++
+		}
+	}
+	return killed
+}
