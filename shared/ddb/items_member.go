@@ -78,6 +78,9 @@ type memberItem struct {
 	// absent means true
 	EmailNotifications *bool    `dynamodbav:"emailNotifications,omitempty"`
 	HiddenFields       []string `dynamodbav:"hiddenFields,omitempty"`
+	// a staff account's welcome e-mail (written by the mail-sender)
+	InvitationMail   string `dynamodbav:"invitationMail,omitempty"`
+	InvitationReason string `dynamodbav:"invitationMailReason,omitempty"`
 
 	SchoolIDs    []string `dynamodbav:"schoolIds,stringset,omitempty"`
 	IndexKeys    []string `dynamodbav:"indexKeys,stringset,omitempty"`
@@ -89,7 +92,8 @@ func memberItemOf(m member.Member) memberItem {
 	it := memberItem{MemberID: m.MemberID, Username: m.Username, FirstName: m.FirstName, LastName: m.LastName,
 		Email: m.Email, Language: m.Language, Role: m.Role, Country: m.Country, Schools: schoolRefAttrsOf(m.Schools),
 		PasswordHash: m.PasswordHash, CreatedAt: m.CreatedAt, FailedLogins: m.FailedLogins, FailedLoginWindow: m.FailedLoginWindow,
-		EmailNotifications: m.EmailNotifications, HiddenFields: m.HiddenFields}
+		EmailNotifications: m.EmailNotifications, HiddenFields: m.HiddenFields,
+		InvitationMail: m.InvitationMail, InvitationReason: m.InvitationReason}
 	if m.Profile != nil {
 		p := profileAttrs(*m.Profile)
 		it.Profile = &p
@@ -113,7 +117,8 @@ func (it *memberItem) toMember() member.Member {
 	m := member.Member{MemberID: it.MemberID, Username: it.Username, FirstName: it.FirstName, LastName: it.LastName,
 		Email: it.Email, Language: it.Language, Role: it.Role, Country: it.Country, Schools: schoolRefsOf(it.Schools),
 		PasswordHash: it.PasswordHash, CreatedAt: it.CreatedAt, FailedLogins: it.FailedLogins, FailedLoginWindow: it.FailedLoginWindow,
-		EmailNotifications: it.EmailNotifications, HiddenFields: it.HiddenFields}
+		EmailNotifications: it.EmailNotifications, HiddenFields: it.HiddenFields,
+		InvitationMail: it.InvitationMail, InvitationReason: it.InvitationReason}
 	if it.Profile != nil {
 		p := member.Profile(*it.Profile)
 		m.Profile = &p

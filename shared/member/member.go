@@ -66,6 +66,10 @@ type Member struct {
 	// the member search (a subset of HideableFields).
 	EmailNotifications *bool
 	HiddenFields       []string
+	// A staff account's welcome e-mail: its outbox state (pending, sent, failed,
+	// suppressed, limited; "" for accounts without one) and why it was not sent.
+	InvitationMail   string
+	InvitationReason string
 }
 
 // Preferences are a member's choices about notifications and their public profile.
