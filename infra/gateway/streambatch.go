@@ -89,16 +89,34 @@ func (b *shardBatcher) next(now time.Time, drained bool) (int, time.Duration) {
 		return 0, 0
 	}
 	if len(b.plan) > 0 {
-		return min(b.plan[0], len(b.pending)), 0
+		n := b.fit(min(b.plan[0], len(b.pending)))
+		if n < b.plan[0] {
+			b.plan = append([]int{n, b.plan[0] - n}, b.plan[1:]...)
+		}
+		return n, 0
 	}
 	n := min(b.src.BatchSize, len(b.pending))
-	if n == b.src.BatchSize || drained || b.src.BatchingWindow <= 0 {
-		return n, 0
+	full := b.fit(n)
+	if full < n || n == b.src.BatchSize || drained || b.src.BatchingWindow <= 0 {
+		return full, 0
 	}
 	if wait := b.pending[0].read.Add(b.src.BatchingWindow).Sub(now); wait > 0 {
 		return 0, wait
 	}
 	return n, 0
+}
+
+// fit returns how many of the first n pending records fit in one event within
+// Lambda's 6 MB invocation payload (at least one).
+func (b *shardBatcher) fit(n int) int {
+	size := len(`{"Records":[]}`)
+	for i := 0; i < n; i++ {
+		size += len(b.pending[i].raw) + 1
+		if size > maxPayloadBytes && i > 0 {
+			return i
+		}
+	}
+	return n
 }
 
 // expire gives up, from the batch of n about to be invoked, the records older than

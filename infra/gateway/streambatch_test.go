@@ -228,3 +228,28 @@ func TestBatchItemFailuresReply(t *testing.T) {
 		}
 	}
 }
+
+// A batch holds no more records than fit in Lambda's 6 MB payload.
+func TestBatcherKeepsBatchesUnderThePayloadLimit(t *testing.T) {
+	src := &StreamSource{BatchSize: 100, BisectBatchOnFunctionError: true, MaximumRetryAttempts: -1, MaximumRecordAgeInSeconds: -1}
+	big := make([]byte, 2<<20) // 2 MB records: two fit, three do not
+	now := time.Now()
+	b := &shardBatcher{src: src}
+	for i := 0; i < 5; i++ {
+		b.add([]*streamRecord{{seq: fmt.Sprint(i), raw: big, read: now}})
+	}
+	if n, _ := b.next(now, false); n != 2 {
+		t.Fatalf("first batch of %d, want 2", n)
+	}
+	b.batch(2)
+	b.result(2, outcome{failedAt: -1})
+	if n, _ := b.next(now, false); n != 2 {
+		t.Errorf("second batch of %d, want 2", n)
+	}
+	// A split batch that is still too large is cut further, and its rest follows.
+	b.plan = []int{3}
+	b.add([]*streamRecord{{seq: "5", raw: big, read: now}})
+	if n, _ := b.next(now, false); n != 2 || !reflect.DeepEqual(b.plan, []int{2, 1}) {
+		t.Errorf("planned batch of %d, plan %v", n, b.plan)
+	}
+}

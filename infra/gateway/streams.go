@@ -40,6 +40,9 @@ const (
 	retryBackoffMin = 200 * time.Millisecond
 	retryBackoffMax = 3 * time.Second
 	getRecordsLimit = 1000 // the most GetRecords returns
+	// streamReadyTimeout bounds how long New waits for the pollers to take their
+	// starting positions.
+	streamReadyTimeout = 10 * time.Second
 )
 
 // streamMapping runs one StreamSource of one function.
@@ -72,6 +75,7 @@ func (g *Gateway) startStreams(endpoint string) {
 		BaseEndpoint: aws.String(endpoint),
 		Credentials:  creds,
 	})
+	var starting sync.WaitGroup
 	tableName := g.opts.TableName
 	if tableName == nil {
 		tableName = func(id string) string { return id }
@@ -91,11 +95,27 @@ func (g *Gateway) startStreams(endpoint string) {
 				streams: streams,
 			}
 			g.streamWG.Add(1)
+			starting.Add(1)
+			ready := sync.OnceFunc(starting.Done)
 			go func() {
 				defer g.streamWG.Done()
-				m.run(ctx)
+				defer ready()
+				m.run(ctx, ready)
 			}()
 		}
+	}
+	// Like an event source mapping that has become Enabled, every poller has taken
+	// its starting position before New returns, so a write that follows is read
+	// even from LATEST.
+	started := make(chan struct{})
+	go func() {
+		starting.Wait()
+		close(started)
+	}()
+	select {
+	case <-started:
+	case <-time.After(streamReadyTimeout):
+		g.logf("stream pollers: not all have found their stream within %s; they keep trying", streamReadyTimeout)
 	}
 }
 
@@ -118,11 +138,13 @@ type shardInfo struct {
 	id, parent string
 	start      types.ShardIteratorType
 	state      shardState
+	iter       *string // the iterator at start, when run already took it
 }
 
 // run finds the stream, then keeps a reader per shard, a child shard only once its
-// parent is done, so records stay in order.
-func (m *streamMapping) run(ctx context.Context) {
+// parent is done, so records stay in order. It calls ready once the shards there are
+// at the start have their iterators.
+func (m *streamMapping) run(ctx context.Context, ready func()) {
 	arn, ok := m.streamARN(ctx)
 	if !ok {
 		return
@@ -164,13 +186,17 @@ func (m *streamMapping) run(ctx context.Context) {
 				}
 				known[id] = info
 			}
-			first = false
 			for _, info := range known {
 				if info.state != shardWaiting {
 					continue
 				}
 				if parent := known[info.parent]; parent != nil && parent.state != shardDone {
 					continue
+				}
+				if first {
+					if info.iter, ok = m.iterator(ctx, arn, info.id, info.start, ""); !ok {
+						return
+					}
 				}
 				info.state = shardRunning
 				readers.Add(1)
@@ -182,6 +208,10 @@ func (m *streamMapping) run(ctx context.Context) {
 					case <-ctx.Done():
 					}
 				}()
+			}
+			if first {
+				first = false
+				ready()
 			}
 		}
 		select {
@@ -248,9 +278,11 @@ type lastFailure struct {
 // function batch by batch.
 func (m *streamMapping) readShard(ctx context.Context, arn string, info *shardInfo) {
 	b := &shardBatcher{src: m.src}
-	iter, ok := m.iterator(ctx, arn, info.id, info.start, "")
-	if !ok {
-		return
+	iter, ok := info.iter, true
+	if iter == nil {
+		if iter, ok = m.iterator(ctx, arn, info.id, info.start, ""); !ok {
+			return
+		}
 	}
 	var (
 		lastSeq   string // of the last record read, to get a new iterator after it

@@ -101,7 +101,9 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-func newStreamEnv(t *testing.T) *streamEnv {
+// newStreamEnv creates a table from streams.yaml and starts a gateway on it; before,
+// if given, runs in between.
+func newStreamEnv(t *testing.T, before ...func(*streamEnv)) *streamEnv {
 	t.Helper()
 	client, url := dynamo(t)
 	suffix := make([]byte, 4)
@@ -117,6 +119,9 @@ func newStreamEnv(t *testing.T) *streamEnv {
 	name := func(id string) string { return map[string]string{"Table": e.table}[id] }
 	if err := localstack.CreateTables(ctx, client, streamsTemplate, name); err != nil {
 		t.Fatal(err)
+	}
+	for _, f := range before {
+		f(e)
 	}
 	gw, err := gateway.New(gateway.Options{
 		TemplatePath:   streamsTemplate,
@@ -314,7 +319,7 @@ func TestStreamDeliversFilteredRecords(t *testing.T) {
 	if !reflect.DeepEqual(delivered, keys) {
 		t.Errorf("delivered %v, want %v", delivered, keys)
 	}
-	for _, fn := range []string{"PartialFunction", "BisectFunction", "CrashFunction"} {
+	for _, fn := range []string{"PartialFunction", "BisectFunction", "CrashFunction", "LatestFunction"} {
 		if got := e.lines(t, fn); len(got) > 0 {
 			t.Errorf("%s was invoked for items its filter does not take: %s", fn, dump(got))
 		}
@@ -572,6 +577,22 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// From LATEST, a poller reads what is written after New returns, and nothing before.
+func TestStreamLatestStartsAfterNew(t *testing.T) {
+	t.Parallel()
+	e := newStreamEnv(t, func(e *streamEnv) { e.put(t, "l1", "fn", "latest") })
+	e.put(t, "l2", "fn", "latest")
+	e.waitFor(t, "LatestFunction", 10*time.Second, "l2 delivered", hasAll("l2"))
+	time.Sleep(600 * time.Millisecond)
+	var delivered []string
+	for _, l := range starts(e.lines(t, "LatestFunction")) {
+		delivered = append(delivered, l.Keys...)
+	}
+	if !reflect.DeepEqual(delivered, []string{"l2"}) {
+		t.Errorf("delivered %v, want [l2]", delivered)
+	}
 }
 
 // A table kept from an earlier run (make run keeps its data) that has no stream, or a
