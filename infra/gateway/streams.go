@@ -684,7 +684,11 @@ func (g *Gateway) deadLetter(queue string, record []byte) {
 	g.deadLetters[queue] = append(g.deadLetters[queue], json.RawMessage(record))
 	if dir := g.opts.DeadLetterDir; dir != "" {
 		path := filepath.Join(dir, queue+".jsonl")
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		err := os.MkdirAll(dir, 0o755)
+		var f *os.File
+		if err == nil {
+			f, err = os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		}
 		if err == nil {
 			_, err = f.Write(append(append([]byte{}, record...), '\n'))
 			err = errors.Join(err, f.Close())

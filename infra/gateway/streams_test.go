@@ -112,7 +112,7 @@ func newStreamEnv(t *testing.T, before ...func(*streamEnv)) *streamEnv {
 		ddb:    client,
 		table:  "streams-" + hex.EncodeToString(suffix),
 		logDir: t.TempDir(),
-		dlDir:  t.TempDir(),
+		dlDir:  filepath.Join(t.TempDir(), "dead-letters"), // made when needed
 		gwLog:  &syncBuffer{},
 	}
 	ctx := context.Background()
