@@ -56,6 +56,14 @@ type Options struct {
 	// given and when it is stopped) and InitTimeout: headroom for test stacks on a
 	// loaded machine (local exec, testenv). 0 or 1 keeps the template's, as in Lambda.
 	TimeoutScale float64
+	// DynamoEndpoint is the DynamoDB (Local) whose table streams the functions'
+	// DynamoDB events read, e.g. http://127.0.0.1:8000. When set, New starts a poller
+	// per enabled DynamoDB event (the local event source mapping, see streams.go) and
+	// Close stops them; "" runs none.
+	DynamoEndpoint string
+	// DeadLetterDir, if set, also gets every on-failure record of the stream event
+	// sources, as a line of <DeadLetterDir>/<queue logical ID>.jsonl (see DeadLetters).
+	DeadLetterDir string
 }
 
 // FunctionStats are measurements of one function, for benchmarks.
@@ -82,10 +90,16 @@ type Gateway struct {
 
 	mu      sync.Mutex
 	servers []*http.Server
+
+	// The stream event sources (streams.go).
+	streamCancel context.CancelFunc
+	streamWG     sync.WaitGroup
+	dlMu         sync.Mutex
+	deadLetters  map[string][]json.RawMessage // on-failure records by queue logical ID
 }
 
 // New reads the template and prepares the functions. No function starts until its
-// first invocation.
+// first invocation. With DynamoEndpoint set, the pollers of the DynamoDB events start.
 func New(opts Options) (*Gateway, error) {
 	if opts.MaxInstancesPerFunction <= 0 {
 		opts.MaxInstancesPerFunction = 10
@@ -134,6 +148,9 @@ func New(opts Options) (*Gateway, error) {
 			}
 			g.routes = append(g.routes, rt)
 		}
+	}
+	if opts.DynamoEndpoint != "" {
+		g.startStreams(opts.DynamoEndpoint)
 	}
 	return g, nil
 }
@@ -189,9 +206,12 @@ func (g *Gateway) ResetStats() {
 	}
 }
 
-// Close stops serving, stops every function instance (SIGTERM first for those that
-// asked for it, as Lambda does) and waits for them.
+// Close stops serving and the stream pollers, stops every function instance (SIGTERM
+// first for those that asked for it, as Lambda does) and waits for them. A batch in
+// flight is abandoned, neither retried nor given up.
 func (g *Gateway) Close() error {
+	g.stopStreams()
+	defer g.streamWG.Wait()
 	g.mu.Lock()
 	servers := g.servers
 	g.servers = nil

@@ -22,8 +22,11 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
-// binDir holds testdata/echo built as <binDir>/echo/bootstrap.
+// binDir holds the test functions testdata/<name> built as <binDir>/<name>/bootstrap.
 var binDir string
+
+// atExit runs after the tests (the stream tests stop their DynamoDB Local there).
+var atExit []func()
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "gateway-test-")
@@ -31,13 +34,18 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binDir = dir
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", filepath.Join(dir, "echo", "bootstrap"), "./testdata/echo")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building testdata/echo: %v\n%s", err, out)
-		os.Exit(1)
+	for _, name := range []string{"echo", "streamfn"} {
+		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", filepath.Join(dir, name, "bootstrap"), "./testdata/"+name)
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "building testdata/%s: %v\n%s", name, err, out)
+			os.Exit(1)
+		}
 	}
 	code := m.Run()
+	for _, f := range atExit {
+		f()
+	}
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

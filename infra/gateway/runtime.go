@@ -107,6 +107,11 @@ type result struct {
 // invoke runs one invocation on an instance of f, starting one if none is idle and
 // the pool is not full, and waiting for one otherwise.
 func (f *function) invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	return f.invokeID(ctx, payload, newUUID())
+}
+
+// invokeID is invoke with the request ID given.
+func (f *function) invokeID(ctx context.Context, payload []byte, requestID string) ([]byte, error) {
 	if len(payload) > maxPayloadBytes {
 		return nil, ErrPayloadTooLarge
 	}
@@ -115,7 +120,7 @@ func (f *function) invoke(ctx context.Context, payload []byte) ([]byte, error) {
 		return nil, err
 	}
 	inv := &invocation{
-		id:        newUUID(),
+		id:        requestID,
 		payload:   payload,
 		delivered: make(chan struct{}),
 		done:      make(chan result, 1),

@@ -26,6 +26,12 @@ type Template struct {
 	// RouteSettings) over the HttpApi's DefaultRouteSettings. A route without an entry
 	// sets neither limit and is not throttled locally.
 	Throttles map[string]Throttle
+	// TableStreams are the stream view types (StreamSpecification.StreamViewType) of
+	// the tables that have a stream, by table logical ID.
+	TableStreams map[string]string
+	// Queues are the logical IDs of the AWS::SQS::Queue resources (the on-failure
+	// destinations of stream event sources), sorted.
+	Queues []string
 }
 
 // Function is one AWS::Serverless::Function with Globals.Function merged in.
@@ -40,6 +46,9 @@ type Function struct {
 	LogLevel  string // LoggingConfig.ApplicationLogLevel, default INFO
 	Routes    []Route
 	Schedules []Schedule
+	// StreamSources are the function's DynamoDB events (event source mappings on a
+	// table's stream), in template order.
+	StreamSources []*StreamSource
 }
 
 // Route is one HttpApi event. RouteKey is "METHOD /path" or "$default".
@@ -139,6 +148,7 @@ func LoadTemplate(templatePath string, opts TemplateOptions) (*Template, error) 
 
 	r := &resolver{
 		params:    map[string]*yaml.Node{},
+		streams:   map[string]string{},
 		overrides: opts.Parameters,
 		tableName: opts.TableName,
 		resources: map[string]string{},
@@ -151,15 +161,22 @@ func LoadTemplate(templatePath string, opts TemplateOptions) (*Template, error) 
 	resources := pairs(get(root, "Resources"))
 	for _, res := range resources {
 		r.resources[res.key] = scalar(get(res.value, "Type"))
+		if r.resources[res.key] == "AWS::DynamoDB::Table" {
+			if view := scalar(get(get(get(res.value, "Properties"), "StreamSpecification"), "StreamViewType")); view != "" {
+				r.streams[res.key] = view
+			}
+		}
 	}
 
-	t := &Template{}
+	t := &Template{TableStreams: r.streams}
 	globals := get(get(root, "Globals"), "Function")
 	apiIDs := map[string]bool{}
 	for _, res := range resources {
 		switch r.resources[res.key] {
 		case "AWS::DynamoDB::Table":
 			t.Tables = append(t.Tables, res.key)
+		case "AWS::SQS::Queue":
+			t.Queues = append(t.Queues, res.key)
 		case "AWS::Serverless::Function":
 			fn, apis, err := r.function(res.key, get(res.value, "Properties"), globals)
 			if err != nil {
@@ -173,6 +190,7 @@ func LoadTemplate(templatePath string, opts TemplateOptions) (*Template, error) 
 	}
 	sort.Slice(t.Functions, func(i, j int) bool { return t.Functions[i].LogicalID < t.Functions[j].LogicalID })
 	sort.Strings(t.Tables)
+	sort.Strings(t.Queues)
 
 	// All routes are served on one local port, so they must belong to one API. Its
 	// CORS and throttling settings come from that HttpApi resource, or from
@@ -213,6 +231,7 @@ type resolver struct {
 	overrides map[string]string
 	tableName func(string) string
 	resources map[string]string // logical ID → Type
+	streams   map[string]string // table logical ID → StreamViewType, for tables with a stream
 	// eventRouteSettings are the RouteSettings of HttpApi events, by route key.
 	eventRouteSettings map[string]*yaml.Node
 }
@@ -303,6 +322,12 @@ func (r *resolver) function(id string, props, globals *yaml.Node) (*Function, []
 				}
 			}
 			fn.Schedules = append(fn.Schedules, s)
+		case "DynamoDB":
+			src, err := r.streamSource(ev.key, evProps)
+			if err != nil {
+				return fail("event %s: %v", ev.key, err)
+			}
+			fn.StreamSources = append(fn.StreamSources, src)
 		}
 	}
 	return fn, apis, nil

@@ -34,8 +34,8 @@ func TestRealTemplate(t *testing.T) {
 		if want := kebab(strings.TrimSuffix(f.LogicalID, "Function")); f.Folder != want || !strings.HasSuffix(f.LogicalID, "Function") {
 			t.Errorf("%s: folder %q, the Makefile expects %q (logical IDs end in Function)", f.LogicalID, f.Folder, want)
 		}
-		if len(f.Routes) == 0 && len(f.Schedules) == 0 {
-			t.Errorf("%s: no HttpApi or schedule event", f.LogicalID)
+		if len(f.Routes) == 0 && len(f.Schedules) == 0 && len(f.StreamSources) == 0 {
+			t.Errorf("%s: no HttpApi, schedule or DynamoDB event", f.LogicalID)
 		}
 		// API routes answer within API Gateway's 30 s; scheduled jobs may use Lambda's 15 min.
 		maxTimeout := 30 * time.Second
@@ -60,6 +60,37 @@ func TestRealTemplate(t *testing.T) {
 	for _, f := range tmpl.Functions {
 		if f.Env["TABLE_NAME"] != "Table" {
 			t.Errorf("%s: TABLE_NAME = %q", f.LogicalID, f.Env["TABLE_NAME"])
+		}
+	}
+	// The stream event sources read a table with a stream and report what they give
+	// up to a queue of the template; the outbox sender's filter takes the outbox
+	// INSERTs and nothing else.
+	for _, f := range tmpl.Functions {
+		for _, src := range f.StreamSources {
+			if tmpl.TableStreams[src.Table] == "" || src.OnFailure == "" || src.MaximumRetryAttempts < 0 {
+				t.Errorf("%s/%s: table %s (stream %q), on failure %q, %d retries", f.LogicalID, src.Name,
+					src.Table, tmpl.TableStreams[src.Table], src.OnFailure, src.MaximumRetryAttempts)
+			}
+		}
+	}
+	if mail := tmpl.FunctionByName("MailSenderFunction"); mail != nil {
+		if len(mail.StreamSources) != 1 || len(mail.StreamSources[0].Filters) == 0 {
+			t.Fatalf("MailSenderFunction: stream sources %+v", mail.StreamSources)
+		}
+		outbox := `{"eventName":"INSERT","dynamodb":{"NewImage":{"kind":{"S":"outbox"}}}}`
+		others := []string{
+			`{"eventName":"MODIFY","dynamodb":{"NewImage":{"kind":{"S":"outbox"}}}}`,
+			`{"eventName":"INSERT","dynamodb":{"NewImage":{"kind":{"S":"school"}}}}`,
+			`{"eventName":"REMOVE","dynamodb":{"Keys":{"PK":{"S":"x"}}}}`,
+		}
+		src := mail.StreamSources[0]
+		if !matchAny(src.Filters, []byte(outbox)) {
+			t.Errorf("MailSenderFunction's filter does not take an outbox INSERT")
+		}
+		for _, rec := range others {
+			if matchAny(src.Filters, []byte(rec)) {
+				t.Errorf("MailSenderFunction's filter takes %s", rec)
+			}
 		}
 	}
 	if tmpl.Cors == nil || len(tmpl.Cors.AllowOrigins) == 0 {

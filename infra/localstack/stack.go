@@ -46,6 +46,9 @@ type GatewayOptions struct {
 	AccessLog               io.Writer
 	MaxInstancesPerFunction int
 	TimeoutScale            float64 // gateway.Options.TimeoutScale
+	// DeadLetterDir, if set, gets the on-failure records of the stream event sources
+	// as <dir>/<queue>.jsonl (gateway.Options.DeadLetterDir).
+	DeadLetterDir string
 }
 
 // Stack is a running local stack.
@@ -125,7 +128,8 @@ func StartStack(ctx context.Context, opts StackOptions) (*Stack, error) {
 	return s, nil
 }
 
-// StartGateway starts the local API in front of the functions in opts.BinDir.
+// StartGateway starts the local API in front of the functions in opts.BinDir, and the
+// pollers of the functions' DynamoDB events on the stack's DynamoDB Local.
 func (s *Stack) StartGateway(opts GatewayOptions) error {
 	if s.Gateway != nil {
 		return errors.New("localstack: the gateway already runs")
@@ -150,6 +154,8 @@ func (s *Stack) StartGateway(opts GatewayOptions) error {
 		AccessLog:               opts.AccessLog,
 		MaxInstancesPerFunction: opts.MaxInstancesPerFunction,
 		TimeoutScale:            opts.TimeoutScale,
+		DynamoEndpoint:          s.Dynamo.URL,
+		DeadLetterDir:           opts.DeadLetterDir,
 	})
 	if err != nil {
 		return err

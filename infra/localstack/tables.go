@@ -185,9 +185,11 @@ func throughput(t *cfnThroughput) *types.ProvisionedThroughput {
 	}
 }
 
-// CreateTables creates every table of the template, named nameFor(logicalID); a table
-// for which nameFor returns "" is left out. A table that already exists is left as it
-// is, so this is safe to run against persisted data.
+// CreateTables creates every table of the template, named nameFor(logicalID), with
+// its stream when the template gives it a StreamSpecification; a table for which
+// nameFor returns "" is left out. A table that already exists keeps its data (only
+// its stream is turned on, see CreateTable), so this is safe to run against
+// persisted data.
 func CreateTables(ctx context.Context, client *dynamodb.Client, templatePath string, nameFor func(logicalID string) string) error {
 	specs, err := ReadTables(templatePath)
 	if err != nil {
@@ -206,14 +208,17 @@ func CreateTables(ctx context.Context, client *dynamodb.Client, templatePath str
 }
 
 // CreateTable creates one table from its spec under the given name, then turns on
-// its TTL. An existing table of that name is left untouched.
+// its TTL. An existing table of that name keeps its data and settings, except that
+// its stream is turned on when the spec has one (ensureStream).
 func CreateTable(ctx context.Context, client *dynamodb.Client, spec TableSpec, name string) error {
 	in := spec.Create // a copy; the slices are only read
 	in.TableName = aws.String(name)
 	_, err := client.CreateTable(ctx, &in)
 	var inUse *types.ResourceInUseException
 	if errors.As(err, &inUse) {
-		return nil
+		// Data kept from an earlier run: the table stays, but its stream is turned on
+		// as the template now says.
+		return ensureStream(ctx, client, spec, name)
 	}
 	if err != nil {
 		return fmt.Errorf("localstack: create table %s (%s): %w", name, spec.LogicalID, err)
@@ -234,6 +239,37 @@ func CreateTable(ctx context.Context, client *dynamodb.Client, spec TableSpec, n
 		if err != nil {
 			return fmt.Errorf("localstack: TTL on table %s: %w", name, err)
 		}
+	}
+	return nil
+}
+
+// ensureStream turns on the stream of an existing table whose spec has one: a table
+// created before the template had a StreamSpecification gets it, and one with another
+// StreamViewType gets a new stream of the template's type (a stream's view type
+// cannot change, so the old one is turned off first, as CloudFormation replaces it).
+func ensureStream(ctx context.Context, client *dynamodb.Client, spec TableSpec, name string) error {
+	want := spec.Create.StreamSpecification
+	if want == nil {
+		return nil
+	}
+	out, err := client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
+	if err != nil {
+		return fmt.Errorf("localstack: table %s: %w", name, err)
+	}
+	have := out.Table.StreamSpecification
+	if have != nil && aws.ToBool(have.StreamEnabled) {
+		if have.StreamViewType == want.StreamViewType {
+			return nil
+		}
+		if _, err := client.UpdateTable(ctx, &dynamodb.UpdateTableInput{
+			TableName:           aws.String(name),
+			StreamSpecification: &types.StreamSpecification{StreamEnabled: aws.Bool(false)},
+		}); err != nil {
+			return fmt.Errorf("localstack: turning off the %s stream of table %s: %w", have.StreamViewType, name, err)
+		}
+	}
+	if _, err := client.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: aws.String(name), StreamSpecification: want}); err != nil {
+		return fmt.Errorf("localstack: turning on the stream of table %s: %w", name, err)
 	}
 	return nil
 }

@@ -129,10 +129,11 @@ func run(root string, args []string) error {
 		DynamoDataDir: *dataDir,
 		ServiceLog:    serviceLog,
 		Gateway: localstack.GatewayOptions{
-			Addr:        *apiAddr,
-			BinDir:      *binDir,
-			FunctionLog: functionLog,
-			AccessLog:   os.Stdout,
+			Addr:          *apiAddr,
+			BinDir:        *binDir,
+			FunctionLog:   functionLog,
+			AccessLog:     os.Stdout,
+			DeadLetterDir: *logDir, // <queue>.jsonl: what the stream event sources gave up
 		},
 	})
 	if err != nil {
@@ -226,9 +227,10 @@ func execCommand(root string, args []string) (int, error) {
 		Root:       root,
 		ServiceLog: serviceLog,
 		Gateway: localstack.GatewayOptions{
-			BinDir:       *binDir,
-			FunctionLog:  functionLog,
-			TimeoutScale: *timeoutScale,
+			BinDir:        *binDir,
+			FunctionLog:   functionLog,
+			TimeoutScale:  *timeoutScale,
+			DeadLetterDir: filepath.Join(*logDir, "exec-dead-letters"),
 		},
 	})
 	if err != nil {
@@ -249,6 +251,7 @@ func execCommand(root string, args []string) (int, error) {
 		"ETWIN_API_URL="+stack.APIURL,
 		"ETWIN_TABLE_NAME="+stack.TableName("Table"),
 		"ETWIN_BIN_DIR="+*binDir,
+		"ETWIN_DEAD_LETTER_DIR="+filepath.Join(*logDir, "exec-dead-letters"),
 	)
 	// If this process is killed outright, the command goes too.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
