@@ -49,6 +49,8 @@ type Function struct {
 	// StreamSources are the function's DynamoDB events (event source mappings on a
 	// table's stream), in template order.
 	StreamSources []*StreamSource
+	// Topics are the SNS topics it subscribes to (logical IDs); nothing publishes locally.
+	Topics []string
 }
 
 // Route is one HttpApi event. RouteKey is "METHOD /path" or "$default".
@@ -328,6 +330,14 @@ func (r *resolver) function(id string, props, globals *yaml.Node) (*Function, []
 				return fail("event %s: %v", ev.key, err)
 			}
 			fn.StreamSources = append(fn.StreamSources, src)
+		case "SNS":
+			// Locally nothing publishes to a topic (SES's events come from AWS); the
+			// subscription is recorded, and tests invoke the function with an SNS event.
+			topic := refName(get(evProps, "Topic"))
+			if topic == "" {
+				return fail("event %s: Topic must be a !Ref to an SNS topic", ev.key)
+			}
+			fn.Topics = append(fn.Topics, topic)
 		}
 	}
 	return fn, apis, nil

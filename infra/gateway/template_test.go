@@ -34,8 +34,8 @@ func TestRealTemplate(t *testing.T) {
 		if want := kebab(strings.TrimSuffix(f.LogicalID, "Function")); f.Folder != want || !strings.HasSuffix(f.LogicalID, "Function") {
 			t.Errorf("%s: folder %q, the Makefile expects %q (logical IDs end in Function)", f.LogicalID, f.Folder, want)
 		}
-		if len(f.Routes) == 0 && len(f.Schedules) == 0 && len(f.StreamSources) == 0 {
-			t.Errorf("%s: no HttpApi, schedule or DynamoDB event", f.LogicalID)
+		if len(f.Routes) == 0 && len(f.Schedules) == 0 && len(f.StreamSources) == 0 && len(f.Topics) == 0 {
+			t.Errorf("%s: no HttpApi, schedule, DynamoDB or SNS event", f.LogicalID)
 		}
 		// API routes answer within API Gateway's 30 s; scheduled jobs may use Lambda's 15 min.
 		maxTimeout := 30 * time.Second
