@@ -99,3 +99,49 @@ func TestStaffAccounts(t *testing.T) {
 		}
 	}
 }
+
+// TestStaffInvitationState: GET /v1/staff/{memberId} shows where the welcome e-mail is —
+// sent once delivered, suppressed (with the reason) for an address that bounced before —
+// to CSS accounts only.
+func TestStaffInvitationState(t *testing.T) {
+	css, _ := staffAccount(t, "css", "")
+	store := ddb.New(localstack.NewDynamoClient(testenv.DDBEndpoint()), testenv.TableName())
+	invite := func(email string) string {
+		body := map[string]any{"username": unique("nso-"), "email": email, "firstName": "Ioana", "lastName": "Marin",
+			"role": "nso", "country": "RO", "language": "ro"}
+		r := expect(t, call(t, "POST", "/v1/staff", css, body), 201)
+		if inv, _ := r.JSON["invitation"].(map[string]any); inv["mail"] != "pending" {
+			t.Fatalf("created: %s", r.Raw)
+		}
+		return r.JSON["memberId"].(string)
+	}
+	waitState := func(id, want string) map[string]any {
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			r := expect(t, call(t, "GET", "/v1/staff/"+id, css, nil), 200)
+			inv, _ := r.JSON["invitation"].(map[string]any)
+			if inv["mail"] == want {
+				return inv
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("invitation of %s: %s, want %s", id, r.Raw, want)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	sent := invite(unique("nso") + "@example.ro")
+	waitState(sent, "sent")
+
+	bounced := unique("bounced") + "@example.ro"
+	if err := store.Suppress(context.Background(), bounced, "bounce", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if inv := waitState(invite(bounced), "suppressed"); inv["reason"] == "" || inv["reason"] == nil {
+		t.Errorf("no reason: %v", inv)
+	}
+
+	teacher, teacherID, _ := teacherAccount(t, "Ana", "RO")
+	expect(t, call(t, "GET", "/v1/staff/"+sent, teacher, nil), 403)
+	expect(t, call(t, "GET", "/v1/staff/"+teacherID, css, nil), 404)
+	expect(t, call(t, "GET", "/v1/staff/m-unknown", css, nil), 404)
+}

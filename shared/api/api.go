@@ -25,7 +25,7 @@ func Routes() []app.Route {
 		RegistrationStart, RegistrationRead, RegistrationComplete,
 		SessionCreate, SessionDelete, MeGet, MeUpdate, MeSchoolAdd,
 		PasswordResetRequest, PasswordResetConfirm,
-		SchoolSearch, SchoolGet, MembersSearch, MemberGet, StaffCreate,
+		SchoolSearch, SchoolGet, MembersSearch, MemberGet, StaffCreate, StaffGet,
 		ContactRequestCreate, ContactRequestAccept, ContactRequestReject, ContactRequestWithdraw,
 		ContactRequestsList, ContactsList, ContactDelete,
 		NotificationsList, NotificationRead,

@@ -71,3 +71,9 @@ var StaffCreate = app.Route{Function: "staff-create", Handler: func(d *app.Deps)
 	return httpapi.Before(func(r httpapi.Call) error { return staff.MayCreate(r.Who) },
 		mine(http.StatusCreated, s.Create))
 }}
+
+// StaffGet serves GET /v1/staff/{memberId} (CSS accounts only): the account and where its
+// welcome e-mail is.
+var StaffGet = app.Route{Function: "staff-get", Handler: func(d *app.Deps) httpapi.Handler {
+	return read("memberId", d.Staff().Get)
+}}

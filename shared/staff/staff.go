@@ -17,6 +17,7 @@ import (
 	"etwin/shared/member"
 	"etwin/shared/outbox"
 	"etwin/shared/principal"
+	"etwin/shared/school"
 	"etwin/shared/token"
 	"etwin/shared/vocab"
 )
@@ -84,20 +85,69 @@ type Store interface {
 	// ErrUsernameTaken / ErrEmailTaken.
 	CreateAccount(ctx context.Context, m member.Member) error
 	PutReset(ctx context.Context, r account.Reset, m outbox.Mail) error
+	GetMember(ctx context.Context, memberID string) (member.Member, bool, error)
 }
 
 // Service creates staff accounts.
 type Service struct {
-	Store     Store
-	Now       func() time.Time
+	Store Store
+	Now   func() time.Time
 }
 
 // Created is the answer to POST /v1/staff.
 type Created struct {
-	MemberID string `json:"memberId"`
-	Username string `json:"username"`
-	Role     string `json:"role"`
-	Country  string `json:"country,omitempty"`
+	MemberID   string     `json:"memberId"`
+	Username   string     `json:"username"`
+	Role       string     `json:"role"`
+	Country    string     `json:"country,omitempty"`
+	Invitation Invitation `json:"invitation"`
+}
+
+// Invitation is where a staff account's welcome e-mail is: its outbox state (pending,
+// sent, failed, suppressed, limited) and, when it was not sent, why.
+type Invitation struct {
+	Mail   string `json:"mail"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// Account is a staff account as GET /v1/staff/{memberId} shows it to a CSS account.
+type Account struct {
+	MemberID  string    `json:"memberId"`
+	Username  string    `json:"username"`
+	FirstName string    `json:"firstName"`
+	LastName  string    `json:"lastName"`
+	Email     string    `json:"email"`
+	Role      string    `json:"role"`
+	Country   string    `json:"country,omitempty"`
+	Language  string    `json:"language"`
+	CreatedAt time.Time `json:"createdAt"`
+	// Invitation is absent for an account made without one (the import).
+	Invitation *Invitation `json:"invitation,omitempty"`
+}
+
+// Get shows a staff account and its welcome e-mail's fate to a CSS account (others: 403
+// before anything is read; an unknown id or a teacher's: 404).
+func (s *Service) Get(ctx context.Context, who principal.Principal, memberID string) (Account, error) {
+	if err := MayCreate(who); err != nil {
+		return Account{}, err
+	}
+	notFound := apperr.NotFound("There is no staff account with this id.")
+	if !school.ValidID(memberID) {
+		return Account{}, notFound
+	}
+	m, ok, err := s.Store.GetMember(ctx, memberID)
+	if err != nil {
+		return Account{}, err
+	}
+	if !ok || (m.Role != member.RoleNSO && m.Role != member.RoleCSS) {
+		return Account{}, notFound
+	}
+	a := Account{MemberID: m.MemberID, Username: m.Username, FirstName: m.FirstName, LastName: m.LastName, Email: m.Email,
+		Role: m.Role, Country: m.Country, Language: m.Language, CreatedAt: m.CreatedAt}
+	if m.InvitationMail != "" {
+		a.Invitation = &Invitation{Mail: m.InvitationMail, Reason: m.InvitationReason}
+	}
+	return a, nil
 }
 
 // Create makes a staff account on behalf of a CSS account and e-mails the new member a
@@ -114,6 +164,7 @@ func (s *Service) Create(ctx context.Context, who principal.Principal, in Input)
 		now = s.Now().UTC()
 	}
 	m := NewAccount(token.ID("m-"), in, "", now)
+	m.InvitationMail = outbox.Pending // until the mail-sender records the welcome e-mail's fate
 	if err := Register(ctx, s.Store, m); err != nil {
 		return Created{}, err
 	}
@@ -125,7 +176,8 @@ func (s *Service) Create(ctx context.Context, who principal.Principal, in Input)
 	if err := s.Store.PutReset(ctx, r, outbox.New(e, &outbox.Ref{Type: outbox.RefInvitation, MemberID: m.MemberID}, now)); err != nil {
 		return Created{}, err
 	}
-	return Created{MemberID: m.MemberID, Username: m.Username, Role: m.Role, Country: m.Country}, nil
+	return Created{MemberID: m.MemberID, Username: m.Username, Role: m.Role, Country: m.Country,
+		Invitation: Invitation{Mail: outbox.Pending}}, nil
 }
 
 // Register stores a new staff account, mapping the guards to 409s naming the field.

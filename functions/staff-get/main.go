@@ -1,0 +1,9 @@
+// Command staff-get serves GET /v1/staff/{memberId} (a CSS account sees a staff account and its welcome e-mail's state).
+package main
+
+import (
+	"etwin/functions/internal/lambdarun"
+	"etwin/shared/api"
+)
+
+func main() { lambdarun.Serve(api.StaffGet) }
