@@ -98,8 +98,8 @@ type StartInput struct {
 // Validate checks the pre-registration form.
 func (in *StartInput) Validate() error {
 	var f apperr.Fields
-	member.CheckName(&f, "firstName", in.FirstName, 100)
-	member.CheckName(&f, "lastName", in.LastName, 100)
+	member.CheckPersonName(&f, "firstName", in.FirstName, 100)
+	member.CheckPersonName(&f, "lastName", in.LastName, 100)
 	if msg := member.EmailProblem(in.Email); msg != "" {
 		f.Add("email", "%s", msg)
 	}
