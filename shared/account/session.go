@@ -73,17 +73,22 @@ type Store interface {
 	// transaction); ErrHasSchool if they have it already.
 	AddSchool(ctx context.Context, memberID string, ref member.SchoolRef, newSchool *school.School) error
 
+	// PutReset stores a reset link; a member's becomes their current one in the same
+	// write, which voids their older links.
 	PutReset(ctx context.Context, r Reset) error
 	GetReset(ctx context.Context, tokenHash string) (Reset, bool, error)
+	// CurrentReset is the token hash of the member's current reset link ("" when none:
+	// a completed reset voids them all).
+	CurrentReset(ctx context.Context, memberID string) (string, error)
 	// UseReset spends the reset link and sets the new password hash atomically;
-	// ErrResetSpent when the link was used or expired meanwhile.
+	// ErrResetSpent when the link was used, expired or replaced meanwhile.
 	UseReset(ctx context.Context, r Reset, passwordHash string, now time.Time) error
 }
 
 // Errors the store reports when a condition fails.
 var (
 	ErrHasSchool    = errors.New("account: member already has this school")
-	ErrResetSpent   = errors.New("account: reset link used or expired")
+	ErrResetSpent   = errors.New("account: reset link used, expired or replaced")
 	ErrNoSuchSchool = errors.New("account: no such school")
 )
 
