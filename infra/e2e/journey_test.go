@@ -221,10 +221,10 @@ func TestAccountExistsGetsSameAnswer(t *testing.T) {
 	_, tok := linkToken(t, mail, since)
 	expect(t, call(t, "POST", "/v1/registrations/"+tok+"/complete", "", map[string]any{
 		"profile": profile(), "school": newSchoolBody("Școala Dublurilor "+unique(""), "Arad")}), 201)
-	// The same address, a new username: 202 as for anyone, and an "already have an account" e-mail.
-	since = time.Now()
+	// The same address, a new username: 202 as for anyone, and an "already have an account" e-mail
+	// (the second e-mail to the address).
 	preRegister(t, "Dan", unique("dan2."), mail, "en")
-	m := testenv.WaitMail(t, mail, since)
+	m := testenv.WaitMails(t, mail, since, 2)[1]
 	if !strings.Contains(m.Subject, "already have") || tokenInLink.MatchString(m.Text) {
 		t.Fatalf("expected the account-exists e-mail without a registration token: %q %s", m.Subject, m.Text)
 	}

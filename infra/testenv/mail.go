@@ -7,6 +7,7 @@ import (
 	"net/mail"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -106,24 +107,39 @@ func LatestMail(address string, since time.Time) (Mail, bool, error) {
 const mailWait = 60 * time.Second
 
 // WaitMail waits up to a minute for a message to address captured since the given
-// time and returns the newest; the test fails if none comes.
+// time that no earlier WaitMail of this test process returned, and returns the newest
+// such; the test fails if none comes. (The store keeps times to the second, so a message
+// sent just before since can look as new as the awaited one; one already handed out
+// cannot.)
 func WaitMail(t testing.TB, address string, since time.Time) Mail {
 	t.Helper()
 	deadline := time.Now().Add(mailWait)
 	for {
-		m, ok, err := LatestMail(address, since)
+		mails, err := Mails(since)
 		if err != nil {
 			t.Fatal("testenv:", err)
 		}
-		if ok {
-			return m
+		handedMu.Lock()
+		for i := len(mails) - 1; i >= 0; i-- {
+			if m := mails[i]; m.sentTo(address) && !handed[m.MessageID] {
+				handed[m.MessageID] = true
+				handedMu.Unlock()
+				return m
+			}
 		}
+		handedMu.Unlock()
 		if time.Now().After(deadline) {
 			t.Fatalf("testenv: no e-mail to %s since %s", address, since.Format(time.RFC3339))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// handed are the messages WaitMail returned (by message id).
+var (
+	handedMu sync.Mutex
+	handed   = map[string]bool{}
+)
 
 func (m Mail) sentTo(address string) bool {
 	for _, list := range [][]string{m.To, m.Cc, m.Bcc} {
@@ -138,4 +154,32 @@ func (m Mail) sentTo(address string) bool {
 		}
 	}
 	return false
+}
+
+// WaitMails waits up to a minute until n messages to address were captured since the
+// given time and returns them, oldest first; the test fails if fewer come. Waiting for a
+// count, not for the newest, is robust to the store's one-second resolution: a message
+// sent just before since in the same second cannot pass for the awaited one.
+func WaitMails(t testing.TB, address string, since time.Time, n int) []Mail {
+	t.Helper()
+	deadline := time.Now().Add(mailWait)
+	for {
+		mails, err := Mails(since)
+		if err != nil {
+			t.Fatal("testenv:", err)
+		}
+		var to []Mail
+		for _, m := range mails {
+			if m.sentTo(address) {
+				to = append(to, m)
+			}
+		}
+		if len(to) >= n {
+			return to
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("testenv: %d of %d e-mails to %s since %s", len(to), n, address, since.Format(time.RFC3339))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

@@ -101,10 +101,10 @@ func (s *Service) UpdateMe(ctx context.Context, who principal.Principal, p MePat
 func (p *MePatch) Validate() error {
 	var f apperr.Fields
 	if p.FirstName != nil {
-		member.CheckName(&f, "firstName", *p.FirstName, 100)
+		member.CheckPersonName(&f, "firstName", *p.FirstName, 100)
 	}
 	if p.LastName != nil {
-		member.CheckName(&f, "lastName", *p.LastName, 100)
+		member.CheckPersonName(&f, "lastName", *p.LastName, 100)
 	}
 	if p.Language != nil {
 		member.CheckCode(&f, "language", *p.Language, vocab.IsLanguage)

@@ -40,10 +40,11 @@ func (in *ResetRequest) Validate() error {
 	return nil
 }
 
-// RequestReset e-mails a reset link when the address has an account. The caller gets the
-// same answer either way, and the same work is done: an unknown address gets an already
-// expired decoy link written (nobody knows its token) and an e-mail saying that no account
-// uses it, so neither the answer nor its timing tells whether the account exists.
+// RequestReset e-mails a reset link when the address has an account (the new link voids
+// the member's older ones, see Store.PutReset). The caller gets the same answer either
+// way, and the same work is done: an unknown address gets an already expired decoy link
+// written (nobody knows its token) and an e-mail saying that no account uses it, so
+// neither the answer nor its timing tells whether the account exists.
 func (s *Service) RequestReset(ctx context.Context, in ResetRequest) error {
 	if err := in.Validate(); err != nil {
 		return err
@@ -82,7 +83,8 @@ func (in *ResetConfirm) Validate() error {
 }
 
 // ConfirmReset sets the new password, spends the link, clears the failed-login count and
-// ends every session of the member.
+// ends every session of the member. A link that a newer one replaced, or that was issued
+// before a completed reset, answers like a used one (410).
 func (s *Service) ConfirmReset(ctx context.Context, tok string, in ResetConfirm) error {
 	if err := in.Validate(); err != nil {
 		return err
@@ -99,6 +101,13 @@ func (s *Service) ConfirmReset(ctx context.Context, tok string, in ResetConfirm)
 		return apperr.NotFound("This reset link is unknown.")
 	}
 	if r.UsedAt != nil || !now.Before(r.ExpiresAt) {
+		return resetSpent()
+	}
+	// Only the member's newest link works: a newer one, or a completed reset, voids it
+	// (UseReset checks again in the transaction that spends it).
+	if current, err := s.Store.CurrentReset(ctx, r.MemberID); err != nil {
+		return err
+	} else if current != r.TokenHash {
 		return resetSpent()
 	}
 	m, ok, err := s.Store.GetMember(ctx, r.MemberID)
@@ -125,5 +134,5 @@ func (s *Service) ConfirmReset(ctx context.Context, tok string, in ResetConfirm)
 }
 
 func resetSpent() error {
-	return apperr.Gone("This reset link was already used or has expired; ask for a new one.")
+	return apperr.Gone("This reset link was already used, replaced by a newer one, or has expired; ask for a new one.")
 }

@@ -74,18 +74,22 @@ type Store interface {
 	// transaction); ErrHasSchool if they have it already.
 	AddSchool(ctx context.Context, memberID string, ref member.SchoolRef, newSchool *school.School) error
 
-	// PutReset stores a reset link and commits its e-mail, atomically.
+	// PutReset stores a reset link and commits its e-mail, atomically; a member's link
+	// becomes their current one in the same write, which voids their older links.
 	PutReset(ctx context.Context, r Reset, m outbox.Mail) error
 	GetReset(ctx context.Context, tokenHash string) (Reset, bool, error)
+	// CurrentReset is the token hash of the member's current reset link ("" when none:
+	// a completed reset voids them all).
+	CurrentReset(ctx context.Context, memberID string) (string, error)
 	// UseReset spends the reset link and sets the new password hash atomically;
-	// ErrResetSpent when the link was used or expired meanwhile.
+	// ErrResetSpent when the link was used, expired or replaced meanwhile.
 	UseReset(ctx context.Context, r Reset, passwordHash string, now time.Time) error
 }
 
 // Errors the store reports when a condition fails.
 var (
 	ErrHasSchool    = errors.New("account: member already has this school")
-	ErrResetSpent   = errors.New("account: reset link used or expired")
+	ErrResetSpent   = errors.New("account: reset link used, expired or replaced")
 	ErrNoSuchSchool = errors.New("account: no such school")
 )
 
@@ -96,8 +100,8 @@ func (e *DuplicateSchoolError) Error() string { return "duplicate school " + e.S
 
 // Service runs the account use cases.
 type Service struct {
-	Store     Store
-	Now       func() time.Time
+	Store Store
+	Now   func() time.Time
 }
 
 func (s *Service) now() time.Time { return clock.Now(s.Now) }

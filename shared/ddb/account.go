@@ -199,17 +199,37 @@ func (s *Store) AddSchool(ctx context.Context, memberID string, ref member.Schoo
 	return err
 }
 
-// PutReset stores a password-reset link.
+// resetHashAttr is the attribute of the member item that holds the hash of the member's
+// current password-reset link: only that link works (a newer link voids the older ones,
+// a completed reset voids them all). Only PutReset and UseReset write it; the member's
+// other writes leave it alone (versionedUpdate writes only what changed).
+const resetHashAttr = "resetHash"
+
+// PutReset stores a password-reset link. A member's link becomes their current one in the
+// same transaction (the member item records its hash), which voids their older links; of
+// two requests at once, the one that commits last is the current one. A decoy (no member)
+// is written alone, through the same kind of call. Its e-mail goes in the same transaction.
 func (s *Store) PutReset(ctx context.Context, r account.Reset, m outbox.Mail) error {
 	it, err := item(resetPK(r.TokenHash), skReset, "reset", resetItemOf(r))
 	if err != nil {
 		return err
 	}
+	items := []txItem{s.putNew(it, nil)}
+	if r.MemberID != "" {
+		current, err := s.update(key(memberPK(r.MemberID), skProfile), expression.NewBuilder().
+			WithCondition(expression.AttributeExists(expression.Name("PK"))).
+			WithUpdate(expression.Set(expression.Name(resetHashAttr), expression.Value(r.TokenHash))),
+			fail(account.ErrNoMember))
+		if err != nil {
+			return err
+		}
+		items = append(items, current)
+	}
 	mail, err := s.outboxPuts(m)
 	if err != nil {
 		return err
 	}
-	return s.transact(ctx, append([]txItem{s.putNew(it, fail(errBusy))}, mail...))
+	return s.transact(ctx, append(items, mail...))
 }
 
 // GetReset reads a password-reset link.
@@ -219,7 +239,20 @@ func (s *Store) GetReset(ctx context.Context, tokenHash string) (account.Reset, 
 	return it.reset(), found, err
 }
 
-// UseReset spends the link and sets the password in one transaction.
+// CurrentReset implements account.Store: the hash of the member's current reset link
+// ("" when they have none, or once a reset was completed), read strongly consistently.
+func (s *Store) CurrentReset(ctx context.Context, memberID string) (string, error) {
+	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.tableName(), Key: key(memberPK(memberID), skProfile),
+		ConsistentRead: aws.Bool(true), ProjectionExpression: aws.String(resetHashAttr)})
+	if err != nil {
+		return "", err
+	}
+	return str(res.Item, resetHashAttr), nil
+}
+
+// UseReset spends the link and sets the password in one transaction, on the condition
+// that the link is still the member's current one; the member then has no current link,
+// so every other link of theirs is void too.
 func (s *Store) UseReset(ctx context.Context, r account.Reset, passwordHash string, now time.Time) error {
 	spend, err := s.update(key(resetPK(r.TokenHash), skReset), expression.NewBuilder().
 		WithCondition(expression.AttributeExists(expression.Name("PK")).
@@ -231,9 +264,11 @@ func (s *Store) UseReset(ctx context.Context, r account.Reset, passwordHash stri
 		return err
 	}
 	set, err := s.update(key(memberPK(r.MemberID), skProfile), expression.NewBuilder().
-		WithCondition(expression.AttributeExists(expression.Name("PK"))).
+		WithCondition(expression.AttributeExists(expression.Name("PK")).
+			And(expression.Name(resetHashAttr).Equal(expression.Value(r.TokenHash)))).
 		WithUpdate(expression.Set(expression.Name("passwordHash"), expression.Value(passwordHash)).
-			Set(expression.Name("failedLogins"), expression.Value(0))),
+			Set(expression.Name("failedLogins"), expression.Value(0)).
+			Remove(expression.Name(resetHashAttr))),
 		fail(account.ErrResetSpent))
 	if err != nil {
 		return err

@@ -36,6 +36,7 @@ const (
 	skRegistration = "REG"
 	skUsername     = "USERNAME"
 	skEmail        = "EMAIL"
+	skPendingHolds = "PENDINGHOLDS" // beside the e-mail guard: the address's pending usernames
 	skProfile      = "PROFILE"
 	skSchool       = "SCHOOL"
 	skSchoolName   = "SCHOOLNAME"

@@ -100,9 +100,34 @@ func (s *Store) UsernameAvailableFor(ctx context.Context, username, email string
 	return g.Holder == holderRegistration && (g.Exp <= now.Unix() || g.Email == email), nil
 }
 
-// PutPending implements registration.Store: the pre-registration and the username hold
-// are written together; the hold may only replace an expired hold or one of the same
-// e-mail address (a fresh link).
+// UsernameHold implements registration.Store.
+func (s *Store) UsernameHold(ctx context.Context, username string) (registration.Hold, bool, error) {
+	var g usernameGuard
+	found, err := s.get(ctx, key(usernamePK(member.UsernameKey(username)), skUsername), &g)
+	if err != nil || !found {
+		return registration.Hold{}, false, err
+	}
+	if g.Holder == holderMember {
+		return registration.Hold{Member: true}, true, nil
+	}
+	return registration.Hold{Email: g.Email, TokenHash: g.TokenHash, Until: time.Unix(g.Exp, 0).UTC()}, true, nil
+}
+
+// pendingHoldsItem is the usernames an address holds with pending pre-registrations
+// (EMAIL#<hash> / PENDINGHOLDS): folded username → end of the hold (Unix seconds), under
+// a version; the TTL removes it once the last hold has ended.
+type pendingHoldsItem struct {
+	Holds   map[string]int64 `dynamodbav:"holds"`
+	Version int              `dynamodbav:"version"`
+	TTL     int64            `dynamodbav:"ttl"`
+}
+
+// PutPending implements registration.Store: the pre-registration, the username hold and
+// the address's holds are written together. The hold may replace only an ended hold, or
+// one of the same address that ends no earlier than p.ExpiresAt (a fresh link that does
+// not extend the hold). The address's holds are read, decided (registration.Holds.Take)
+// and written under their version, again when a concurrent pre-registration of the same
+// address won (updateVersioned's way, retryStale).
 func (s *Store) PutPending(ctx context.Context, p registration.Pending, now time.Time, m outbox.Mail) error {
 	exp := p.ExpiresAt.Unix()
 	reg, err := item(regPK(p.TokenHash), skRegistration, "registration", pendingItemOf(p))
@@ -114,23 +139,79 @@ func (s *Store) PutPending(ctx context.Context, p registration.Pending, now time
 	if err != nil {
 		return err
 	}
+	byRegistration := expression.Name("holder").Equal(expression.Value(holderRegistration))
 	free := expression.AttributeNotExists(expression.Name("PK")).Or(
-		expression.Name("holder").Equal(expression.Value(holderRegistration)).And(
-			expression.Name("exp").LessThanEqual(expression.Value(now.Unix())).Or(
-				expression.Name("email").Equal(expression.Value(p.Email)))))
+		byRegistration.And(expression.Name("exp").LessThanEqual(expression.Value(now.Unix()))).Or(
+			byRegistration.And(expression.Name("email").Equal(expression.Value(p.Email))).
+				And(expression.Name("exp").GreaterThanEqual(expression.Value(exp)))))
 	cond, err := expression.NewBuilder().WithCondition(free).Build()
 	if err != nil {
 		return err
 	}
 	guardPut := txItem{write: types.TransactWriteItem{Put: &types.Put{
 		TableName: s.tableName(), Item: guard, ConditionExpression: cond.Condition(),
-		ExpressionAttributeNames: cond.Names(), ExpressionAttributeValues: cond.Values()}},
-		onFail: fail(registration.ErrUsernameTaken)}
+		ExpressionAttributeNames: cond.Names(), ExpressionAttributeValues: cond.Values(),
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld}},
+		onFail: func(old map[string]types.AttributeValue) error {
+			if str(old, "holder") == holderRegistration && str(old, "email") == p.Email {
+				return errBusy // the address's own hold changed since it was read (a pre-registration at the same moment)
+			}
+			return registration.ErrUsernameTaken
+		}}
 	mail, err := s.outboxPuts(m)
 	if err != nil {
 		return err
 	}
-	return s.transact(ctx, append([]txItem{s.putNew(reg, fail(registration.ErrUsernameTaken)), guardPut}, mail...))
+	_, err = retryStale(ctx, versionedAttempts, errBusy, func() (struct{}, error) {
+		holds, err := s.pendingHoldsPut(ctx, p, now)
+		if err != nil {
+			return struct{}{}, err
+		}
+		return struct{}{}, s.transact(ctx, append([]txItem{s.putNew(reg, fail(registration.ErrUsernameTaken)), guardPut, holds}, mail...))
+	})
+	return err
+}
+
+// pendingHoldsPut reads the holds of p's address, lets the domain add p's username
+// (registration.ErrTooManyPending when it may not) and returns their write under the
+// version read (errStale when another write came first).
+func (s *Store) pendingHoldsPut(ctx context.Context, p registration.Pending, now time.Time) (txItem, error) {
+	pk := emailPK(emailKey(p.Email))
+	k := key(pk, skPendingHolds)
+	var cur pendingHoldsItem
+	found, err := s.get(ctx, k, &cur)
+	if err != nil {
+		return txItem{}, err
+	}
+	held := registration.Holds{}
+	for u, end := range cur.Holds {
+		held[u] = time.Unix(end, 0).UTC()
+	}
+	next, err := held.Take(p.Username, p.ExpiresAt, now)
+	if err != nil {
+		return txItem{}, err
+	}
+	out := pendingHoldsItem{Holds: map[string]int64{}, Version: cur.Version + 1}
+	for u, end := range next {
+		out.Holds[u] = end.Unix()
+		out.TTL = max(out.TTL, end.Unix())
+	}
+	it, err := item(pk, skPendingHolds, "pendingHolds", out)
+	if err != nil {
+		return txItem{}, err
+	}
+	unchanged := expression.AttributeNotExists(expression.Name("PK"))
+	if found {
+		unchanged = expression.Name("version").Equal(expression.Value(cur.Version))
+	}
+	cond, err := expression.NewBuilder().WithCondition(unchanged).Build()
+	if err != nil {
+		return txItem{}, err
+	}
+	return txItem{write: types.TransactWriteItem{Put: &types.Put{
+		TableName: s.tableName(), Item: it, ConditionExpression: cond.Condition(),
+		ExpressionAttributeNames: cond.Names(), ExpressionAttributeValues: cond.Values()}},
+		onFail: fail(errStale)}, nil
 }
 
 // GetPending implements registration.Store.

@@ -367,8 +367,8 @@ func (m *Member) validate(f *apperr.Fields) {
 	if msg := member.EmailProblem(m.Email); msg != "" {
 		f.Add("email", "%s", msg)
 	}
-	member.CheckName(f, "firstName", m.FirstName, 100)
-	member.CheckName(f, "lastName", m.LastName, 100)
+	member.CheckPersonName(f, "firstName", m.FirstName, 100)
+	member.CheckPersonName(f, "lastName", m.LastName, 100)
 	if m.Role != "" && m.Role != member.RoleTeacher {
 		f.Add("role", "must be teacher (staff accounts are staff lines)")
 	}

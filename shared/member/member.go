@@ -161,6 +161,36 @@ func CheckName(f *apperr.Fields, field, v string, max int) {
 	CheckText(f, field, v, max, true)
 }
 
+// CheckPersonName validates a person's name (first and last names of members, staff and
+// imported accounts), which goes into e-mail subjects and other members' pages: what
+// CheckName refuses, and also every character that is invisible or changes how the text
+// around it reads (see NameRuneAllowed).
+func CheckPersonName(f *apperr.Fields, field, v string, max int) {
+	n := len(*f)
+	CheckName(f, field, v, max)
+	if len(*f) == n && strings.IndexFunc(v, func(r rune) bool { return !NameRuneAllowed(r) }) >= 0 {
+		f.Add(field, "must not contain line breaks, control characters, invisible formatting characters or bidirectional controls")
+	}
+}
+
+// NameRuneAllowed reports whether a person's name may hold r. Refused, from the Unicode
+// tables of package unicode: control characters (Cc: tab, CR, LF, NEL and the rest),
+// format characters (Cf: zero-width spaces, soft hyphens, the byte order mark, tags, and
+// among them every bidirectional control: the embeddings and overrides U+202A-U+202E, the
+// isolates U+2066-U+2069 and the marks U+200E, U+200F, U+061C, which Bidi_Control lists),
+// and the line and paragraph separators (Zl U+2028, Zp U+2029). The two joiners ZWNJ
+// (U+200C) and ZWJ (U+200D) stay allowed: they are part of the correct spelling of names
+// in Persian and the Indic scripts, and neither breaks a line nor reorders text.
+func NameRuneAllowed(r rune) bool {
+	switch {
+	case r == '\u200c' || r == '\u200d':
+		return true
+	case unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Bidi_Control):
+		return false
+	}
+	return true
+}
+
 // CheckText validates free text; required says whether it may be empty.
 func CheckText(f *apperr.Fields, field, v string, max int, required bool) {
 	switch {

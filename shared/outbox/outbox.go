@@ -111,7 +111,9 @@ var (
 )
 
 // Pacer spaces the sends (golang.org/x/time/rate's Limiter).
-type Pacer interface{ Wait(ctx context.Context) error }
+type Pacer interface {
+	Wait(ctx context.Context) error
+}
 
 // Service delivers outbox items.
 type Service struct {

@@ -21,8 +21,13 @@ import (
 	"etwin/shared/vocab"
 )
 
-// LinkLifetime is how long an e-mailed registration link works.
+// LinkLifetime is how long a pre-registration holds its username, from its first request:
+// its e-mailed links (a renewal's too) work until then.
 const LinkLifetime = 72 * time.Hour
+
+// MaxPendingPerEmail is how many usernames one address may hold at once with pending
+// pre-registrations.
+const MaxPendingPerEmail = 3
 
 // Pending is a pre-registration waiting for its form.
 type Pending struct {
@@ -38,6 +43,59 @@ type Pending struct {
 	UsedAt       *time.Time
 }
 
+// Hold is how a username is held, as its guard says: by a member, or by the pending
+// pre-registration of an address until a given time.
+type Hold struct {
+	Member    bool      // a member has the username
+	Email     string    // else the (normalised) address of the pre-registration holding it,
+	TokenHash string    // the hash of its current link (the newest; older ones are superseded),
+	Until     time.Time // and when the hold ends: LinkLifetime after its first request
+}
+
+// HeldBy reports whether the hold is a pending pre-registration of email still running at
+// now.
+func (h Hold) HeldBy(email string, now time.Time) bool {
+	return !h.Member && h.Email == email && now.Before(h.Until)
+}
+
+// Current reports whether tokenHash is the hold's current link: the link of a
+// pre-registration that was renewed since is superseded.
+func (h Hold) Current(tokenHash string) bool { return !h.Member && h.TokenHash == tokenHash }
+
+// HoldUntil is when the hold of a pre-registration of email made at now ends (held: the
+// username has a hold, h). Pre-registering again while the address holds the username
+// renews the link, not the hold: it keeps the running hold's end. Otherwise the hold is
+// new and lasts LinkLifetime.
+func HoldUntil(h Hold, held bool, email string, now time.Time) time.Time {
+	if held && h.HeldBy(email, now) {
+		return h.Until
+	}
+	return now.Add(LinkLifetime)
+}
+
+// Holds are the usernames one address holds with pending pre-registrations: the folded
+// username (member.UsernameKey) and when its hold ends.
+type Holds map[string]time.Time
+
+// Take is the address's holds after it pre-registers username until until, at now: the
+// holds that ended are dropped and username is held until until. A username it holds
+// already is renewed at any count; a new one is refused with ErrTooManyPending when the
+// address holds MaxPendingPerEmail others.
+func (h Holds) Take(username string, until, now time.Time) (Holds, error) {
+	k := member.UsernameKey(username)
+	out := Holds{}
+	for u, end := range h {
+		if u != k && now.Before(end) {
+			out[u] = end
+		}
+	}
+	if len(out) >= MaxPendingPerEmail {
+		return nil, ErrTooManyPending
+	}
+	out[k] = until
+	return out, nil
+}
+
 // Errors the store reports when a condition fails.
 var (
 	ErrUsernameTaken = errors.New("registration: username taken")
@@ -45,6 +103,9 @@ var (
 	ErrEmailTaken    = errors.New("registration: e-mail already has an account")
 	ErrSchoolMissing = errors.New("registration: school not registered")
 )
+
+// ErrTooManyPending: the address holds MaxPendingPerEmail other usernames already.
+var ErrTooManyPending = errors.New("registration: the address holds the most pending usernames")
 
 // DuplicateSchoolError says which registered school a new one duplicates.
 type DuplicateSchoolError struct{ SchoolID string }
@@ -67,8 +128,13 @@ type Store interface {
 	// UsernameAvailableFor reports whether a pre-registration with email may take the
 	// username (free, expired hold, or held by a pending pre-registration of that email).
 	UsernameAvailableFor(ctx context.Context, username, email string, now time.Time) (bool, error)
-	// PutPending stores p, holds its username and commits its e-mail, atomically;
-	// ErrUsernameTaken if held.
+	// UsernameHold reads the hold of a username (held false: nobody holds it).
+	UsernameHold(ctx context.Context, username string) (h Hold, held bool, err error)
+	// PutPending stores p and holds its username until p.ExpiresAt, atomically, with the
+	// address's Holds (Holds.Take); ErrUsernameTaken if another address or a member holds
+	// it, ErrTooManyPending if the address holds too many. A hold of the same address is
+	// renewed only when that does not extend it.
+	// Its e-mail m is committed in the same transaction.
 	PutPending(ctx context.Context, p Pending, now time.Time, m outbox.Mail) error
 	// QueueMail commits an e-mail that no other change goes with.
 	QueueMail(ctx context.Context, ms ...outbox.Mail) error
@@ -81,8 +147,8 @@ type Store interface {
 
 // Service runs the registration use cases.
 type Service struct {
-	Store     Store
-	Now       func() time.Time
+	Store Store
+	Now   func() time.Time
 }
 
 func (s *Service) now() time.Time { return clock.Now(s.Now) }
@@ -100,8 +166,8 @@ type StartInput struct {
 // Validate checks the pre-registration form.
 func (in *StartInput) Validate() error {
 	var f apperr.Fields
-	member.CheckName(&f, "firstName", in.FirstName, 100)
-	member.CheckName(&f, "lastName", in.LastName, 100)
+	member.CheckPersonName(&f, "firstName", in.FirstName, 100)
+	member.CheckPersonName(&f, "lastName", in.LastName, 100)
 	if msg := member.EmailProblem(in.Email); msg != "" {
 		f.Add("email", "%s", msg)
 	}
@@ -119,7 +185,8 @@ func (in *StartInput) Validate() error {
 
 // Start pre-registers: holds the username and e-mails the link to the form. An address
 // that already has an account gets a "you already have an account" e-mail instead, and
-// the caller sees the same answer either way.
+// the caller sees the same answer either way. Pre-registering again renews the link but
+// not the hold (HoldUntil); an address holds at most MaxPendingPerEmail usernames.
 func (s *Service) Start(ctx context.Context, in StartInput) error {
 	if err := in.Validate(); err != nil {
 		return err
@@ -146,17 +213,23 @@ func (s *Service) Start(ctx context.Context, in StartInput) error {
 		return s.Store.QueueMail(ctx, outbox.New(mail.Envelope{Kind: mail.AccountExists, To: email, Lang: in.Language,
 			Link: link("password-reset", ""), Stranger: true}, nil, now))
 	}
+	hold, held, err := s.Store.UsernameHold(ctx, in.Username)
+	if err != nil {
+		return err
+	}
 	tok := token.New()
 	p := Pending{
 		TokenHash: token.Hash(tok), FirstName: strings.TrimSpace(in.FirstName), LastName: strings.TrimSpace(in.LastName),
 		Email: email, Username: in.Username, PasswordHash: hash, Language: in.Language,
-		CreatedAt: now, ExpiresAt: now.Add(LinkLifetime),
+		CreatedAt: now, ExpiresAt: HoldUntil(hold, held, email, now),
 	}
 	m := outbox.New(mail.Envelope{Kind: mail.RegistrationLink, To: email, Lang: in.Language,
 		Data: map[string]string{"FirstName": p.FirstName}, Link: link("register", tok),
 		Times: map[string]time.Time{"Expires": p.ExpiresAt}, Stranger: true}, nil, now)
 	if err := s.Store.PutPending(ctx, p, now, m); err != nil {
-		if errors.Is(err, ErrUsernameTaken) {
+		// An address over its limit hears what a taken username hears: the answer tells
+		// nobody what else the address holds.
+		if errors.Is(err, ErrUsernameTaken) || errors.Is(err, ErrTooManyPending) {
 			return usernameTaken()
 		}
 		return err
@@ -185,7 +258,8 @@ type View struct {
 	Username  string `json:"username"`
 }
 
-// Read returns the pre-registration behind a link: 404 unknown, 410 used or expired.
+// Read returns the pre-registration behind a link: 404 unknown, 410 used, superseded by
+// a renewal, or expired.
 func (s *Service) Read(ctx context.Context, tok string) (View, error) {
 	p, err := s.pending(ctx, tok)
 	if err != nil {
@@ -206,6 +280,14 @@ func (s *Service) pending(ctx context.Context, tok string) (Pending, error) {
 		return Pending{}, apperr.NotFound("This registration link is unknown.")
 	}
 	if p.UsedAt != nil || !s.now().Before(p.ExpiresAt) {
+		return Pending{}, spent()
+	}
+	// A link that a renewal superseded is spent too: only the hold's current link works.
+	hold, held, err := s.Store.UsernameHold(ctx, p.Username)
+	if err != nil {
+		return Pending{}, err
+	}
+	if !held || !hold.Current(p.TokenHash) {
 		return Pending{}, spent()
 	}
 	return p, nil

@@ -51,8 +51,8 @@ func (in *Input) Validate() error {
 	if msg := member.EmailProblem(in.Email); msg != "" {
 		f.Add("email", "%s", msg)
 	}
-	member.CheckName(&f, "firstName", in.FirstName, 100)
-	member.CheckName(&f, "lastName", in.LastName, 100)
+	member.CheckPersonName(&f, "firstName", in.FirstName, 100)
+	member.CheckPersonName(&f, "lastName", in.LastName, 100)
 	switch in.Role {
 	case member.RoleNSO:
 		member.CheckCode(&f, "country", in.Country, vocab.IsCountry)
