@@ -163,3 +163,34 @@ func TestSenderKilledMidBatchLosesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestThrottledSESDeliversLater: SES answers "maximum sending rate exceeded" for a while
+// (more throttled calls than the SDK's retries of one send); every e-mail is delivered
+// later, once.
+func TestThrottledSESDeliversLater(t *testing.T) {
+	since := time.Now().Add(-time.Second)
+	before := testenv.SESThrottled(t)
+	testenv.ThrottleSES(t, 12) // the SDK tries a send 5 times: two whole sends and more fail
+	addrs := make([]string, 3)
+	for i := range addrs {
+		addrs[i] = fmt.Sprintf("%s@example.org", unique("throttled"))
+		expect(t, call(t, "POST", "/v1/registrations", "", map[string]string{
+			"firstName": "Slow", "lastName": "Down", "email": addrs[i], "username": unique(fmt.Sprintf("t%d", i)),
+			"password": "correct horse battery", "language": "en"}), 202)
+	}
+	deadline := time.Now().Add(90 * time.Second)
+	for _, addr := range addrs {
+		for mailsTo(t, addr, since) == 0 && time.Now().Before(deadline) {
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	time.Sleep(2 * time.Second)
+	for _, addr := range addrs {
+		if got := mailsTo(t, addr, since); got != 1 {
+			t.Errorf("%s: %d e-mails", addr, got)
+		}
+	}
+	if n := testenv.SESThrottled(t) - before; n < 10 {
+		t.Errorf("SES throttled only %d sends: the fault did not happen", n)
+	}
+}

@@ -57,8 +57,9 @@ type Stack struct {
 	Template  string // path of template.yaml
 	Dynamo    *Service
 	SES       *Service
-	SSM       *SSM   // the local Parameter Store, in this process
-	CursorKey string // the random cursor signing key it holds at CursorKeyParameter
+	SSM       *SSM       // the local Parameter Store, in this process
+	SESFaults *SESFaults // in front of SES: SES.URL is its URL
+	CursorKey string     // the random cursor signing key it holds at CursorKeyParameter
 	DDB       *dynamodb.Client
 	Gateway   *gateway.Gateway // nil until the gateway runs
 	APIURL    string           // e.g. http://127.0.0.1:3000
@@ -105,7 +106,8 @@ func StartStack(ctx context.Context, opts StackOptions) (*Stack, error) {
 	}
 	sesDone := make(chan started, 1)
 	go func() {
-		svc, err := StartSES(ctx, Options{Port: opts.SESPort, Root: root, LogWriter: opts.ServiceLog})
+		// The SES server on a port of its own, behind SESFaults on the advertised one.
+		svc, err := StartSES(ctx, Options{Root: root, LogWriter: opts.ServiceLog})
 		sesDone <- started{svc, err}
 	}()
 	ddb, ddbErr := StartDynamo(ctx, Options{Port: opts.DynamoPort, DataDir: opts.DynamoDataDir, Root: root, LogWriter: opts.ServiceLog})
@@ -114,6 +116,14 @@ func StartStack(ctx context.Context, opts StackOptions) (*Stack, error) {
 	if err := errors.Join(ddbErr, ses.err); err != nil {
 		return nil, err
 	}
+	sesAddr := ""
+	if opts.SESPort != 0 {
+		sesAddr = fmt.Sprintf("127.0.0.1:%d", opts.SESPort)
+	}
+	if s.SESFaults, err = StartSESFaults(sesAddr, s.SES.URL); err != nil {
+		return nil, err
+	}
+	s.SES.URL = s.SESFaults.URL // every user of the stack's SES goes through it
 
 	s.DDB = NewDynamoClient(s.Dynamo.URL)
 	if err := CreateTables(ctx, s.DDB, s.Template, s.tableName); err != nil {
@@ -182,6 +192,7 @@ func (s *Stack) Stop() {
 	if s.SSM != nil {
 		s.SSM.Stop()
 	}
+	s.SESFaults.Stop()
 	if s.SES != nil {
 		s.SES.Stop()
 	}

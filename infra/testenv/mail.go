@@ -183,3 +183,35 @@ func WaitMails(t testing.TB, address string, since time.Time, n int) []Mail {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// ThrottleSES makes the stack's SES answer its throttling error (429
+// TooManyRequestsException) to the next sends SendEmail calls (localstack.SESFaults).
+func ThrottleSES(t testing.TB, sends int) {
+	t.Helper()
+	body := strings.NewReader(fmt.Sprintf(`{"sends": %d}`, sends))
+	resp, err := http.Post(SESURL()+"/_faults/throttle", "application/json", body)
+	if err != nil {
+		t.Fatal("testenv:", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("testenv: throttling SES: %s", resp.Status)
+	}
+}
+
+// SESThrottled is how many SendEmail calls the stack's SES has throttled so far.
+func SESThrottled(t testing.TB) int {
+	t.Helper()
+	resp, err := http.Get(SESURL() + "/_faults")
+	if err != nil {
+		t.Fatal("testenv:", err)
+	}
+	defer resp.Body.Close()
+	var st struct {
+		Throttled int `json:"throttled"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		t.Fatal("testenv:", err)
+	}
+	return st.Throttled
+}
