@@ -25,8 +25,8 @@ const (
 var knownResources = map[string]string{
 	"!GetAtt Table.Arn":         resTable,
 	`!Sub ${Table.Arn}/index/*`: resIndex,
-	`!Sub arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SesIdentity}`:            resSES,
-	`!Sub arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${CursorKeyParameterName}`: resCursorKey,
+	`!Sub arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SesIdentity}`:                       resSES,
+	`!Sub arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${CursorKeyParameterName}`:            resCursorKey,
 	`!Sub arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${MailConfigurationSetName}`: resSESSet,
 	"!GetAtt MailDeadLetterQueue.Arn": resDLQ,
 }

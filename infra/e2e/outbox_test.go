@@ -46,7 +46,7 @@ func settle(t *testing.T, addr string, since time.Time, want int) int {
 // password reset and a notification each arrive once, delivered from the outbox by the
 // mail-sender off the table's stream.
 func TestEveryCauseMailsOnceThroughTheOutbox(t *testing.T) {
-	since := time.Now().Add(-time.Second) // the count of e-mails to a since then grows by one a cause
+	since := time.Now().Add(-time.Second)   // the count of e-mails to a since then grows by one a cause
 	a := signUp(t, applicant{First: "Ana"}) // registration link (once: signUp reads it)
 	if n := settle(t, a.Email, since, 1); n != 1 {
 		t.Fatalf("registration: %d e-mails", n)
