@@ -61,7 +61,7 @@ type OutboxResult struct {
 	SendRate       float64 // MAIL_SEND_RATE: e-mails per second per instance
 	BatchSize      int
 	BatchingWindow time.Duration
-	Instances      int // mail-sender instances started during the runs
+	Instances      int // mail-sender instances started (the warm-up's included)
 	DeadLetters    int // on-failure records of its stream event source
 	Runs           []OutboxRun
 	Cost           MailCost
@@ -131,7 +131,6 @@ func runOutbox(ctx context.Context, cfg Config, o gateway.Options, ddbURL, base 
 	if r := awaitMails(ctx, store, warm, "warm-up", 0, 0, 30*time.Second); r.Unfinished > 0 {
 		return nil, fmt.Errorf("bench: the %s did not deliver a warm-up e-mail within 30 s (see the function log)", outboxFunction)
 	}
-	gw.ResetStats()
 
 	// The wait for a run: twice what the pacing needs, and half a minute.
 	bound := func(n int) time.Duration {

@@ -449,8 +449,10 @@ func (r *Report) outboxMarkdown(w io.Writer) {
 	p("`finishedAt − createdAt`: `createdAt` is set just before the commit, `finishedAt` by the\n")
 	p("mail-sender once SES has answered, both on this machine's clock. *E-mails/s* is the finished\n")
 	p("items over the first `createdAt` to the last `finishedAt`. A warm-up e-mail goes first (the\n")
-	p("sender's cold start is outside the runs); %d mail-sender instance(s) started during the runs;\n", o.Instances)
-	p("%d on-failure record(s).\n\n", o.DeadLetters)
+	p("sender's cold start is outside the runs); %d mail-sender instance(s) started, warm-up included;\n", o.Instances)
+	p("%d on-failure record(s). The local poller reads the shard only between invocations, so a\n", o.DeadLetters)
+	p("record committed during a batch starts its batching window after that batch: at a steady\n")
+	p("rate that adds up to one window to the delay.\n\n")
 	p("| Run | E-mails | Committed in | E-mails/s through the outbox | Delay p50 | Delay p95 | Delay p99 | Delay max | Outcome |\n")
 	p("|---|--:|--:|--:|--:|--:|--:|--:|---|\n")
 	for _, run := range o.Runs {

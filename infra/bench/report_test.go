@@ -160,7 +160,7 @@ func TestOutboxSectionReportsRunsAndCostModel(t *testing.T) {
 		"## 6. Outbox: e-mail throughput and commit-to-send delay",
 		"batches of up to 25, batching window 1.00 s",
 		"`MAIL_SEND_RATE` 7 e-mails/s per instance",
-		"1 mail-sender instance(s) started during the runs;\n0 on-failure record(s).",
+		"1 mail-sender instance(s) started, warm-up included;\n0 on-failure record(s).",
 		"| Run | E-mails | Committed in | E-mails/s through the outbox | Delay p50 | Delay p95 | Delay p99 | Delay max | Outcome |\n|---|--:|--:|--:|--:|--:|--:|--:|---|\n",
 		"| burst (all at once) | 10 | 250.0 ms | 5.0 | 5.00 s | 10.00 s | 10.00 s | 10.00 s | 10 sent |\n",
 		"| steady, 2/s offered for 3 s | 6 | 2.50 s | 1.0 | 600.0 ms | 1.50 s | 1.50 s | 1.50 s | 4 sent, 1 failed; ⚠ 1 not final after 1m30s |\n",
