@@ -62,6 +62,7 @@ type OutboxResult struct {
 	BatchSize      int
 	BatchingWindow time.Duration
 	Instances      int // mail-sender instances started (the warm-up's included)
+	Crashes        int // invocations whose instance exited (a crash, a kill)
 	DeadLetters    int // on-failure records of its stream event source
 	Runs           []OutboxRun
 	Cost           MailCost
@@ -157,7 +158,7 @@ func runOutbox(ctx context.Context, cfg Config, o gateway.Options, ddbURL, base 
 		res.Runs = append(res.Runs, r)
 	}
 	if st, ok := gw.Stats()[def.LogicalID]; ok {
-		res.Instances = st.InstancesStarted
+		res.Instances, res.Crashes = st.InstancesStarted, st.Crashes
 	}
 	if src.OnFailure != "" {
 		res.DeadLetters = len(gw.DeadLetters(src.OnFailure))

@@ -450,6 +450,10 @@ func (r *Report) outboxMarkdown(w io.Writer) {
 	p("mail-sender once SES has answered, both on this machine's clock. *E-mails/s* is the finished\n")
 	p("items over the first `createdAt` to the last `finishedAt`. A warm-up e-mail goes first (the\n")
 	p("sender's cold start is outside the runs); %d mail-sender instance(s) started, warm-up included;\n", o.Instances)
+	if o.Crashes > 0 {
+		p("⚠ %d invocation(s) ended by the instance exiting (crash or kill: the batch was retried, the\n", o.Crashes)
+		p("claims taken over after their lease, so the delays include it; see the function log);\n")
+	}
 	p("%d on-failure record(s). The local poller reads the shard only between invocations, so a\n", o.DeadLetters)
 	p("record committed during a batch starts its batching window after that batch: at a steady\n")
 	p("rate that adds up to one window to the delay.\n\n")

@@ -179,6 +179,17 @@ func TestOutboxSectionReportsRunsAndCostModel(t *testing.T) {
 		}
 	}
 
+	// A crash during the runs is said.
+	if strings.Contains(out, "⚠ ") && strings.Contains(out, "instance exiting") {
+		t.Errorf("a crash reported without one:\n%s", out)
+	}
+	r.Outbox.Crashes = 1
+	md.Reset()
+	r.Markdown(&md)
+	if !strings.Contains(md.String(), "started, warm-up included;\n⚠ 1 invocation(s) ended by the instance exiting") {
+		t.Errorf("the crash is not reported:\n%s", md.String())
+	}
+
 	// Skipped: one line, no cost model.
 	r.Config.SkipOutbox, r.Outbox = true, nil
 	md.Reset()
