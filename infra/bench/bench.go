@@ -44,7 +44,13 @@ type Config struct {
 	Samples     int // in-process requests per use case
 	ColdStarts  int // cold starts per function
 
-	SkipDDB, SkipGateway, SkipSizes, SkipInit bool
+	SkipDDB, SkipGateway, SkipSizes, SkipInit, SkipOutbox bool
+
+	// The outbox: OutboxBurst e-mails committed at once, then OutboxRate a second for
+	// OutboxSteady (0: either run skipped).
+	OutboxBurst  int
+	OutboxRate   float64
+	OutboxSteady time.Duration
 
 	// SearchSizes are the sizes of generated data sets the member search is measured on
 	// (none: skipped); SearchRounds is how often each query runs at each size.
@@ -72,6 +78,7 @@ type Report struct {
 	Init    []InitResult
 	Inits   []PackageInit // slow package inits of the function binaries
 	Search  []SearchScale
+	Outbox  *OutboxResult // nil: not measured
 	Notes   []string
 }
 
@@ -92,9 +99,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	defer func() { rep.Elapsed = time.Since(rep.Started) }()
 	progress := func(format string, args ...any) { fmt.Fprintf(cfg.Progress, "bench: "+format+"\n", args...) }
 
-	needServices := !cfg.SkipDDB || !cfg.SkipGateway || len(cfg.SearchSizes) > 0
+	needTable := !cfg.SkipDDB || !cfg.SkipGateway || len(cfg.SearchSizes) > 0
+	needServices := needTable || !cfg.SkipOutbox
 	if needServices && (cfg.DDBEndpoint == "" || cfg.SESEndpoint == "") {
-		return nil, fmt.Errorf("bench: the DynamoDB and SES endpoints are needed (or skip the DynamoDB and gateway benchmarks)")
+		return nil, fmt.Errorf("bench: the DynamoDB and SES endpoints are needed (or skip the DynamoDB, gateway, search and outbox benchmarks)")
 	}
 	ddbURL, sesURL := cfg.DDBEndpoint, cfg.SESEndpoint
 	if ddbURL == "" {
@@ -117,6 +125,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		covered[sc.Function] = true
 	}
 	for _, f := range fns {
+		if f.Folder == outboxFunction {
+			continue // the outbox benchmark (section 6)
+		}
 		if !covered[f.Folder] || handlers[f.Folder] == nil {
 			rep.Notes = append(rep.Notes, fmt.Sprintf("`%s` (%s) has no benchmark scenario yet: add one in infra/bench/scenarios.go.", f.Folder, f.LogicalID))
 		}
@@ -154,6 +165,17 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		progress("building them for this machine (%s/%s)", runtime.GOOS, runtime.GOARCH)
 		if err := build(ctx, cfg.Root, native, runtime.GOOS, runtime.GOARCH, pkgs); err != nil {
 			return nil, err
+		}
+	} else if !cfg.SkipOutbox {
+		// The outbox benchmark alone runs only the mail-sender.
+		for _, f := range fns {
+			if f.Folder != outboxFunction {
+				continue
+			}
+			progress("building %s for this machine (%s/%s)", f.Folder, runtime.GOOS, runtime.GOARCH)
+			if err := build(ctx, cfg.Root, native, runtime.GOOS, runtime.GOARCH, []string{"./" + path.Clean(f.CodeURI)}); err != nil {
+				return nil, err
+			}
 		}
 	}
 	// The cursor signing key, in a local SSM of this run's own (the functions that page
@@ -196,6 +218,16 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 	if !needServices {
+		return rep, nil
+	}
+
+	// 6. The outbox, on tables of its own, before the seeding loads the machine.
+	if !cfg.SkipOutbox {
+		if rep.Outbox, err = runOutbox(ctx, cfg, gwOpts, ddbURL, rep.Table, progress); err != nil {
+			return nil, err
+		}
+	}
+	if !needTable {
 		return rep, nil
 	}
 

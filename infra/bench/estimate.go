@@ -5,12 +5,37 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
+
+// The outbox's cost model (section 6).
+const (
+	// sesProductionRate is SES's default sending rate for an account out of the sandbox,
+	// in e-mails per second: the mail-sender's instances (reserved concurrency) times
+	// MAIL_SEND_RATE share it.
+	sesProductionRate = 14.0
+	// sesPricePerThousand is SES's price for 1,000 e-mails sent (USD, attachments aside).
+	sesPricePerThousand = 0.10
+	// sweepInvitations is the certification sweep's night: every teacher of the 2,900
+	// and more eligible schools.
+	sweepInvitations = 30000
+)
+
+// deliveryTime is how long n e-mails take at rate e-mails per second (0 for no rate).
+func deliveryTime(n int, rate float64) time.Duration {
+	if rate <= 0 {
+		return 0
+	}
+	return time.Duration(float64(n) / rate * float64(time.Second))
+}
+
+// sesCost is SES's price for n e-mails, in USD.
+func sesCost(n int) float64 { return float64(n) / 1000 * sesPricePerThousand }
 
 // DynamoDB Local reports a transaction's capacity as 4 units per started KB of the
 // whole transaction, whatever the number of items; AWS charges 2 write units per

@@ -4,13 +4,16 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"etwin/shared/directory"
+	"etwin/shared/outbox"
 )
 
 // Machine is where a run happened.
@@ -198,8 +201,10 @@ func (r *Report) Markdown(w io.Writer) {
 		p("\n")
 	}
 
+	r.outboxMarkdown(w)
+
 	// Measured by hand (not by make bench): the import is too slow for every bench run.
-	p("## 6. Bulk import (`make import`, measured by hand)\n\n")
+	p("## 7. Bulk import (`make import`, measured by hand)\n\n")
 	p("`go run ./infra/cmd/import -generate 10000 > big.jsonl` (10,000 teachers without passwords and\n")
 	p("their 9,084 schools, one file of 19,084 lines), then `infra/cmd/import` against DynamoDB Local on\n")
 	p("this 2-core machine (shared with other jobs), default workers (4 per CPU):\n\n")
@@ -423,4 +428,116 @@ func spread(xs []float64) (lo, mid, hi float64) {
 		mid = (s[len(s)/2-1] + s[len(s)/2]) / 2
 	}
 	return s[0], mid, s[len(s)-1]
+}
+
+// outboxMarkdown writes section 6: e-mails through the outbox and the cost model.
+func (r *Report) outboxMarkdown(w io.Writer) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+	p("## 6. Outbox: e-mail throughput and commit-to-send delay\n\n")
+	o := r.Outbox
+	if r.Config.SkipOutbox || o == nil {
+		p("_Skipped (`-skip-outbox`)._\n\n")
+		return
+	}
+	p("E-mails committed straight to the outbox (`Store.QueueMail`: one outbox item per transaction,\n")
+	p("as a cause's transaction writes it; a staff welcome in Romanian, with its link and date),\n")
+	p("to distinct addresses at example.org, on a table of their own created from `template.yaml`\n")
+	p("with its stream. The gateway's local event source mapping (`infra/gateway/streams.go`: the\n")
+	p("template's filter, batches of up to %d, batching window %s, one batch in flight per shard)\n", o.BatchSize, fmtDur(o.BatchingWindow))
+	p("hands each to the built `%s`, which claims it, sends it through the local SES at\n", outboxFunction)
+	p("`MAIL_SEND_RATE` %g e-mails/s per instance and records the outcome. *Delay* is each item's\n", o.SendRate)
+	p("`finishedAt − createdAt`: `createdAt` is set just before the commit, `finishedAt` by the\n")
+	p("mail-sender once SES has answered, both on this machine's clock. *E-mails/s* is the finished\n")
+	p("items over the first `createdAt` to the last `finishedAt`. A warm-up e-mail goes first (the\n")
+	p("sender's cold start is outside the runs); %d mail-sender instance(s) started, warm-up included;\n", o.Instances)
+	if o.Crashes > 0 {
+		p("⚠ %d invocation(s) ended by the instance exiting (crash or kill: the batch was retried, the\n", o.Crashes)
+		p("claims taken over after their lease, so the delays include it; see the function log);\n")
+	}
+	p("%d on-failure record(s). The local poller reads the shard only between invocations, so a\n", o.DeadLetters)
+	p("record committed during a batch starts its batching window after that batch: at a steady\n")
+	p("rate that adds up to one window to the delay.\n\n")
+	p("| Run | E-mails | Committed in | E-mails/s through the outbox | Delay p50 | Delay p95 | Delay p99 | Delay max | Outcome |\n")
+	p("|---|--:|--:|--:|--:|--:|--:|--:|---|\n")
+	for _, run := range o.Runs {
+		name := "burst (all at once)"
+		if run.Offered > 0 {
+			name = fmt.Sprintf("steady, %g/s offered for %g s", run.Offered, math.Round(float64(run.Emails)/run.Offered))
+		}
+		p("| %s | %d | %s | %.1f | %s | %s | %s | %s | %s |\n", name, run.Emails, fmtDur(run.Commit), run.Rate(),
+			fmtDur(run.Delay.P50), fmtDur(run.P95), fmtDur(run.Delay.P99), fmtDur(run.Delay.Max), outcomeText(run))
+	}
+	p("\n")
+
+	p("### Cost model\n\n")
+	p("The certification sweep's %s invitations:\n\n", thousands(sweepInvitations))
+	p("| Sending rate | Time to deliver %s e-mails |\n|---|--:|\n", thousands(sweepInvitations))
+	p("| SES's default production rate, %g/s | %s |\n", sesProductionRate, longDur(deliveryTime(sweepInvitations, sesProductionRate)))
+	if b := o.Burst(); b != nil && b.Rate() > 0 {
+		p("| measured here (the burst), %.1f/s | %s |\n", b.Rate(), longDur(deliveryTime(sweepInvitations, b.Rate())))
+	}
+	p("\n")
+	c := o.Cost
+	if len(c.Steps) > 0 {
+		p("DynamoDB per e-mail, in capacity units by AWS's rules (a transaction's item 2 write units per\n")
+		p("started KB, a single-item write 1 per started KB of the larger of the item before and after,\n")
+		p("a strongly consistent read 1 per started 4 KB, an absent item 1), measured in process on a\n")
+		p("probe e-mail of the runs' kind with the Store calls of `outbox.Service.Deliver`, in its order.\n")
+		p("The pending outbox item is %d bytes.\n\n", c.ItemBytes)
+		p("| Step | Call | Write units | Read units |\n|---|---|--:|--:|\n")
+		for _, st := range c.Steps {
+			step := st.Step
+			if st.Stranger {
+				step += ", mail a stranger can cause only"
+			}
+			p("| %s | %s | %s | %s |\n", step, st.Call, units(st.Write), units(st.Read))
+		}
+		wr, rd := c.PerMail(false)
+		ws, rs := c.PerMail(true)
+		p("| **per e-mail** | | %s (a stranger's: %s) | %s (a stranger's: %s) |\n", units(wr), units(ws), units(rd), units(rs))
+		p("| **%s invitations** | | %s | %s |\n\n", thousands(sweepInvitations), thousands(int(math.Round(wr*sweepInvitations))), thousands(int(math.Round(rd*sweepInvitations))))
+		p("An e-mail about something (a staff invitation, a notification) also updates that item in the\n")
+		p("outcome's transaction: 2 more write units per started KB of it. The event source mapping's\n")
+		p("stream reads are not billed (DynamoDB Streams reads by Lambda triggers are free), nor are\n")
+		p("the TTL's deletes of the finished items.\n\n")
+	}
+	p("SES: $%.2f per 1,000 e-mails, $%.2f for the %s invitations.\n\n", sesPricePerThousand, sesCost(sweepInvitations), thousands(sweepInvitations))
+}
+
+// outcomeText is a run's final states ("300 sent"), with what was not final in time.
+func outcomeText(run OutboxRun) string {
+	var parts []string
+	for _, st := range []string{outbox.Sent, outbox.Failed, outbox.Suppressed, outbox.Limited} {
+		if n := run.States[st]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, st))
+		}
+	}
+	out := strings.Join(parts, ", ")
+	if run.Unfinished > 0 {
+		if out != "" {
+			out += "; "
+		}
+		out += fmt.Sprintf("⚠ %d not final after %s", run.Unfinished, run.Wait.Round(time.Second))
+	}
+	return out
+}
+
+// longDur is a long duration in seconds and minutes: "2,143 s (35.7 min)".
+func longDur(d time.Duration) string {
+	return fmt.Sprintf("%s s (%.1f min)", thousands(int(math.Round(d.Seconds()))), d.Minutes())
+}
+
+// units is a capacity figure: "2", "0.5".
+func units(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+// thousands writes n with a comma between thousands: 30000 is "30,000".
+func thousands(n int) string {
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

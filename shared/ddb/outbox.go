@@ -102,6 +102,17 @@ func (s *Store) GetMail(ctx context.Context, id string) (outbox.Mail, bool, erro
 	return it.mail(), found, err
 }
 
+// GetMailFinished is GetMail with the time the item reached its final state (zero before
+// then): infra/bench measures the commit-to-send delay with it.
+func (s *Store) GetMailFinished(ctx context.Context, id string) (m outbox.Mail, finishedAt time.Time, found bool, err error) {
+	var it outboxItem
+	found, err = s.get(ctx, key(outboxPK(id), skOutbox), &it)
+	if it.FinishedAt != nil {
+		finishedAt = *it.FinishedAt
+	}
+	return it.mail(), finishedAt, found, err
+}
+
 // ClaimMail implements outbox.Store: one conditional UpdateItem (ALL_NEW or, when the
 // condition fails, the item as it is).
 func (s *Store) ClaimMail(ctx context.Context, id string, now, until time.Time) (outbox.Mail, bool, bool, error) {

@@ -5,7 +5,10 @@
 //  2. latency and throughput of each route through the local API gateway;
 //  3. the zipped size of each function (linux/arm64), next to a hello-world Lambda;
 //  4. the init time of each function against the local Runtime API, next to that
-//     hello-world Lambda.
+//     hello-world Lambda;
+//  5. the member search on large generated data sets;
+//  6. e-mails through the outbox (the mail-sender on the local stream event source):
+//     throughput, commit-to-send delay, and the cost model of the sweep's invitations.
 //
 // Run it against the stack of the orchestrator (which sets ETWIN_DDB_ENDPOINT and
 // ETWIN_SES_ENDPOINT):
@@ -29,6 +32,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"etwin/infra/bench"
 	"etwin/infra/localstack"
@@ -54,13 +58,17 @@ func run() error {
 	n := fs.Int("n", 300, "requests per route through the gateway")
 	conc := fs.Int("c", 4, "concurrent requests through the gateway")
 	samples := fs.Int("samples", 100, "in-process requests per use case (DynamoDB calls and capacity)")
-	cold := fs.Int("cold", 5, "cold starts per function for the init times")
+	cold := fs.Int("cold", 5, "cold starts per function for the init times (0: skip the init times, as -skip-init)")
 	out := fs.String("out", filepath.Join(root, "docs", "benchmarks.md"), "markdown report to write (also printed to stdout); - for stdout only")
 	logPath := fs.String("log", filepath.Join(root, ".local", "logs", "bench-functions.log"), "file for the functions' output")
 	skipDDB := fs.Bool("skip-ddb", false, "skip the in-process DynamoDB benchmark")
 	skipGateway := fs.Bool("skip-gateway", false, "skip the load through the gateway")
 	skipSize := fs.Bool("skip-size", false, "skip the deployment package sizes")
 	skipInit := fs.Bool("skip-init", false, "skip the init times")
+	skipOutbox := fs.Bool("skip-outbox", false, "skip the outbox benchmark (e-mail throughput and commit-to-send delay)")
+	outboxN := fs.Int("outbox-n", 300, "e-mails committed at once to the outbox (0: no burst)")
+	outboxRate := fs.Float64("outbox-rate", 5, "e-mails per second committed in the outbox's steady run, below the mail-sender's pacing (0: no steady run)")
+	outboxFor := fs.Duration("outbox-for", 20*time.Second, "how long the outbox's steady run commits")
 	searchSizes := fs.String("search", "10000,100000", "sizes of the generated data sets the member search is measured on, comma-separated (\"\" to skip)")
 	searchRounds := fs.Int("search-rounds", 3, "times each search query runs at each size")
 	fs.Parse(os.Args[1:])
@@ -75,8 +83,14 @@ func run() error {
 		}
 		sizes = append(sizes, v)
 	}
-	if *n < 1 || *conc < 1 || *samples < 1 || *cold < 1 {
-		return fmt.Errorf("-n, -c, -samples and -cold must be at least 1")
+	if *n < 1 || *conc < 1 || *samples < 1 || *cold < 0 {
+		return fmt.Errorf("-n, -c and -samples must be at least 1, -cold at least 0")
+	}
+	if *cold == 0 {
+		*skipInit = true
+	}
+	if *outboxN < 0 || *outboxRate < 0 || *outboxFor < 0 {
+		return fmt.Errorf("-outbox-n, -outbox-rate and -outbox-for must not be negative")
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -99,13 +113,14 @@ func run() error {
 		Root: root, Template: filepath.Join(root, "template.yaml"),
 		DDBEndpoint: os.Getenv("ETWIN_DDB_ENDPOINT"), SESEndpoint: os.Getenv("ETWIN_SES_ENDPOINT"),
 		Requests: *n, Concurrency: *conc, Samples: *samples, ColdStarts: *cold,
-		SkipDDB: *skipDDB, SkipGateway: *skipGateway, SkipSizes: *skipSize, SkipInit: *skipInit,
+		SkipDDB: *skipDDB, SkipGateway: *skipGateway, SkipSizes: *skipSize, SkipInit: *skipInit, SkipOutbox: *skipOutbox,
+		OutboxBurst: *outboxN, OutboxRate: *outboxRate, OutboxSteady: *outboxFor,
 		SearchSizes: sizes, SearchRounds: *searchRounds,
 		FunctionLog: functionLog, Progress: os.Stderr,
 	}
 	if cfg.DDBEndpoint != "" && cfg.SESEndpoint != "" {
 		command = "go run ./infra/cmd/local exec -- " + command
-	} else if !*skipDDB || !*skipGateway || len(sizes) > 0 {
+	} else if !*skipDDB || !*skipGateway || len(sizes) > 0 || !*skipOutbox {
 		// Alone: start the services ourselves (no tables: the run makes its own).
 		fmt.Fprintln(os.Stderr, "bench: no ETWIN_DDB_ENDPOINT/ETWIN_SES_ENDPOINT: starting DynamoDB Local and the local SES")
 		stack, err := localstack.StartStack(ctx, localstack.StackOptions{
