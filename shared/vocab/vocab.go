@@ -367,11 +367,12 @@ func IsLanguage(code string) bool { return languageSet.has(code) }
 // IsCountry reports whether code is an eTwinning country (ISO 3166-1 alpha-2, upper case).
 func IsCountry(code string) bool { return countrySet.has(code) }
 
-// portalLanguages are the languages the portal and its e-mails are available
-// in; every Term has a label in each of them.
+// portalLanguages are the languages the portal's vocabulary labels are available in;
+// every Term has a label in each of them. (E-mails have more: ro, en, fr, de, it, es,
+// pl, see shared/mail.)
 var portalLanguages = []string{"en", "ro"}
 
-// PortalLanguages returns the portal (and e-mail) languages: "en", "ro".
+// PortalLanguages returns the languages of the vocabulary labels: "en", "ro".
 // The result is a fresh copy.
 func PortalLanguages() []string {
 	return append([]string(nil), portalLanguages...)
