@@ -69,9 +69,13 @@ func New(e mail.Envelope, ref *Ref, now time.Time) Mail {
 	return Mail{ID: token.SortableID("o-", now), Envelope: e, CreatedAt: now.UTC(), Ref: ref, State: Pending}
 }
 
-// Lease is how long a claim lasts: longer than one bounded SES call and the writes around
-// it, short enough that a sender killed mid-send is taken over by the stream's retry soon.
-const Lease = 20 * time.Second
+// SendBound bounds one send (the SDK's retries of a throttled call included): a send
+// still going then is given up as transient, well within its claim.
+const SendBound = 5 * time.Second
+
+// Lease is how long a claim lasts: longer than one bounded send and the writes around it,
+// short enough that a sender killed mid-send is taken over by the stream's retry soon.
+const Lease = 10 * time.Second
 
 // Per-address limits for mail a stranger can cause (Envelope.Stranger): beyond them the
 // API answers the same, and no e-mail goes.
@@ -198,7 +202,9 @@ func (s *Service) attempt(ctx context.Context, m Mail, now time.Time) (state, re
 	if s.Mail == nil {
 		return "", "", errors.New("no mail sender configured")
 	}
-	err = s.Mail.Send(ctx, msg)
+	send, cancel := context.WithTimeout(ctx, SendBound)
+	defer cancel()
+	err = s.Mail.Send(send, msg)
 	switch {
 	case err == nil:
 		return Sent, "", nil
