@@ -4,6 +4,7 @@ package outboxtest
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -30,7 +31,7 @@ func Deliver(t testing.TB, table string, snd mail.Sender) int {
 		t.Fatal(err)
 	}
 	svc := &outbox.Service{Store: ddb.New(testenv.DDB(), table), Mail: snd, PortalURL: "https://portal.example"}
-	n := 0
+	var ids []string
 	p := dynamodb.NewScanPaginator(testenv.DDB(), &dynamodb.ScanInput{TableName: aws.String(table), ConsistentRead: aws.Bool(true),
 		FilterExpression: e.Filter(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values()})
 	for p.HasMorePages() {
@@ -43,9 +44,13 @@ func Deliver(t testing.TB, table string, snd mail.Sender) int {
 			if err := attributevalue.Unmarshal(it["id"], &id); err != nil {
 				t.Fatal(err)
 			}
-			n++
-			_ = svc.Deliver(ctx, id) // a transient failure leaves it pending, as the stream would retry it
+			ids = append(ids, id)
 		}
 	}
-	return n
+	// In commit order, as the stream hands them over (the ids sort by creation time).
+	slices.Sort(ids)
+	for _, id := range ids {
+		_ = svc.Deliver(ctx, id) // a transient failure leaves it pending, as the stream would retry it
+	}
+	return len(ids)
 }
