@@ -25,7 +25,7 @@ FUZZ_TARGETS := ./shared/strictjson:FuzzDecode \
 	./shared/forum:FuzzDecodeForum ./shared/resource:FuzzDecodeResource \
 	./shared/directory:FuzzParseQuery ./shared/twinspace:FuzzDecodeTwinSpace \
 	./shared/importer:FuzzParse \
-	./shared/project:FuzzDecodeProject \
+	./shared/project:FuzzDecodeProject ./shared/certification:FuzzDecodeWindow \
 	./shared/outbox:FuzzSuppressions
 # A count, not a duration: a duration -fuzztime can fail spuriously with "context deadline
 # exceeded" on a loaded machine (a race in Go 1.26's fuzz coordinator, golang/go#75804).

@@ -36,6 +36,7 @@ func Routes() []app.Route {
 		ProjectCofounderDecision, ProjectNSODecision, NSOProjectsList,
 		TwinspaceGet, ProjectMemberAdd, ProjectMemberRemove, ProjectMemberRole, ProjectPageCreate,
 		ProjectLabelAward,
+		CertificationWindowPut, CertificationWindowCurrent,
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"etwin/shared/account"
+	"etwin/shared/certification"
 	"etwin/shared/contact"
 	"etwin/shared/cursor"
 	"etwin/shared/ddb"
@@ -193,6 +194,11 @@ func (d *Deps) Projects() *project.Service {
 // Staff creates NSO and CSS accounts.
 func (d *Deps) Staff() *staff.Service {
 	return &staff.Service{Store: d.store()}
+}
+
+// Certification sets and shows the eTwinning School label's rounds.
+func (d *Deps) Certification() *certification.Service {
+	return &certification.Service{Store: d.store()}
 }
 
 // Stats serves the public numbers.

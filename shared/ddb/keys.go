@@ -240,3 +240,12 @@ func suppressedPK(address string) string { return "SUPPRESSED#" + emailKey(addre
 func mailCountPK(address string) string  { return "MAILCOUNT#" + emailKey(address) }
 func mailCountHourSK(t time.Time) string { return "H#" + t.UTC().Format("2006010215") }
 func mailCountDaySK(t time.Time) string  { return "D#" + t.UTC().Format("20060102") }
+
+// The certification rounds are one small partition, one item per year: PUT reads and
+// writes its year's item, "current" Queries the partition newest year first.
+const (
+	pkCertWindows      = "CERTWINDOWS"
+	prefixCertWindowSK = "WINDOW#"
+)
+
+func certWindowSK(year int) string { return fmt.Sprintf("%s%04d", prefixCertWindowSK, year) }

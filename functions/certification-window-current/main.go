@@ -1,0 +1,10 @@
+// Command certification-window-current serves GET /v1/certification/windows/current
+// (public): the announced or open certification round.
+package main
+
+import (
+	"etwin/functions/internal/lambdarun"
+	"etwin/shared/api"
+)
+
+func main() { lambdarun.ServePublic(api.CertificationWindowCurrent) }
