@@ -215,10 +215,10 @@ const projectRemindersGSI1PK = "PROJECTREMINDERS"
 
 func projectReminderGSI1SK(dueAt, projectID string) string { return dueAt + "#" + projectID }
 
-// projectRemindersDueBy bounds the entries due at now: GSI1SK <= it ("~" sorts after every
-// project id).
+// projectRemindersDueBy bounds the entries due at now: GSI1SK <= it (DEL, 0x7f, sorts
+// after every character an id may hold, '~' included).
 func projectRemindersDueBy(now time.Time) string {
-	return projectReminderGSI1SK(now.UTC().Format(keyTime), "~")
+	return projectReminderGSI1SK(now.UTC().Format(keyTime), "\x7f")
 }
 
 // nsoAccountsPK lists a country's NSO accounts (SK MEMBER#<memberId>), written with the

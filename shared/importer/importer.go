@@ -257,7 +257,7 @@ func checkID(f *apperr.Fields, field, id string) {
 	if id == "" {
 		f.Add(field, "required")
 	} else if !school.ValidID(id) {
-		f.Add(field, "must be 1-64 letters, digits, '_' or '-'")
+		f.Add(field, "%s", school.IDRule)
 	}
 }
 
