@@ -240,3 +240,15 @@ func suppressedPK(address string) string { return "SUPPRESSED#" + emailKey(addre
 func mailCountPK(address string) string  { return "MAILCOUNT#" + emailKey(address) }
 func mailCountHourSK(t time.Time) string { return "H#" + t.UTC().Format("2006010215") }
 func mailCountDaySK(t time.Time) string  { return "D#" + t.UTC().Format("20060102") }
+
+// Imported activities sit in their member's partition (SK ACTIVITY#<at>#<kind>#<schoolId>,
+// oldest first; schoolId empty when the activity counts for each of the member's schools);
+// each school's activity summary is one item in the school's partition.
+const (
+	prefixActivity    = "ACTIVITY#"
+	skActivitySummary = "ACTIVITYSUMMARY"
+)
+
+func activitySK(at, kind, schoolID string) string {
+	return prefixActivity + at + "#" + kind + "#" + schoolID
+}
