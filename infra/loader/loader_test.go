@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"etwin/infra/loader"
 	"etwin/infra/testenv"
@@ -263,5 +264,58 @@ func TestImportedPendingProjectIsQueued(t *testing.T) {
 	}
 	if got := due(); slices.Contains(got, "p-q") {
 		t.Fatalf("a decided project is still due a reminder: %v", got)
+	}
+}
+
+// A re-imported project keeps exactly the partners its line lists: one left out is
+// removed (and so leaves the member's project list), one added is written.
+func TestReimportRemovesPartners(t *testing.T) {
+	table := testenv.NewTable(t)
+	store := ddb.New(testenv.DDB(), table)
+	partners := func() []string {
+		t.Helper()
+		out, err := testenv.DDB().Query(context.Background(), &dynamodb.QueryInput{TableName: aws.String(table),
+			KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :m)"), ConsistentRead: aws.Bool(true),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":pk": &types.AttributeValueMemberS{Value: "PROJECT#p-1"}, ":m": &types.AttributeValueMemberS{Value: "MEMBER#"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, it := range out.Items {
+			ids = append(ids, it["memberId"].(*types.AttributeValueMemberS).Value)
+		}
+		sort.Strings(ids)
+		return ids
+	}
+	if rep := load(t, store, file); len(rep.Rejected) != 0 {
+		t.Fatalf("report %+v", rep)
+	}
+	if got := partners(); !reflect.DeepEqual(got, []string{"m-1", "m-3", "m-9"}) {
+		t.Fatalf("partners %v", got)
+	}
+	without := strings.Replace(file, `"partners":["m-3"]`, `"partners":[]`, 1)
+	for range 2 {
+		if rep := load(t, store, without); len(rep.Rejected) != 0 {
+			t.Fatalf("report %+v", rep)
+		}
+		if got := partners(); !reflect.DeepEqual(got, []string{"m-1", "m-9"}) {
+			t.Fatalf("partners after the re-import %v, want m-3 removed", got)
+		}
+	}
+	projects, _, err := store.ListMemberProjects(context.Background(), "m-3", "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range projects {
+		if p.ProjectID == "p-1" {
+			t.Fatalf("m-3 still lists p-1: %+v", projects)
+		}
+	}
+	if rep := load(t, store, file); len(rep.Rejected) != 0 {
+		t.Fatalf("report %+v", rep)
+	}
+	if got := partners(); !reflect.DeepEqual(got, []string{"m-1", "m-3", "m-9"}) {
+		t.Fatalf("partners after adding m-3 back %v", got)
 	}
 }
