@@ -1,6 +1,6 @@
 // Package loader runs the bulk import (docs/import.md, `make import`): it parses every line of
 // a JSON Lines file (shared/importer), then writes them in dependency order (staff,
-// schools, members, projects, labels) with parallel workers through the ddb import
+// schools, members, projects, labels, activities) with parallel workers through the ddb import
 // methods. References may point at lines of the file or at what is stored. A bad line is
 // reported as "line N: reason"; the good ones are stored.
 package loader
@@ -585,9 +585,46 @@ func (rn *run) labelLines(ctx context.Context, es []*entry) error {
 	})
 }
 
-func (rn *run) activities(_ context.Context, es []*entry) error {
-	for _, e := range es {
-		rn.reject(e.line, "activity lines are not supported yet by this version of the import (nothing stored)")
-	}
-	return nil
+// activities stores the activity lines: the member must be a teacher (a line of the file
+// or stored), the school (when named) a school of the file or stored; the activity counts
+// in the summary of its school, or of each of the member's schools.
+func (rn *run) activities(ctx context.Context, es []*entry) error {
+	return rn.each(ctx, "activities", len(es), func(ctx context.Context, i int) error {
+		e := es[i]
+		l := e.rec.Activity
+		m, why, err := rn.account(ctx, l.MemberID)
+		if err != nil {
+			return err
+		}
+		if why != "" {
+			rn.reject(e.line, "memberId: %s", why)
+			return nil
+		}
+		var schools []string
+		if l.SchoolID != "" {
+			_, why, err := rn.school(ctx, l.SchoolID)
+			if err != nil {
+				return err
+			}
+			if why != "" {
+				rn.reject(e.line, "schoolId: %s", why)
+				return nil
+			}
+			schools = []string{l.SchoolID}
+		} else {
+			for _, sc := range m.Schools {
+				schools = append(schools, sc.SchoolID)
+			}
+		}
+		created, err := rn.store.ImportActivity(ctx, ddb.Activity{MemberID: l.MemberID, Kind: l.Kind, At: l.AtTime(), SchoolID: l.SchoolID}, schools)
+		if err != nil {
+			return err
+		}
+		o := ddb.Unchanged
+		if created {
+			o = ddb.Created
+		}
+		rn.stored(e, o)
+		return nil
+	})
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"etwin/infra/loader"
 	"etwin/infra/testenv"
@@ -34,6 +35,8 @@ const file = `{"type":"school","id":"s-ro-1","name":"Liceul Teoretic Ion Creang�
 {"type":"member","id":"m-3","username":"ion.vasile","email":"ion@example.ro","passwordHash":"$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2U","firstName":"Ion","lastName":"Vasile","language":"ro","schoolIds":["s-ro-1","s-fr-1"],"registeredAt":"2022-01-01T00:00:00Z"}
 {"type":"school","id":"s-fr-1","name":"Lycée Victor Hugo","country":"FR","city":"Besançon","schoolType":"upper_secondary","registeredAt":"2020-01-01T00:00:00Z"}
 {"type":"project","id":"p-2","title":"Old news","founders":["m-1","m-3"],"status":"closed","approvedAt":"2020-10-01T00:00:00Z","closedAt":"2021-06-30T00:00:00Z"}
+{"type":"activity","memberId":"m-3","kind":"project","at":"2025-06-01T00:00:00Z"}
+{"type":"activity","memberId":"m-1","kind":"other","at":"2024-01-01T00:00:00Z","schoolId":"s-ro-1"}
 `
 
 func dump(t *testing.T, table string) []string {
@@ -78,14 +81,38 @@ func counts(t *testing.T, store *ddb.Store, scope string) stats.Counts {
 	return c
 }
 
-// Every line type imports (activities are reported as unsupported); importing the same
-// file again leaves exactly the same items and counters.
+// Every line type imports; importing the same file again leaves exactly the same items and
+// counters. An activity counts in its school's summary (the latest per teacher), or in
+// each of the member's schools' when it names none.
 func TestImportEveryTypeTwice(t *testing.T) {
 	table := testenv.NewTable(t)
 	store := ddb.New(testenv.DDB(), table)
 	rep := load(t, store, file)
-	if rep.Imported != 10 || rep.Created != 8 || len(rep.Rejected) != 1 || rep.Rejected[0].Line != 7 {
+	if rep.Imported != 13 || rep.Created != 11 || len(rep.Rejected) != 0 {
 		t.Fatalf("report %+v", rep)
+	}
+	activity := func() map[string]map[string]time.Time {
+		t.Helper()
+		out := map[string]map[string]time.Time{}
+		for _, sid := range []string{"s-ro-1", "s-fr-1"} {
+			a, err := store.SchoolActivity(context.Background(), sid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[sid] = a
+		}
+		return out
+	}
+	day := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
+	wantActivity := map[string]map[string]time.Time{
+		"s-ro-1": {"m-1": day("2025-05-20"), "m-3": day("2025-06-01")},
+		"s-fr-1": {"m-3": day("2025-06-01")},
+	}
+	if got := activity(); !reflect.DeepEqual(got, wantActivity) {
+		t.Fatalf("activity summaries %v, want %v", got, wantActivity)
+	}
+	if acts, err := store.MemberActivities(context.Background(), "m-1"); err != nil || len(acts) != 2 {
+		t.Fatalf("m-1 activities %+v %v", acts, err)
 	}
 	if want := (stats.Counts{Teachers: 3, Schools: 2, ActiveProjects: 1}); counts(t, store, stats.All) != want {
 		t.Fatalf("Europe-wide %+v, want %+v", counts(t, store, stats.All), want)
@@ -106,8 +133,11 @@ func TestImportEveryTypeTwice(t *testing.T) {
 	before := dump(t, table)
 
 	rep = load(t, store, file)
-	if rep.Imported != 10 || rep.Created != 0 || rep.Updated != 0 || len(rep.Rejected) != 1 {
+	if rep.Imported != 13 || rep.Created != 0 || rep.Updated != 0 || len(rep.Rejected) != 0 {
 		t.Fatalf("second report %+v", rep)
+	}
+	if got := activity(); !reflect.DeepEqual(got, wantActivity) {
+		t.Fatalf("activity summaries after a re-import %v", got)
 	}
 	if after := dump(t, table); !reflect.DeepEqual(before, after) {
 		t.Fatalf("state changed by a re-import:\nbefore %d items, after %d", len(before), len(after))
@@ -120,7 +150,7 @@ func TestImportEveryTypeTwice(t *testing.T) {
 	changed := strings.Replace(file, `"closedAt":null`, `"closedAt":"2025-01-01T00:00:00Z"`, 1)
 	changed = strings.Replace(changed, `"firstName":"Ana"`, `"firstName":"Anca"`, 1)
 	rep = load(t, store, changed)
-	if rep.Updated != 2 || len(rep.Rejected) != 1 {
+	if rep.Updated != 2 || len(rep.Rejected) != 0 {
 		t.Fatalf("changed report %+v", rep)
 	}
 	if want := (stats.Counts{Teachers: 3, Schools: 2, ActiveProjects: 0}); counts(t, store, stats.All) != want {
@@ -148,11 +178,19 @@ func TestBadLines(t *testing.T) {
 		`{"type":"member","id":"m-23","username":"good.one","email":"good@example.org","firstName":"Good","lastName":"One","language":"ro","schoolIds":["s-ok","s-ro-1"],"registeredAt":"2021-03-02T00:00:00Z"}`,
 		`{"type":"member","id":"m-1","username":"someone.else","email":"ana.pop@example.org","firstName":"Ana","lastName":"Pop","language":"ro","schoolIds":["s-ro-1"],"registeredAt":"2021-03-02T00:00:00Z"}`,
 		`{"type":"label","projectId":"p-2","kind":"european","schoolId":"s-ro-1","awardedAt":"2025-09-15T00:00:00Z"}`,
+		`{"type":"activity","memberId":"m-404","kind":"other","at":"2025-05-20T00:00:00Z"}`,
+		`{"type":"activity","memberId":"nso-ro","kind":"other","at":"2025-05-20T00:00:00Z"}`,
+		`{"type":"activity","memberId":"m-1","kind":"other","at":"2025-05-20T00:00:00Z","schoolId":"s-nowhere"}`,
+		`{"type":"activity","memberId":"m-1","kind":"other","at":"2025-05-20T00:00:00Z","schoolId":"s-ok"}`,
+		`{"type":"activity","memberId":"m-1","kind":"other","at":"2025-05-20T00:00:00.000Z","schoolId":"s-ok"}`,
+		`{"type":"activity","memberId":"m-1","kind":"other","at":"2025-05-20"}`,
 	}, "\n")
 	rep := load(t, store, bad)
 	want := map[int]string{2: "not a JSON object", 3: `unknown type "teacher"`, 4: "schoolIds.0: no school s-nowhere", 5: "username is taken",
 		6: "e-mail address belongs", 7: "a school with this name is registered in this city already: s-ro-1", 8: "duplicate of line 1",
-		9: "founders.1: no member m-404", 11: "the import does not rename", 12: "cannot have a European label"}
+		9: "founders.1: no member m-404", 11: "the import does not rename", 12: "cannot have a European label",
+		13: "memberId: no member m-404", 14: "memberId: no member nso-ro", 15: "schoolId: no school s-nowhere",
+		17: "duplicate of line 16", 18: "at: must be an RFC 3339"}
 	got := map[int]string{}
 	for _, r := range rep.Rejected {
 		got[r.Line] = r.Reason
@@ -162,7 +200,7 @@ func TestBadLines(t *testing.T) {
 			t.Errorf("line %d: got %q, want %q", line, got[line], w)
 		}
 	}
-	if len(rep.Rejected) != len(want) || rep.Imported != 2 {
+	if len(rep.Rejected) != len(want) || rep.Imported != 3 {
 		t.Fatalf("report %+v", rep)
 	}
 	if m, found, _ := store.GetMember(context.Background(), "m-23"); !found || len(m.Schools) != 2 {
@@ -226,5 +264,58 @@ func TestImportedPendingProjectIsQueued(t *testing.T) {
 	}
 	if got := due(); slices.Contains(got, "p-q") {
 		t.Fatalf("a decided project is still due a reminder: %v", got)
+	}
+}
+
+// A re-imported project keeps exactly the partners its line lists: one left out is
+// removed (and so leaves the member's project list), one added is written.
+func TestReimportRemovesPartners(t *testing.T) {
+	table := testenv.NewTable(t)
+	store := ddb.New(testenv.DDB(), table)
+	partners := func() []string {
+		t.Helper()
+		out, err := testenv.DDB().Query(context.Background(), &dynamodb.QueryInput{TableName: aws.String(table),
+			KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :m)"), ConsistentRead: aws.Bool(true),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":pk": &types.AttributeValueMemberS{Value: "PROJECT#p-1"}, ":m": &types.AttributeValueMemberS{Value: "MEMBER#"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, it := range out.Items {
+			ids = append(ids, it["memberId"].(*types.AttributeValueMemberS).Value)
+		}
+		sort.Strings(ids)
+		return ids
+	}
+	if rep := load(t, store, file); len(rep.Rejected) != 0 {
+		t.Fatalf("report %+v", rep)
+	}
+	if got := partners(); !reflect.DeepEqual(got, []string{"m-1", "m-3", "m-9"}) {
+		t.Fatalf("partners %v", got)
+	}
+	without := strings.Replace(file, `"partners":["m-3"]`, `"partners":[]`, 1)
+	for range 2 {
+		if rep := load(t, store, without); len(rep.Rejected) != 0 {
+			t.Fatalf("report %+v", rep)
+		}
+		if got := partners(); !reflect.DeepEqual(got, []string{"m-1", "m-9"}) {
+			t.Fatalf("partners after the re-import %v, want m-3 removed", got)
+		}
+	}
+	projects, _, err := store.ListMemberProjects(context.Background(), "m-3", "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range projects {
+		if p.ProjectID == "p-1" {
+			t.Fatalf("m-3 still lists p-1: %+v", projects)
+		}
+	}
+	if rep := load(t, store, file); len(rep.Rejected) != 0 {
+		t.Fatalf("report %+v", rep)
+	}
+	if got := partners(); !reflect.DeepEqual(got, []string{"m-1", "m-3", "m-9"}) {
+		t.Fatalf("partners after adding m-3 back %v", got)
 	}
 }

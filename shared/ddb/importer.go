@@ -8,8 +8,10 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"etwin/shared/importer"
@@ -491,14 +493,50 @@ func (s *Store) ImportProject(ctx context.Context, p project.Project, partners [
 		return Unchanged, err
 	}
 	var reqs []types.WriteRequest
+	listed := map[string]bool{}
 	for _, pt := range partners {
 		it, err := s.partnerPut(p, pt)
 		if err != nil {
 			return Unchanged, err
 		}
+		listed[projectMemberSK(pt.MemberID)] = true
 		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: it}})
 	}
+	if outcome != Created {
+		// a re-import: the partners the line no longer lists go (a new project has none)
+		stored, err := s.projectPartnerKeys(ctx, p.ProjectID)
+		if err != nil {
+			return Unchanged, err
+		}
+		for _, sk := range stored {
+			if !listed[sk] {
+				reqs = append(reqs, types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: key(projectPK(p.ProjectID), sk)}})
+			}
+		}
+	}
 	return outcome, s.batchWrite(ctx, reqs)
+}
+
+// projectPartnerKeys lists the sort keys of a project's partner items (one consistent
+// Query of the project's partition, keys only).
+func (s *Store) projectPartnerKeys(ctx context.Context, projectID string) ([]string, error) {
+	e, err := expression.NewBuilder().WithKeyCondition(expression.Key("PK").Equal(expression.Value(projectPK(projectID))).
+		And(expression.Key("SK").BeginsWith(prefixProjectMember))).
+		WithProjection(expression.NamesList(expression.Name("SK"))).Build()
+	if err != nil {
+		return nil, err
+	}
+	items, err := s.queryAll(ctx, &dynamodb.QueryInput{TableName: s.tableName(), KeyConditionExpression: e.KeyCondition(),
+		ProjectionExpression: e.Projection(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
+		ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return nil, err
+	}
+	sks := make([]string, len(items))
+	for i, it := range items {
+		sks[i] = str(it, "SK")
+	}
+	return sks, nil
 }
 
 // ImportLabel stores a quality label under the project and under the school (keyed by

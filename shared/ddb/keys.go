@@ -215,10 +215,10 @@ const projectRemindersGSI1PK = "PROJECTREMINDERS"
 
 func projectReminderGSI1SK(dueAt, projectID string) string { return dueAt + "#" + projectID }
 
-// projectRemindersDueBy bounds the entries due at now: GSI1SK <= it ("~" sorts after every
-// project id).
+// projectRemindersDueBy bounds the entries due at now: GSI1SK <= it (DEL, 0x7f, sorts
+// after every character an id may hold, '~' included).
 func projectRemindersDueBy(now time.Time) string {
-	return projectReminderGSI1SK(now.UTC().Format(keyTime), "~")
+	return projectReminderGSI1SK(now.UTC().Format(keyTime), "\x7f")
 }
 
 // nsoAccountsPK lists a country's NSO accounts (SK MEMBER#<memberId>), written with the
@@ -249,3 +249,15 @@ const (
 )
 
 func certWindowSK(year int) string { return fmt.Sprintf("%s%04d", prefixCertWindowSK, year) }
+
+// Imported activities sit in their member's partition (SK ACTIVITY#<at>#<kind>#<schoolId>,
+// oldest first; schoolId empty when the activity counts for each of the member's schools);
+// each school's activity summary is one item in the school's partition.
+const (
+	prefixActivity    = "ACTIVITY#"
+	skActivitySummary = "ACTIVITYSUMMARY"
+)
+
+func activitySK(at, kind, schoolID string) string {
+	return prefixActivity + at + "#" + kind + "#" + schoolID
+}

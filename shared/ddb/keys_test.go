@@ -23,8 +23,10 @@ func TestKeyHelpers(t *testing.T) {
 		t.Error("projectIDOf")
 	}
 	due := projectRemindersDueBy(at)
-	if got := projectReminderGSI1SK(at.Format(keyTime), "p-zzzz"); got > due {
-		t.Errorf("a reminder due at now (%q) sorts after the bound %q", got, due)
+	for _, id := range []string{"p-zzzz", "~", "~~~~", "RO~1234"} {
+		if got := projectReminderGSI1SK(at.Format(keyTime), id); got > due {
+			t.Errorf("a reminder due at now (%q) sorts after the bound %q", got, due)
+		}
 	}
 	if got := projectReminderGSI1SK(at.Add(time.Millisecond).Format(keyTime), "p-0"); got <= due {
 		t.Errorf("a reminder due later (%q) sorts within the bound %q", got, due)

@@ -123,7 +123,8 @@ type Label struct {
 	awardedAt time.Time
 }
 
-// Activity is an activity line (parsed and checked; not stored by this version).
+// Activity is an activity line: a teacher's past activity (project, professional
+// development, other) at a time, for one school or (SchoolID "") each of their schools.
 type Activity struct {
 	Type     string `json:"type"`
 	MemberID string `json:"memberId"`
@@ -257,7 +258,7 @@ func checkID(f *apperr.Fields, field, id string) {
 	if id == "" {
 		f.Add(field, "required")
 	} else if !school.ValidID(id) {
-		f.Add(field, "must be 1-64 letters, digits, '_' or '-'")
+		f.Add(field, "%s", school.IDRule)
 	}
 }
 
@@ -477,6 +478,9 @@ func (a *Activity) validate(f *apperr.Fields) {
 		checkID(f, "schoolId", a.SchoolID)
 	}
 }
+
+// AtTime is when the activity took place.
+func (a *Activity) AtTime() time.Time { return a.at }
 
 func clip(s string) string {
 	if r := []rune(s); len(r) > 40 {

@@ -101,6 +101,48 @@ func TestKeys(t *testing.T) {
 	}
 }
 
+// Ids come in the migrating platform's shapes (docs/import.md "Ids"): 1-128 letters, digits,
+// '.', '_', '-', '~', kept exactly; every field holding an id follows the same rule.
+func TestIDShapes(t *testing.T) {
+	school := func(id string) string {
+		return `{"type":"school","id":"` + id + `","name":"A","country":"RO","city":"B","schoolType":"upper_secondary","registeredAt":"2021-03-01T00:00:00Z"}`
+	}
+	for _, id := range []string{"RO~1234", "m-ana.pop", "1234", "Case.Sensitive~_-", strings.Repeat("z", 128)} {
+		r, err := Parse([]byte(school(id)))
+		if err != nil {
+			t.Errorf("id %q: %v", id, err)
+			continue
+		}
+		if r.School.School().SchoolID != id || r.Key() != "school:"+id {
+			t.Errorf("id %q not kept exactly: %q %q", id, r.School.School().SchoolID, r.Key())
+		}
+	}
+	for _, id := range []string{"RO#1234", "a/b", "a b", "a|b", "a%20b", "é", ".", "..", strings.Repeat("z", 129)} {
+		_, err := Parse([]byte(school(id)))
+		if err == nil || !strings.Contains(err.Error(), "id: must be 1-128") {
+			t.Errorf("id %q: got %v, want it refused", id, err)
+		}
+	}
+	m := mustParse(t, `{"type":"member","id":"m-ana.pop","username":"ana.pop","email":"ana@example.org","firstName":"Ana","lastName":"Pop","language":"ro","schoolIds":["RO~1234"],"registeredAt":"2021-03-02T00:00:00Z"}`)
+	if m.Member.SchoolIDs[0] != "RO~1234" {
+		t.Fatal(m.Member.SchoolIDs)
+	}
+	for _, c := range []struct{ line, want string }{
+		{`{"type":"member","id":"m-1","username":"ana","email":"ana@example.org","firstName":"Ana","lastName":"Pop","language":"ro","schoolIds":["RO#1"],"registeredAt":"2021-03-02T00:00:00Z"}`, "schoolIds.0: must be 1-128"},
+		{`{"type":"project","id":"p","title":"T","founders":["a","b/c"],"status":"approved","approvedAt":"2024-10-01T00:00:00Z"}`, "founders.1: must be 1-128"},
+		{`{"type":"project","id":"p","title":"T","founders":["a","b"],"partners":["x#y"],"status":"approved","approvedAt":"2024-10-01T00:00:00Z"}`, "partners.0: must be 1-128"},
+		{`{"type":"label","projectId":"p/1","kind":"national","schoolId":"s","awardedAt":"2025-09-15T00:00:00Z"}`, "projectId: must be 1-128"},
+		{`{"type":"label","projectId":"p","kind":"national","schoolId":"..","awardedAt":"2025-09-15T00:00:00Z"}`, "schoolId: must be 1-128"},
+		{`{"type":"activity","memberId":"m#1","kind":"other","at":"2025-05-20T00:00:00Z"}`, "memberId: must be 1-128"},
+		{`{"type":"activity","memberId":"m","kind":"other","at":"2025-05-20T00:00:00Z","schoolId":"a b"}`, "schoolId: must be 1-128"},
+		{`{"type":"staff","id":"n|1","username":"css-x","email":"n@example.org","role":"css"}`, "id: must be 1-128"},
+	} {
+		if _, err := Parse([]byte(c.line)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s\n  got %v, want %q", c.line, err, c.want)
+		}
+	}
+}
+
 func FuzzParse(f *testing.F) {
 	for _, line := range strings.Split(example, "\n") {
 		f.Add([]byte(line))

@@ -60,15 +60,21 @@ func (f *Form) IsExisting() bool { return f.ExistingSchoolID != "" }
 var (
 	phonePattern  = lazyPattern(`^\+?[0-9 ()./-]{6,30}$`)
 	postalPattern = lazyPattern(`^[\p{L}\p{N} -]{2,12}$`)
-	idPattern     = lazyPattern(`^[A-Za-z0-9_-]{1,64}$`)
+	idPattern     = lazyPattern(`^[A-Za-z0-9._~-]{1,128}$`)
 )
 
 func lazyPattern(expr string) func() *regexp.Regexp {
 	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }
 
-// ValidID reports whether s can be an id (generated or imported).
-func ValidID(s string) bool { return idPattern().MatchString(s) }
+// ValidID reports whether s can be an id (generated or imported): 1-128 letters, digits
+// and the URL-safe '.', '_', '-', '~' (the shapes a migrating platform brings, docs/import.md),
+// but not "." or "..", which a URL path cannot hold as a segment. Ids sit in table keys
+// and URL paths unescaped, so '#', '/', '|', '%', spaces and every other character stay out.
+func ValidID(s string) bool { return s != "." && s != ".." && idPattern().MatchString(s) }
+
+// IDRule is what ValidID accepts, as error messages say it.
+const IDRule = "must be 1-128 letters, digits, '.', '_', '-' or '~' (not \".\" or \"..\")"
 
 // Validate checks the form, naming fields under prefix ("school").
 func (f *Form) Validate(fs *apperr.Fields, prefix string) {

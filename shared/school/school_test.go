@@ -1,6 +1,7 @@
 package school
 
 import (
+	"strings"
 	"testing"
 
 	"etwin/shared/apperr"
@@ -74,4 +75,20 @@ func FuzzDecodeForm(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Ids take the shapes a migrating platform brings (docs/import.md "Ids"), and nothing that
+// would break a table key or a URL path.
+func TestValidID(t *testing.T) {
+	for _, ok := range []string{"s-ro-1", "m-ana.pop", "RO~1234", "1234", "a", "A_b-c.d~e", "~", "...", ".x", strings.Repeat("x", 128)} {
+		if !ValidID(ok) {
+			t.Errorf("ValidID(%q) = false, want true", ok)
+		}
+	}
+	for _, bad := range []string{"", ".", "..", strings.Repeat("x", 129), "a#b", "a/b", "a|b", "a b", "a%2F", "a?b", "a+b", "a:b",
+		"a@b", "a\\b", "é", "a\x00", "a\n", "a*b", "a'b", "a\"b", "a,b", "a;b", "a=b", "a&b", "a!b", "a$b", "(a)"} {
+		if ValidID(bad) {
+			t.Errorf("ValidID(%q) = true, want false", bad)
+		}
+	}
 }
