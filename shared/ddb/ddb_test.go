@@ -268,7 +268,7 @@ func TestFailedLoginWindow(t *testing.T) {
 	}
 }
 
-// TestConcurrentCompletion: 50 completions of one link at once → exactly one member.
+// TestConcurrentCompletion: 16 completions of one link at once → exactly one member.
 func TestConcurrentCompletion(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
@@ -279,7 +279,9 @@ func TestConcurrentCompletion(t *testing.T) {
 	}
 	var ok, spent atomic.Int32
 	var wg sync.WaitGroup
-	for i := 0; i < 50; i++ {
+	// 16 at once: more only measure DynamoDB Local's lock waits, which time out under load
+	// ("this request will succeed in actual DynamoDB") once the SDK's retry quota is spent.
+	for i := 0; i < 16; i++ {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
