@@ -9,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 	"github.com/aws/smithy-go"
@@ -27,10 +29,18 @@ type Sender struct {
 	set    string
 }
 
-// New builds the SES client once per container (up to 5 attempts per send).
+// New builds the SES client once per container. A send makes at most 3 attempts, at most
+// 1 s apart, so the whole send ends well within outbox.SendBound: a send cut short by that
+// bound might have reached SES and be sent again after the claim is released. Longer
+// throttling is the stream's to retry.
 func New(cfg aws.Config, from string) mail.Sender {
-	return &Sender{client: sesv2.NewFromConfig(cfg, func(o *sesv2.Options) { o.RetryMaxAttempts = 5 }), from: from,
-		set: configurationSet()}
+	client := sesv2.NewFromConfig(cfg, func(o *sesv2.Options) {
+		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+			so.MaxAttempts = 3
+			so.MaxBackoff = time.Second
+		})
+	})
+	return &Sender{client: client, from: from, set: configurationSet()}
 }
 
 // Send implements mail.Sender.
