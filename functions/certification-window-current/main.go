@@ -3,7 +3,7 @@
 package main
 
 import (
-	"etwin/functions/internal/lambdarun"
+	"etwin/shared/lambdarun"
 	"etwin/shared/api"
 )
 

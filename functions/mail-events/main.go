@@ -5,7 +5,7 @@ package main
 import (
 	"context"
 
-	"etwin/functions/internal/lambdarun"
+	"etwin/shared/lambdarun"
 	"etwin/shared/app"
 )
 

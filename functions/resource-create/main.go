@@ -2,7 +2,7 @@
 package main
 
 import (
-	"etwin/functions/internal/lambdarun"
+	"etwin/shared/lambdarun"
 	"etwin/shared/api"
 )
 

@@ -152,8 +152,7 @@ func keys[V any](m map[string]V) []string {
 	return out
 }
 
-// (a) every function folder is a template function and the reverse (functions/internal
-// holds the code the functions share with one another, not a function).
+// (a) every function folder is a template function and the reverse.
 func TestFunctionFoldersMatchTemplate(t *testing.T) {
 	f := setup(t)
 	entries, err := os.ReadDir(filepath.Join(f.root, "functions"))
@@ -162,7 +161,7 @@ func TestFunctionFoldersMatchTemplate(t *testing.T) {
 	}
 	folders := map[string]bool{}
 	for _, e := range entries {
-		if e.IsDir() && e.Name() != "internal" {
+		if e.IsDir() {
 			folders[e.Name()] = true
 		}
 	}

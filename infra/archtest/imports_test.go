@@ -7,14 +7,16 @@ import (
 )
 
 // adapters are the shared/ packages that may speak to AWS or HTTP: the outbound adapters
-// (ddb, sesmail, ssmkey), the inbound one (api, over httpapi) and the composition root (app).
+// (ddb, sesmail, ssmkey), the inbound one (api, over httpapi), the composition root (app) and
+// the Lambda runtime starter (lambdarun).
 var adapters = map[string]bool{
-	"etwin/shared/api":     true,
-	"etwin/shared/app":     true,
-	"etwin/shared/ddb":     true,
-	"etwin/shared/httpapi": true,
-	"etwin/shared/sesmail": true,
-	"etwin/shared/ssmkey":  true,
+	"etwin/shared/api":       true,
+	"etwin/shared/app":       true,
+	"etwin/shared/ddb":       true,
+	"etwin/shared/httpapi":   true,
+	"etwin/shared/sesmail":   true,
+	"etwin/shared/lambdarun": true, // the Lambda runtime (aws-lambda-go): only main.go files import it
+	"etwin/shared/ssmkey":    true,
 }
 
 // forbidden is what no domain package may depend on, even indirectly.

@@ -115,7 +115,7 @@ func TestFunctionFolders(t *testing.T) {
 	entries, _ := os.ReadDir("../../functions")
 	folders := map[string]bool{}
 	for _, e := range entries {
-		if e.IsDir() && e.Name() != "internal" { // functions/internal: code the functions share
+		if e.IsDir() {
 			folders[e.Name()] = true
 		}
 	}

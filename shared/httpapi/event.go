@@ -3,7 +3,7 @@ package httpapi
 // Request and Response are the API Gateway HTTP API's Lambda event and reply (payload
 // format 2.0), with the JSON names of the AWS format: the Lambda runtime decodes the event
 // into Request and encodes Response. They are declared here, not taken from aws-lambda-go,
-// so that nothing in shared/ depends on the Lambda runtime (functions/internal/lambdarun
+// so that nothing in shared/ depends on the Lambda runtime (shared/lambdarun
 // does).
 type Request struct {
 	Version               string            `json:"version"`

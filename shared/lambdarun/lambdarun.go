@@ -1,7 +1,7 @@
 // Package lambdarun is the one place the functions meet the Lambda runtime
 // (aws-lambda-go): it sets up logging in Lambda's JSON format (the request id on every
-// line), builds the dependencies once per container and starts the handler. shared/ knows
-// nothing of Lambda; functions/<folder>/main.go is one call of Serve, ServePublic or Job.
+// line), builds the dependencies once per container and starts the handler. No other package knows
+// of Lambda; functions/<folder>/main.go is one call of Serve, ServePublic, Job, Stream or Topic.
 package lambdarun
 
 import (
