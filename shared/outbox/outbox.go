@@ -71,11 +71,11 @@ func New(e mail.Envelope, ref *Ref, now time.Time) Mail {
 
 // SendBound bounds one send (the SDK's retries of a throttled call included): a send
 // still going then is given up as transient, well within its claim.
-const SendBound = 8 * time.Second
+const SendBound = 7 * time.Second
 
 // Lease is how long a claim lasts: longer than one bounded send and the writes around it,
 // short enough that a sender killed mid-send is taken over by the stream's retry soon.
-const Lease = 15 * time.Second
+const Lease = 10 * time.Second
 
 // Per-address limits for mail a stranger can cause (Envelope.Stranger): beyond them the
 // API answers the same, and no e-mail goes.
