@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
@@ -56,6 +57,32 @@ type Service struct {
 	cmd    *exec.Cmd
 	exited chan struct{} // closed when the process has been waited for
 	err    error         // the process's exit error, valid after exited is closed
+	tail   *tailBuffer   // the end of the process's output, for error messages
+}
+
+var errExitedEarly = errors.New("exited before it was ready")
+
+// tailBuffer keeps the last max bytes written to it.
+type tailBuffer struct {
+	mu  sync.Mutex
+	max int
+	buf []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if over := len(t.buf) - t.max; over > 0 {
+		t.buf = append(t.buf[:0], t.buf[over:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.buf)
 }
 
 // FindRoot returns the repository root: the nearest directory, from the working
@@ -103,7 +130,7 @@ func NewDynamoClient(endpoint string) *dynamodb.Client {
 // StartDynamo starts DynamoDB Local from .tools/dynamodb (see `make tools`) and waits
 // until it answers ListTables.
 func StartDynamo(ctx context.Context, opts Options) (*Service, error) {
-	root, port, err := prepare(&opts)
+	root, err := rootOf(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -112,46 +139,45 @@ func StartDynamo(ctx context.Context, opts Options) (*Service, error) {
 	if !fileExists(jar) {
 		return nil, fmt.Errorf("localstack: %s is missing: run `make tools`", jar)
 	}
-	args := []string{
-		"-Djava.library.path=" + filepath.Join(dir, "DynamoDBLocal_lib"),
-		"-jar", jar,
-		// Without -sharedDb every access key and region gets its own private tables.
-		"-sharedDb",
-		"-disableTelemetry",
-		"-port", strconv.Itoa(port),
-	}
-	if opts.DataDir == "" || opts.InMemory {
-		args = append(args, "-inMemory")
-	} else {
+	if opts.DataDir != "" && !opts.InMemory {
 		if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
 			return nil, err
 		}
-		args = append(args, "-dbPath", opts.DataDir)
 	}
-	cmd := exec.Command("java", args...)
-	// DynamoDB Local writes dynamodb-local-metadata.json into its working directory:
-	// keep it beside the jar, not in whatever folder the tests run in.
-	cmd.Dir = dir
-	svc, err := start("dynamodb", cmd, port, opts.LogWriter)
-	if err != nil {
-		return nil, err
+	command := func(port int) *exec.Cmd {
+		args := []string{
+			"-Djava.library.path=" + filepath.Join(dir, "DynamoDBLocal_lib"),
+			"-jar", jar,
+			// Without -sharedDb every access key and region gets its own private tables.
+			"-sharedDb",
+			"-disableTelemetry",
+			"-port", strconv.Itoa(port),
+		}
+		if opts.DataDir == "" || opts.InMemory {
+			args = append(args, "-inMemory")
+		} else {
+			args = append(args, "-dbPath", opts.DataDir)
+		}
+		cmd := exec.Command("java", args...)
+		// DynamoDB Local writes dynamodb-local-metadata.json into its working directory:
+		// keep it beside the jar, not in whatever folder the tests run in.
+		cmd.Dir = dir
+		return cmd
 	}
-	client := NewDynamoClient(svc.URL)
-	ready := func(ctx context.Context) bool {
-		_, err := client.ListTables(ctx, &dynamodb.ListTablesInput{Limit: aws.Int32(1)})
-		return err == nil
+	ready := func(svc *Service) func(context.Context) bool {
+		client := NewDynamoClient(svc.URL)
+		return func(ctx context.Context) bool {
+			_, err := client.ListTables(ctx, &dynamodb.ListTablesInput{Limit: aws.Int32(1)})
+			return err == nil
+		}
 	}
-	if err := svc.waitReady(ctx, opts.ReadyTimeout, ready); err != nil {
-		svc.Stop()
-		return nil, err
-	}
-	return svc, nil
+	return launch(ctx, "dynamodb", opts, command, ready)
 }
 
 // StartSES starts aws-ses-v2-local from infra/tools/node_modules (see `make tools`)
 // and waits until GET /health-check answers 200.
 func StartSES(ctx context.Context, opts Options) (*Service, error) {
-	root, port, err := prepare(&opts)
+	root, err := rootOf(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -159,28 +185,58 @@ func StartSES(ctx context.Context, opts Options) (*Service, error) {
 	if !fileExists(cli) {
 		return nil, fmt.Errorf("localstack: %s is missing: run `make tools`", cli)
 	}
-	// node runs the CLI directly (not through the .bin shim or npx), so the process we
-	// start is the server itself.
-	cmd := exec.Command("node", cli, "--host", "127.0.0.1", "--port", strconv.Itoa(port))
-	svc, err := start("ses", cmd, port, opts.LogWriter)
-	if err != nil {
-		return nil, err
+	command := func(port int) *exec.Cmd {
+		// node runs the CLI directly (not through the .bin shim or npx), so the process
+		// we start is the server itself.
+		return exec.Command("node", cli, "--host", "127.0.0.1", "--port", strconv.Itoa(port))
 	}
 	httpClient := &http.Client{Timeout: 2 * time.Second}
-	ready := func(ctx context.Context) bool {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, svc.URL+"/health-check", nil)
-		resp, err := httpClient.Do(req)
-		if err != nil {
-			return false
+	ready := func(svc *Service) func(context.Context) bool {
+		return func(ctx context.Context) bool {
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, svc.URL+"/health-check", nil)
+			resp, err := httpClient.Do(req)
+			if err != nil {
+				return false
+			}
+			resp.Body.Close()
+			return resp.StatusCode == http.StatusOK
 		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
 	}
-	if err := svc.waitReady(ctx, opts.ReadyTimeout, ready); err != nil {
+	return launch(ctx, "ses", opts, command, ready)
+}
+
+// launchAttempts bounds how often launch tries a fresh port. A port FreePort found free
+// can be taken (by another test package's server, or as a client connection's local
+// port) before the service binds it; the service then exits on "address in use".
+const launchAttempts = 3
+
+// launch starts the service on opts.Port, or on a free port, and waits until ready
+// answers. When the port was ours to choose and the process exits before it is ready,
+// it tries again on another port; the last error carries the tail of the service's
+// output, so a failure says why.
+func launch(ctx context.Context, name string, opts Options, command func(port int) *exec.Cmd,
+	ready func(*Service) func(context.Context) bool) (*Service, error) {
+	var lastErr error
+	for range launchAttempts {
+		port, err := portFor(opts)
+		if err != nil {
+			return nil, err
+		}
+		svc, err := start(name, command(port), port, opts.LogWriter)
+		if err != nil {
+			return nil, err
+		}
+		err = svc.waitReady(ctx, opts.ReadyTimeout, ready(svc))
+		if err == nil {
+			return svc, nil
+		}
 		svc.Stop()
-		return nil, err
+		lastErr = err
+		if opts.Port != 0 || !errors.Is(err, errExitedEarly) {
+			break
+		}
 	}
-	return svc, nil
+	return nil, lastErr
 }
 
 // Stop ends the service's whole process group: SIGTERM first (DynamoDB Local closes its
@@ -210,32 +266,32 @@ func (s *Service) Stop() error {
 // Exited is closed when the service's process has ended (for whatever reason).
 func (s *Service) Exited() <-chan struct{} { return s.exited }
 
-func prepare(opts *Options) (root string, port int, err error) {
-	root = opts.Root
-	if root == "" {
-		if root, err = FindRoot(); err != nil {
-			return "", 0, err
-		}
+func rootOf(opts Options) (string, error) {
+	if opts.Root != "" {
+		return opts.Root, nil
 	}
-	port = opts.Port
-	if port == 0 {
-		if port, err = FreePort(); err != nil {
-			return "", 0, err
-		}
-	} else if !portFree(port) {
+	return FindRoot()
+}
+
+func portFor(opts Options) (int, error) {
+	if opts.Port == 0 {
+		return FreePort()
+	}
+	if !portFree(opts.Port) {
 		// A server already on the port would answer our readiness probe while our own
 		// process dies on "address in use"; refuse early and say why.
-		return "", 0, fmt.Errorf("localstack: port %d is already in use (is another local stack running?)", port)
+		return 0, fmt.Errorf("localstack: port %d is already in use (is another local stack running?)", opts.Port)
 	}
-	return root, port, nil
+	return opts.Port, nil
 }
 
 func start(name string, cmd *exec.Cmd, port int, logs io.Writer) (*Service, error) {
 	if logs == nil {
 		logs = io.Discard
 	}
-	cmd.Stdout = logs
-	cmd.Stderr = logs
+	tail := &tailBuffer{max: 2048}
+	cmd.Stdout = io.MultiWriter(logs, tail)
+	cmd.Stderr = cmd.Stdout
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		Setpgid:   true,            // own group: Stop kills it whole; Ctrl-C in a terminal does not reach it
 		Pdeathsig: syscall.SIGKILL, // the parent died without Stop: no orphan
@@ -249,6 +305,7 @@ func start(name string, cmd *exec.Cmd, port int, logs io.Writer) (*Service, erro
 		URL:    "http://127.0.0.1:" + strconv.Itoa(port),
 		cmd:    cmd,
 		exited: make(chan struct{}),
+		tail:   tail,
 	}
 	go func() {
 		svc.err = cmd.Wait()
@@ -272,7 +329,8 @@ func (s *Service) waitReady(ctx context.Context, timeout time.Duration, ready fu
 		}
 		select {
 		case <-s.exited:
-			return fmt.Errorf("localstack: %s exited before it was ready: %v", s.Name, s.err)
+			return fmt.Errorf("localstack: %s on port %d %w: %v; its last output: %q",
+				s.Name, s.Port, errExitedEarly, s.err, s.tail.String())
 		case <-ctx.Done():
 			return fmt.Errorf("localstack: %s not ready on port %d: %w", s.Name, s.Port, ctx.Err())
 		case <-time.After(100 * time.Millisecond):

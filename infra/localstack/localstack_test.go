@@ -2,7 +2,10 @@ package localstack
 
 import (
 	"context"
+	"errors"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -125,5 +128,44 @@ func TestDynamoAndSES(t *testing.T) {
 	case <-ses.Exited():
 	case <-time.After(10 * time.Second):
 		t.Fatal("SES still running after Stop")
+	}
+}
+
+// A service that dies before it is ready (as on a port taken between FreePort and its
+// bind) is started again on another port; when every attempt dies, the error carries
+// the service's own last words.
+func TestLaunchRetriesAnEarlyExit(t *testing.T) {
+	var ports []int
+	command := func(port int) *exec.Cmd {
+		ports = append(ports, port)
+		if len(ports) == 1 {
+			return exec.Command("sh", "-c", "echo address in use; exit 3")
+		}
+		return exec.Command("sleep", "30")
+	}
+	ready := func(svc *Service) func(context.Context) bool {
+		return func(context.Context) bool { return len(ports) == 2 && svc.Port == ports[1] }
+	}
+	svc, err := launch(context.Background(), "flaky", Options{}, command, ready)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.Stop()
+	if len(ports) != 2 {
+		t.Errorf("attempts = %d, want 2", len(ports))
+	}
+
+	dead := func(int) *exec.Cmd { return exec.Command("sh", "-c", "echo boom; exit 3") }
+	never := func(*Service) func(context.Context) bool { return func(context.Context) bool { return false } }
+	_, err = launch(context.Background(), "dead", Options{}, dead, never)
+	if err == nil || !strings.Contains(err.Error(), "boom") || !errors.Is(err, errExitedEarly) {
+		t.Errorf("err = %v, want the output and errExitedEarly", err)
+	}
+	// A fixed port is the caller's choice: no second attempt.
+	ports = nil
+	fixed := func(port int) *exec.Cmd { ports = append(ports, port); return dead(port) }
+	free, _ := FreePort()
+	if _, err := launch(context.Background(), "fixed", Options{Port: free}, fixed, never); err == nil || len(ports) != 1 {
+		t.Errorf("fixed port: err = %v, attempts = %d", err, len(ports))
 	}
 }
