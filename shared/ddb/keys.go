@@ -2,6 +2,7 @@ package ddb
 
 import (
 	"fmt"
+	"hash/fnv"
 	"math"
 	"strings"
 	"time"
@@ -260,4 +261,34 @@ const (
 
 func activitySK(at, kind, schoolID string) string {
 	return prefixActivity + at + "#" + kind + "#" + schoolID
+}
+
+// The eligibility sweep (stage 1) and the applications (stage 2) of the eTwinning School
+// label. Each school's summary (SK ACTIVITYSUMMARY) carries GSI1PK sweepShardPK(n) and
+// GSI1SK its school id, so the sweep Queries SweepShards segments in parallel, each one
+// partition of GSI1; a segment's checkpoint sits beside its round.
+const SweepShards = 16
+
+func sweepShardPK(shard int) string { return fmt.Sprintf("SWEEP#%02d", shard) }
+
+// sweepShardOf spreads schools over the shards (FNV-1a of the id).
+func sweepShardOf(schoolID string) int {
+	h := fnv.New32a()
+	h.Write([]byte(schoolID))
+	return int(h.Sum32() % SweepShards)
+}
+
+func sweepCheckpointSK(year, shard int) string { return fmt.Sprintf("SWEEP#%04d#%02d", year, shard) }
+
+// A school's verdict in a round (SCHOOL#<id> / CERTVERDICT#<year>), its application
+// (CERTAPP#<year>) and, once approved, its label (CERTLABEL#<year>); an invitation sent to
+// one of its teachers (CERTINVITE#<year>#<memberId>) exists once.
+func certVerdictSK(year int) string { return fmt.Sprintf("CERTVERDICT#%04d", year) }
+func certAppSK(year int) string     { return fmt.Sprintf("CERTAPP#%04d", year) }
+func certLabelSK(year int) string   { return fmt.Sprintf("CERTLABEL#%04d", year) }
+
+const prefixCertLabel = "CERTLABEL#"
+
+func certInviteSK(year int, memberID string) string {
+	return fmt.Sprintf("CERTINVITE#%04d#%s", year, memberID)
 }
