@@ -201,6 +201,12 @@ func (d *Deps) Certification() *certification.Service {
 	return &certification.Service{Store: d.store()}
 }
 
+// CertificationJobs are the scheduled certification-window and eligibility-sweep jobs.
+func (d *Deps) CertificationJobs() *certification.Jobs {
+	st := d.store()
+	return &certification.Jobs{Store: st, Sweeper: &certification.Sweeper{Store: st}}
+}
+
 // Stats serves the public numbers.
 func (d *Deps) Stats() *stats.Service { return &stats.Service{Store: d.store()} }
 

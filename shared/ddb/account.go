@@ -185,7 +185,11 @@ func (s *Store) AddSchool(ctx context.Context, memberID string, ref member.Schoo
 				if err != nil {
 					return nil, err
 				}
-				items = append(items, s.put(link))
+				sum, err := s.summaryUpdate(ref.SchoolID, summaryChange{School: newSchool, Join: []string{memberID}})
+				if err != nil {
+					return nil, err
+				}
+				items = append(items, s.put(link), sum)
 				if newSchool != nil { // one more registered school in its country
 					counters, err := s.statsUpdates(stats.Delta{Schools: 1}, newSchool.Country)
 					if err != nil {

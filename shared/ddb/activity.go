@@ -36,26 +36,31 @@ type activityItem struct {
 	SchoolID string `dynamodbav:"schoolId,omitempty"`
 }
 
-// schoolActivityItem is a school's activity summary (SK ACTIVITYSUMMARY in the school's
-// partition): for each teacher, the time of their latest activity counted for the school
-// (activityTime, so that string order is time order). The eligibility sweep reads this one item
-// per school to count the teachers active since a round's cut-off.
-type schoolActivityItem struct {
-	LastActive map[string]string `dynamodbav:"lastActive"`
-}
-
 // ImportActivity stores an imported activity (idempotent: the same activity again changes
 // nothing) and moves the latest-activity time of the member in the summary of each school
 // it counts for (schoolIDs: the activity's school, or the member's schools when it names
-// none) forward, never back. The activity is written first, then the summaries: a run
-// killed between them is completed by importing the file again. created says whether the
-// activity was new.
+// none) forward, never back, in one transaction. When part of it holds already (the
+// activity is stored: a re-import; a later activity is counted), each part is written on
+// its own, each idempotent, so a run killed half way is completed by importing again.
+// created says whether the activity was new.
 func (s *Store) ImportActivity(ctx context.Context, a Activity, schoolIDs []string) (created bool, err error) {
 	at := a.At.UTC().Format(activityTime)
 	it, err := item(memberPK(a.MemberID), activitySK(at, a.Kind, a.SchoolID), "activity",
 		activityItem{MemberID: a.MemberID, Kind: a.Kind, At: at, SchoolID: a.SchoolID})
 	if err != nil {
 		return false, err
+	}
+	items := []txItem{s.putNew(it, fail(errActivityStored))}
+	for _, sid := range schoolIDs {
+		u, err := s.update(summaryKey(sid), activityExpr(sid, a.MemberID, at), fail(errLaterActivity))
+		if err != nil {
+			return false, err
+		}
+		items = append(items, u)
+	}
+	err = s.transact(ctx, items)
+	if err == nil || !(errors.Is(err, errActivityStored) || errors.Is(err, errLaterActivity)) {
+		return err == nil, err
 	}
 	err = s.putIfAbsent(ctx, it)
 	var ccf *types.ConditionalCheckFailedException
@@ -67,47 +72,29 @@ func (s *Store) ImportActivity(ctx context.Context, a Activity, schoolIDs []stri
 		created = true
 	}
 	for _, sid := range schoolIDs {
-		if err := s.noteActivity(ctx, sid, a.MemberID, at); err != nil {
-			return created, err
+		if _, err := s.updateItem(ctx, summaryKey(sid), activityExpr(sid, a.MemberID, at), nil); err != nil {
+			return created, err // a later time already there: conditionFailed, nothing to do
 		}
 	}
 	return created, nil
 }
 
-// noteActivity moves the member's latest-activity time in the school's summary to at,
-// unless it is later already.
-func (s *Store) noteActivity(ctx context.Context, schoolID, memberID, at string) error {
-	k := key(schoolPK(schoolID), skActivitySummary)
-	// the map first (an update cannot set a map and one of its members at once)
-	if _, err := s.updateItem(ctx, k, expression.NewBuilder().WithUpdate(
-		expression.Set(expression.Name("lastActive"), expression.IfNotExists(expression.Name("lastActive"),
-			expression.Value(map[string]string{})))).WithCondition(expression.AttributeNotExists(expression.Name("lastActive"))), nil); err != nil {
-		return err
-	}
-	path := expression.Name("lastActive").AppendName(expression.NameNoDotSplit(memberID)) // ids may hold '.'
+var errActivityStored = errors.New("ddb: the activity is stored already")
 
-	_, err := s.updateItem(ctx, k, expression.NewBuilder().
-		WithUpdate(expression.Set(path, expression.Value(at)).Set(expression.Name("kind"), expression.Value("activitySummary"))).
-		WithCondition(expression.Or(expression.AttributeNotExists(path), path.LessThan(expression.Value(at)))), nil)
-	return err // a later time already there: conditionFailed, nothing to do
+// activityExpr moves the teacher's latest-activity time in the school's summary forward
+// to at (activityTime); its condition fails when a later one is there.
+func activityExpr(schoolID, memberID, at string) expression.Builder {
+	path := expression.NameNoDotSplit(sumActivity + memberID)
+	return expression.NewBuilder().
+		WithUpdate(summaryExpr(schoolID, summaryChange{}).Set(path, expression.Value(at))).
+		WithCondition(expression.Or(expression.AttributeNotExists(path), path.LessThan(expression.Value(at))))
 }
 
 // SchoolActivity is a school's activity summary: each teacher's latest activity time
 // counted for the school (none: an empty map).
 func (s *Store) SchoolActivity(ctx context.Context, schoolID string) (map[string]time.Time, error) {
-	var it schoolActivityItem
-	if _, err := s.get(ctx, key(schoolPK(schoolID), skActivitySummary), &it); err != nil {
-		return nil, err
-	}
-	out := make(map[string]time.Time, len(it.LastActive))
-	for m, v := range it.LastActive {
-		t, err := time.Parse(activityTime, v)
-		if err != nil {
-			return nil, err
-		}
-		out[m] = t
-	}
-	return out, nil
+	sum, _, err := s.SchoolSummary(ctx, schoolID)
+	return sum.LastActive, err
 }
 
 // MemberActivities lists a member's imported activities, oldest first (the access

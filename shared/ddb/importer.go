@@ -217,7 +217,22 @@ func (s *Store) ImportNewMembers(ctx context.Context, ms []member.Member) (errs 
 			}
 		}
 	}
-	return errs, s.batchWrite(ctx, reqs)
+	if err := s.batchWrite(ctx, reqs); err != nil {
+		return errs, err
+	}
+	// the schools' summaries learn their new teachers (after the links: a run killed
+	// between them is completed by importing again)
+	for i, m := range ms {
+		if errs[i] != nil {
+			continue
+		}
+		for _, r := range m.Schools {
+			if err := s.applySummary(ctx, r.SchoolID, summaryChange{Join: []string{m.MemberID}}); err != nil {
+				return errs, err
+			}
+		}
+	}
+	return errs, nil
 }
 
 // membersPerTx: members created per transaction by the import: 3 items each plus the
@@ -308,13 +323,21 @@ func (s *Store) ImportExistingMember(ctx context.Context, m member.Member) (Impo
 					if err != nil {
 						return nil, err
 					}
-					items = append(items, s.put(link))
+					sum, err := s.summaryUpdate(r.SchoolID, summaryChange{Join: []string{m.MemberID}})
+					if err != nil {
+						return nil, err
+					}
+					items = append(items, s.put(link), sum)
 				}
 			}
 			for _, r := range cur.Schools {
 				if !merged.HasSchool(r.SchoolID) {
+					sum, err := s.summaryUpdate(r.SchoolID, summaryChange{Leave: []string{m.MemberID}})
+					if err != nil {
+						return nil, err
+					}
 					items = append(items, txItem{write: types.TransactWriteItem{Delete: &types.Delete{TableName: s.tableName(),
-						Key: key(schoolPK(r.SchoolID), schoolMemberSK(m.MemberID))}}})
+						Key: key(schoolPK(r.SchoolID), schoolMemberSK(m.MemberID))}}}, sum)
 				}
 			}
 			return items, nil
@@ -346,7 +369,11 @@ func (s *Store) ImportSchool(ctx context.Context, sc school.School) (ImportOutco
 			if err != nil {
 				return Unchanged, err
 			}
-			err = s.transact(ctx, append(items, counters...))
+			sum, err := s.summaryUpdate(sc.SchoolID, summaryChange{School: &sc})
+			if err != nil {
+				return Unchanged, err
+			}
+			err = s.transact(ctx, append(append(items, counters...), sum))
 			if errors.Is(err, importer.ErrCreatedMeanwhile) {
 				return Unchanged, errStale // created meanwhile: compare with it
 			}
@@ -374,7 +401,11 @@ func (s *Store) ImportSchool(ctx context.Context, sc school.School) (ImportOutco
 				items[i] = s.put(p.Item)
 			}
 		}
-		return Updated, s.transact(ctx, items)
+		sum, err := s.summaryUpdate(sc.SchoolID, summaryChange{School: &sc})
+		if err != nil {
+			return Unchanged, err
+		}
+		return Updated, s.transact(ctx, append(items, sum))
 	})
 }
 
@@ -514,7 +545,33 @@ func (s *Store) ImportProject(ctx context.Context, p project.Project, partners [
 			}
 		}
 	}
-	return outcome, s.batchWrite(ctx, reqs)
+	if err := s.batchWrite(ctx, reqs); err != nil {
+		return Unchanged, err
+	}
+	return outcome, s.importedProjectSummaries(ctx, p, partners, countries)
+}
+
+// importedProjectSummaries record an imported approved or closed project in the summary
+// of each of its partners' schools, with that school's partners (idempotent updates after
+// the partner items: a run killed between them is completed by importing again).
+func (s *Store) importedProjectSummaries(ctx context.Context, p project.Project, partners []project.Partner, countries []string) error {
+	if p.Status != project.Approved && p.Status != project.Closed {
+		return nil
+	}
+	bySchool := map[string][]string{}
+	for _, pt := range partners {
+		if pt.SchoolID != "" {
+			bySchool[pt.SchoolID] = append(bySchool[pt.SchoolID], pt.MemberID)
+		}
+	}
+	for sid, members := range bySchool {
+		f := approvedFact(p, members...)
+		f.European, f.ReplaceMembers = len(countries) > 1, true
+		if err := s.applySummary(ctx, sid, summaryChange{Project: f}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // projectPartnerKeys lists the sort keys of a project's partner items (one consistent
@@ -554,5 +611,14 @@ func (s *Store) ImportLabel(ctx context.Context, l project.Label) error {
 		}
 		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: it}})
 	}
-	return s.batchWrite(ctx, reqs)
+	if err := s.batchWrite(ctx, reqs); err != nil {
+		return err
+	}
+	// the school's summary: whether the project is European is the import's to say (its
+	// countries), as history may hold national projects with labels
+	_, countries, _, err := s.LookupProject(ctx, l.ProjectID)
+	if err != nil {
+		return err
+	}
+	return s.applySummary(ctx, l.SchoolID, summaryChange{Label: &l, LabelEuropean: len(countries) > 1})
 }

@@ -292,3 +292,6 @@ const prefixCertLabel = "CERTLABEL#"
 func certInviteSK(year int, memberID string) string {
 	return fmt.Sprintf("CERTINVITE#%04d#%s", year, memberID)
 }
+
+// A step the certification-window job took for a round (once each), beside the round.
+func certStepSK(year int, step string) string { return fmt.Sprintf("STEP#%04d#%s", year, step) }

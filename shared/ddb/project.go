@@ -166,7 +166,51 @@ func (s *Store) writeProject(ctx context.Context, before, after *projectItem, co
 		return err
 	}
 	items = append(append(items, st...), notes...)
+	if before.Status != project.Approved && p.Status == project.Approved {
+		// the founders' schools count the project (and its founders as active teachers)
+		sums, err := s.founderSummaries(p)
+		if err != nil {
+			return err
+		}
+		items = append(items, sums...)
+	}
 	return s.transact(ctx, items)
+}
+
+// approvedFact is project p as a school's summary records it, with the school's teachers
+// in it.
+func approvedFact(p project.Project, members ...string) *projectFact {
+	f := &projectFact{ProjectID: p.ProjectID, Members: members, ApprovedAt: p.ApprovedAt, ClosedAt: p.ClosedAt,
+		European: len(p.NSOCountries) > 1}
+	if f.ApprovedAt == nil && (p.Status == project.Approved || p.Status == project.Closed) {
+		f.ApprovedAt = &p.CreatedAt
+	}
+	return f
+}
+
+// founderSummaries record an approved project in its founders' schools' summaries (one
+// update per school: two founders of one school share it).
+func (s *Store) founderSummaries(p project.Project) ([]txItem, error) {
+	bySchool := map[string][]string{}
+	var order []string
+	for _, f := range p.Founders {
+		if f.SchoolID == "" {
+			continue
+		}
+		if _, ok := bySchool[f.SchoolID]; !ok {
+			order = append(order, f.SchoolID)
+		}
+		bySchool[f.SchoolID] = append(bySchool[f.SchoolID], f.MemberID)
+	}
+	var items []txItem
+	for _, sid := range order {
+		it, err := s.summaryUpdate(sid, summaryChange{Project: approvedFact(p, bySchool[sid]...)})
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, it)
+	}
+	return items, nil
 }
 
 // WithdrawProject implements project.Store with updateVersioned: when decide allows it,

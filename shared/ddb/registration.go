@@ -263,7 +263,11 @@ func (s *Store) Complete(ctx context.Context, c registration.Completion) error {
 		if err != nil {
 			return nil, err
 		}
-		items = append(items, s.put(link))
+		sum, err := s.summaryUpdate(c.SchoolID, summaryChange{School: c.NewSchool, Join: []string{c.Member.MemberID}})
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, s.put(link), sum)
 		// eTwinning in numbers: one more teacher in the member's country (their school's),
 		// one more school when it is new.
 		d := stats.Delta{Teachers: 1}

@@ -179,8 +179,16 @@ func (s *Store) AddPartner(ctx context.Context, p project.Project, adminID strin
 	if err != nil {
 		return err
 	}
-	return s.transact(ctx, append([]txItem{open, admin, s.contactCheck(adminID, pt.MemberID),
-		s.putNew(it, fail(twinspace.ErrAlreadyPartner))}, notes...))
+	items := append([]txItem{open, admin, s.contactCheck(adminID, pt.MemberID),
+		s.putNew(it, fail(twinspace.ErrAlreadyPartner))}, notes...)
+	if pt.SchoolID != "" { // the partner's school counts them as a teacher of the project
+		sum, err := s.summaryUpdate(pt.SchoolID, summaryChange{Project: approvedFact(p, pt.MemberID)})
+		if err != nil {
+			return err
+		}
+		items = append(items, sum)
+	}
+	return s.transact(ctx, items)
 }
 
 // partnerChange is the transaction of a change to memberID's partner item by adminID:
@@ -272,7 +280,12 @@ func (s *Store) AwardLabel(ctx context.Context, l project.Label, ns []notify.Not
 	if err != nil {
 		return err
 	}
-	return s.transact(ctx, append([]txItem{visible, s.putNew(mine, fail(twinspace.ErrLabelAwarded)), s.put(theirs)}, notes...))
+	// the API awards National Quality Labels to European projects only (CheckLabel)
+	sum, err := s.summaryUpdate(l.SchoolID, summaryChange{Label: &l, LabelEuropean: true})
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, append([]txItem{visible, s.putNew(mine, fail(twinspace.ErrLabelAwarded)), s.put(theirs), sum}, notes...))
 }
 
 var _ twinspace.Store = (*Store)(nil)

@@ -50,6 +50,9 @@ const (
 	SubjectContactRequest = "contact_request"
 	SubjectMember         = "member"
 	SubjectProject        = "project"
+	// SubjectSchoolCertification: a school's eTwinning School certification (its id is
+	// the school's).
+	SubjectSchoolCertification = "school_certification"
 )
 
 // Mail states recorded on a notification item.
