@@ -5,8 +5,8 @@ package main
 import (
 	"context"
 
-	"etwin/shared/lambdarun"
 	"etwin/shared/app"
+	"etwin/shared/lambdarun"
 )
 
 func main() {

@@ -2,8 +2,8 @@
 package main
 
 import (
-	"etwin/shared/lambdarun"
 	"etwin/shared/api"
+	"etwin/shared/lambdarun"
 )
 
 func main() { lambdarun.Serve(api.ProjectCofounderDecision) }

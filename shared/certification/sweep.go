@@ -51,10 +51,10 @@ type SweepReport struct {
 	Year         int  `json:"year"`
 	Segments     int  `json:"segments"`
 	SegmentsDone int  `json:"segmentsDone"` // by any run, at the end of this one
-	Schools      int  `json:"schools"`  // judged by this run
-	Eligible     int  `json:"eligible"` // found eligible by this run
-	Invited      int  `json:"invited"`  // invitations this run recorded
-	Complete     bool `json:"complete"` // every segment is done
+	Schools      int  `json:"schools"`      // judged by this run
+	Eligible     int  `json:"eligible"`     // found eligible by this run
+	Invited      int  `json:"invited"`      // invitations this run recorded
+	Complete     bool `json:"complete"`     // every segment is done
 }
 
 // Sweeper is stage 1 at scale: it judges every school's summary at a round's cut-offs,
