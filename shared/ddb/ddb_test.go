@@ -101,6 +101,12 @@ func TestCompleteIsSingleUseAndReplacedLinksDie(t *testing.T) {
 	if has, _ := s.EmailHasAccount(ctx, "ION@example.org"); !has {
 		t.Fatal("e-mail guard missing")
 	}
+	// The completion's transaction started the new school's summary, with its teacher.
+	sum, found, err := s.SchoolSummary(ctx, c.SchoolID)
+	if err != nil || !found || sum.Country != "RO" || !sum.RegisteredAt.Equal(now.Truncate(time.Millisecond)) ||
+		len(sum.Members) != 1 || sum.Members[0] != c.Member.MemberID {
+		t.Fatalf("summary of the new school: %+v %v %v", sum, found, err)
+	}
 	// A pending pre-registration can no longer take the username.
 	if err := s.PutPending(ctx, pending("Ion", "x@example.org", now), now, outbox.Mail{ID: token.ID("o-")}); !errors.Is(err, registration.ErrUsernameTaken) {
 		t.Fatalf("member's username taken again: %v", err)

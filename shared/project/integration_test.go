@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -263,6 +264,15 @@ func TestConcurrentNSOApprovals(t *testing.T) {
 		got := must(f.svc.Get(ctx, ana, p.ProjectID))
 		if got.Status != project.Approved || got.Version != 4 || len(got.NSODecisions) != 2 {
 			t.Fatalf("round %d: %+v", i, got)
+		}
+		// the approval's transaction recorded the project in both founders' schools'
+		// summaries, each with its own founder, as a European project
+		for _, fd := range got.Founders {
+			sum, found, err := f.store.SchoolSummary(ctx, fd.SchoolID)
+			pf := sum.Projects[p.ProjectID]
+			if err != nil || !found || !slices.Equal(pf.Members, []string{fd.MemberID}) || pf.ApprovedAt.IsZero() || !pf.European {
+				t.Fatalf("round %d: summary of %s: %+v %v %v", i, fd.SchoolID, sum, found, err)
+			}
 		}
 	}
 	for scope, want := range map[string]int64{"RO": rounds, "FR": rounds, stats.All: rounds} {
