@@ -232,12 +232,23 @@ func TestSearchPagesGiveEveryHitOnce(t *testing.T) {
 	if err := s.BulkLoad(ctx, members, schools); err != nil {
 		t.Fatal(err)
 	}
-	d := directoryOf(s)
-	r := rand.New(rand.NewPCG(1, 2))
 	queries := []map[string]string{{}, {"country": "RO"}, {"q": "po"}, {"q": "m"}, {"q": "liceul"},
 		{"language": "en", "ageGroup": "7-11"}, {"q": "ma", "country": "FR", "subject": members[0].Profile.Subjects[0]},
 		{"q": "a e"}, {"interest": members[1].Profile.Interests[0]}}
-	for _, params := range queries {
+	// the queries read the same table at once (each its own directory and random pages)
+	for i, params := range queries {
+		t.Run(fmt.Sprint(params), func(t *testing.T) {
+			t.Parallel()
+			searchEveryHitOnce(t, directoryOf(s), members, params, rand.New(rand.NewPCG(1, uint64(i))))
+		})
+	}
+}
+
+// searchEveryHitOnce pages through the hits of params with three budgets and random page
+// sizes: every hit comes exactly once, and nothing else.
+func searchEveryHitOnce(t *testing.T, d *directory.Service, members []member.Member, params map[string]string, r *rand.Rand) {
+	ctx := context.Background()
+	{
 		q, err := directory.ParseQuery(params)
 		if err != nil {
 			t.Fatal(err)
