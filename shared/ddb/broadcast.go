@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"etwin/shared/notify"
 )
@@ -129,4 +130,18 @@ func (s *Store) MarkBroadcastRead(ctx context.Context, memberID string, b notify
 			Set(expression.Name("readAt"), expression.IfNotExists(expression.Name("readAt"), expression.Value(now.UTC()))).
 			Set(expression.Name("ttl"), expression.Value(b.CreatedAt.Add(notify.Lifetime).Unix()))), nil)
 	return err
+}
+
+// DeleteBroadcast withdraws a broadcast (one posted by mistake, a test's): one
+// TransactWriteItems deleting it and its list entry; found is false when there was none.
+// Its id may be posted again; the members' read markers go with their TTL.
+func (s *Store) DeleteBroadcast(ctx context.Context, id string) (found bool, err error) {
+	b, found, err := s.GetBroadcast(ctx, id)
+	if err != nil || !found {
+		return false, err
+	}
+	del := func(k map[string]types.AttributeValue) txItem {
+		return txItem{write: types.TransactWriteItem{Delete: &types.Delete{TableName: s.tableName(), Key: k}}}
+	}
+	return true, s.transact(ctx, []txItem{del(key(broadcastPK(id), skBroadcast)), del(key(broadcastsPK(b.Audience), broadcastListSK(b.CreatedAt, id)))})
 }
