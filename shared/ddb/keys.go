@@ -295,3 +295,27 @@ func certInviteSK(year int, memberID string) string {
 
 // A step the certification-window job took for a round (once each), beside the round.
 func certStepSK(year int, step string) string { return fmt.Sprintf("STEP#%04d#%s", year, step) }
+
+// Broadcasts (notify.Broadcast: one notification to a whole audience, never one item per
+// member): the broadcast under its id (BROADCAST#<id> / BROADCAST, put if absent, so
+// posting an id again writes nothing), its entry in its audience's small list partition
+// (BROADCASTS#<audience> / <createdAt keyTime>#<id>, newest first with a descending
+// Query), and each member's read marker in their own partition (READ#<broadcastId>).
+const (
+	skBroadcast         = "BROADCAST"
+	prefixBroadcastRead = "READ#"
+)
+
+func broadcastPK(id string) string        { return "BROADCAST#" + id }
+func broadcastsPK(audience string) string { return "BROADCASTS#" + audience }
+func broadcastListSK(createdAt time.Time, id string) string {
+	return createdAt.UTC().Format(keyTime) + "#" + id
+}
+func broadcastReadSK(id string) string { return prefixBroadcastRead + id }
+
+// broadcastListRange bounds the list entries posted in [since, until] (to the
+// millisecond): lo sorts before every id at since, hi after every id at until (DEL, 0x7f,
+// sorts after every character an id may hold).
+func broadcastListRange(since, until time.Time) (lo, hi string) {
+	return broadcastListSK(since, ""), broadcastListSK(until, "\x7f")
+}

@@ -2,6 +2,7 @@ package ddb
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -82,10 +83,16 @@ func (s *Store) notificationItems(ns ...notify.Notification) ([]txItem, error) {
 }
 
 // ListNotifications implements notify.Store: a descending Query of the member's NOTIF#
-// items (consistent: a member sees at once what was just announced to them).
+// items (consistent: a member sees at once what was just announced to them). Positions
+// are notification ids; a sort key (NOTIF#<id>, what cursors issued before broadcasts
+// hold) is taken as it is.
 func (s *Store) ListNotifications(ctx context.Context, memberID, after string, limit int) ([]notify.Notification, string, error) {
-	return listPartition(ctx, s, partition{PK: memberPK(memberID), Prefix: prefixNotification, Consistent: true}, after, limit,
+	if after != "" && !strings.HasPrefix(after, prefixNotification) {
+		after = notificationSK(after)
+	}
+	ns, next, err := listPartition(ctx, s, partition{PK: memberPK(memberID), Prefix: prefixNotification, Consistent: true}, after, limit,
 		func(it notificationItem) notify.Notification { return it.notification() })
+	return ns, strings.TrimPrefix(next, prefixNotification), err
 }
 
 // MarkNotificationRead implements notify.Store: one conditional UpdateItem (ALL_NEW).

@@ -131,12 +131,16 @@ func New(to Recipient, kind string, subject Subject, actor *Actor, now time.Time
 // Store is what notifications need from the database (the notification items and their
 // outbox e-mails are written by the action's own transaction).
 type Store interface {
-	// ListNotifications returns up to limit of the member's notifications, newest first,
-	// after the position after ("" from the newest), and the position the next page starts
-	// from ("" on the last page).
+	// ListNotifications returns up to limit of the member's own notifications, newest
+	// first, after the one with id after ("" from the newest), and the id the next page
+	// starts after ("" on the last page).
 	ListNotifications(ctx context.Context, memberID, after string, limit int) (ns []Notification, next string, err error)
 	// MarkNotificationRead sets read; found is false for an id not among the member's.
 	MarkNotificationRead(ctx context.Context, memberID, id string) (n Notification, found bool, err error)
+	// GetMember reads the member (their role is their audience; their account's
+	// creation, the oldest broadcast they see).
+	GetMember(ctx context.Context, memberID string) (member.Member, bool, error)
+	BroadcastStore
 }
 
 // TemplateOf is the e-mail template a kind is rendered with.
