@@ -204,7 +204,8 @@ func (d *Deps) Certification() *certification.Service {
 // CertificationJobs are the scheduled certification-window and eligibility-sweep jobs.
 func (d *Deps) CertificationJobs() *certification.Jobs {
 	st := d.store()
-	return &certification.Jobs{Store: st, Sweeper: &certification.Sweeper{Store: st}}
+	return &certification.Jobs{Store: st, Sweeper: &certification.Sweeper{Store: st},
+		Announcer: certification.Announcements{Store: st}}
 }
 
 // Stats serves the public numbers.

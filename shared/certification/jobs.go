@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"etwin/shared/clock"
+	"etwin/shared/notify"
 )
 
 // Steps of a round that the certification-window job takes once each.
@@ -25,6 +26,16 @@ type JobStore interface {
 // (posting the same round again changes nothing).
 type Announcer interface {
 	Announce(ctx context.Context, w Window, now time.Time) error
+}
+
+// Announcements announce rounds as one broadcast notification to every teacher, dated
+// at the round's announceAt (the same round again writes nothing).
+type Announcements struct{ Store notify.Broadcaster }
+
+// Announce implements Announcer.
+func (a Announcements) Announce(ctx context.Context, w Window, _ time.Time) error {
+	_, err := a.Store.PostBroadcast(ctx, notify.CertificationAnnouncement(w.Year, w.AnnounceAt))
+	return err
 }
 
 // Reminder reminds the schools and NSOs of a round's applications when due (each reminder
