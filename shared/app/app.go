@@ -201,6 +201,12 @@ func (d *Deps) Certification() *certification.Service {
 	return &certification.Service{Store: d.store()}
 }
 
+// Applications is stage 2 of the eTwinning School label: the schools' applications, the
+// NSO queue and evaluation, the labels and the reminders.
+func (d *Deps) Applications() *certification.Applications {
+	return &certification.Applications{Store: d.store(), Cursors: d.Cursors}
+}
+
 // Stats serves the public numbers.
 func (d *Deps) Stats() *stats.Service { return &stats.Service{Store: d.store()} }
 

@@ -752,14 +752,23 @@ func (s *Applications) Queue(ctx context.Context, who principal.Principal, statu
 	return cursor.NewPage(s.Cursors, who.MemberID, list, items, next, s.now())
 }
 
+// MayEvaluate: only NSO accounts evaluate applications (403 otherwise; which NSO is
+// decided on the school).
+func MayEvaluate(who principal.Principal) error {
+	if who.Role != member.RoleNSO {
+		return apperr.Forbidden("Only the National Support Organisation of the school's country evaluates its application.")
+	}
+	return nil
+}
+
 // Evaluate records the decision of the NSO of the school's country (teachers and the CSS:
 // 403; another country's NSO: 404): approval awards the label; either way the school's
 // eTwinners are notified (the first NoticeChunk in the decision's transaction, the rest in
 // follow-up transactions, each removing its notices from the application's pending list,
 // so each is written once; what a crash leaves pending, Remind writes).
 func (s *Applications) Evaluate(ctx context.Context, who principal.Principal, schoolID string, in EvaluationInput) (Application, error) {
-	if who.Role != member.RoleNSO {
-		return Application{}, apperr.Forbidden("Only the National Support Organisation of the school's country evaluates its application.")
+	if err := MayEvaluate(who); err != nil {
+		return Application{}, err
 	}
 	if err := in.Validate(); err != nil {
 		return Application{}, err
