@@ -182,7 +182,8 @@ func (in *EvaluationInput) Validate() error {
 
 // Draft is what a save body says, checked against the round's elements: 422 naming every
 // bad field (texts over MaxAppText, more than MaxEvidenceItems evidence items or one over
-// MaxEvidenceLen, an element key that is not one of the round's, a bad signedAt).
+// MaxEvidenceLen, more than MaxElements elements or a key that is not one of the round's,
+// a bad signedAt).
 func (in *SaveInput) Draft(elements []string) (OnlineSafety, map[string]ElementPart, Declaration, error) {
 	var f apperr.Fields
 	var os OnlineSafety
@@ -192,6 +193,10 @@ func (in *SaveInput) Draft(elements []string) (OnlineSafety, map[string]ElementP
 		checkEvidence(&f, "onlineSafety.evidence", os.Evidence)
 	}
 	els := map[string]ElementPart{}
+	if len(in.Elements) > MaxElements {
+		f.Add("elements", "must hold at most %d elements (this round has %d)", MaxElements, len(elements))
+		return OnlineSafety{}, nil, Declaration{}, f.Err()
+	}
 	keys := make([]string, 0, len(in.Elements))
 	for k := range in.Elements {
 		keys = append(keys, k)

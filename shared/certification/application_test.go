@@ -1,6 +1,7 @@
 package certification
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -93,6 +94,14 @@ func TestSaveBoundsNameEveryField(t *testing.T) {
 		"elements.pupil_agency.plans", "elements.zz_unknown", "declaration.headTeacher", "declaration.signedAt"}
 	if got := apperr.FieldNames(err); !slices.Equal(got, want) || statusOf(err) != 422 {
 		t.Fatalf("fields %v, want %v (%v)", got, want, err)
+	}
+	// too many element keys: one error, not one per key
+	in = completeInput()
+	for i := range MaxElements + 1 {
+		in.Elements[fmt.Sprintf("k%d", i)] = ElementPart{}
+	}
+	if _, _, _, err := in.Draft(openRound().Elements); !slices.Equal(apperr.FieldNames(err), []string{"elements"}) {
+		t.Fatalf("too many elements: %v", err)
 	}
 	// exactly at the bounds: accepted
 	in = completeInput()
