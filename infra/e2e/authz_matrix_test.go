@@ -14,8 +14,8 @@ import (
 	"etwin/shared/project"
 )
 
-// The authorization matrix of every route under /v1/projects, /v1/nso and
-// /v1/certification: who gets which
+// The authorization matrix of every route under /v1/projects, /v1/nso, /v1/certification
+// and /v1/schools/{schoolId}/certification: who gets which
 // status. Each file adds the rows of its routes to matrixRows in an init() (this one the
 // project lifecycle, authz_matrix_twinspace_test.go the TwinSpace); TestAuthzMatrix fails
 // when an OpenAPI route under those prefixes has no row, or a row misses a role.
@@ -175,7 +175,7 @@ func TestAuthzMatrix(t *testing.T) {
 	for _, r := range contract.Routes() {
 		_, path, _ := strings.Cut(r, " ")
 		if path == "/v1/projects" || strings.HasPrefix(path, "/v1/projects/") || strings.HasPrefix(path, "/v1/nso/") ||
-			strings.HasPrefix(path, "/v1/certification/") {
+			strings.HasPrefix(path, "/v1/certification/") || strings.HasPrefix(path, "/v1/schools/{schoolId}/certification") {
 			if _, ok := matrixRows[r]; ok {
 				routes = append(routes, r)
 			} else if !twinspaceCovers(r) {

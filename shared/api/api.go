@@ -37,6 +37,8 @@ func Routes() []app.Route {
 		TwinspaceGet, ProjectMemberAdd, ProjectMemberRemove, ProjectMemberRole, ProjectPageCreate,
 		ProjectLabelAward,
 		CertificationWindowPut, CertificationWindowCurrent,
+		CertificationGet, CertificationApplicationPut, CertificationApplicationSubmit,
+		CertificationApplicationsList, CertificationApplicationEvaluate,
 	}
 }
 

@@ -205,7 +205,13 @@ func (d *Deps) Certification() *certification.Service {
 func (d *Deps) CertificationJobs() *certification.Jobs {
 	st := d.store()
 	return &certification.Jobs{Store: st, Sweeper: &certification.Sweeper{Store: st},
-		Announcer: certification.Announcements{Store: st}}
+		Announcer: certification.Announcements{Store: st}, Reminder: d.Applications()}
+}
+
+// Applications is stage 2 of the eTwinning School label: the schools' applications, the
+// NSO queue and evaluation, the labels and the reminders.
+func (d *Deps) Applications() *certification.Applications {
+	return &certification.Applications{Store: d.store(), Cursors: d.Cursors}
 }
 
 // Stats serves the public numbers.

@@ -319,3 +319,23 @@ func broadcastReadSK(id string) string { return prefixBroadcastRead + id }
 func broadcastListRange(since, until time.Time) (lo, hi string) {
 	return broadcastListSK(since, ""), broadcastListSK(until, "\x7f")
 }
+
+// Stage 2 (applications, shared/ddb/application.go). A submitted application is an entry
+// of its country's NSO queue (CERTQUEUE#<country> / <submittedAt>#<schoolId>, oldest
+// first). An application with a reminder still possible, or notifications still to write,
+// carries a sparse GSI1 entry: GSI1PK certRemindersGSI1PK(year, list) (list DRAFT,
+// SUBMITTED or NOTIFY, certification.ReminderIndex), GSI1SK certReminderGSI1SK(at,
+// schoolId); the reminders Query the entries due.
+func certQueuePK(country string) string { return "CERTQUEUE#" + country }
+func certQueueSK(submittedAt time.Time, schoolID string) string {
+	return submittedAt.UTC().Format(keyTime) + "#" + schoolID
+}
+func certRemindersGSI1PK(year int, list string) string {
+	return fmt.Sprintf("CERTREMIND#%04d#%s", year, list)
+}
+func certReminderGSI1SK(at time.Time, schoolID string) string {
+	return at.UTC().Format(keyTime) + "#" + schoolID
+}
+
+// certRemindersDueBy bounds the entries due by t: GSI1SK <= it (DEL sorts after every id).
+func certRemindersDueBy(t time.Time) string { return certReminderGSI1SK(t, "\x7f") }

@@ -43,6 +43,16 @@ const (
 	KindPartnerAdded            = "partner_added"
 	KindCertificationInvitation = "certification_invitation"
 	KindLabelAwarded            = "label_awarded"
+	// The school's eTwinning School application was approved (the label) or rejected
+	// (the NSO's feedback is on the application), to the school's eTwinners.
+	KindCertificationApproved = "certification_approved"
+	KindCertificationRejected = "certification_rejected"
+	// Reminders of an application: a draft untouched for 14 days (to the school), the
+	// round's last week with the application unsubmitted (to the school), a submission
+	// waiting 14 days (to the NSO accounts of the school's country).
+	KindCertificationDraftReminder   = "certification_draft_reminder"
+	KindCertificationClosingReminder = "certification_closing_reminder"
+	KindCertificationNSOReminder     = "certification_nso_reminder"
 )
 
 // Subject types: what a notification links to.
@@ -53,6 +63,8 @@ const (
 	// SubjectSchoolCertification: a school's eTwinning School certification (its id is
 	// the school's).
 	SubjectSchoolCertification = "school_certification"
+	// A school's eTwinning School application (id: the school's id).
+	SubjectCertificationApplication = "certification_application"
 )
 
 // Mail states recorded on a notification item.
