@@ -335,6 +335,20 @@ func TestCertificationApplicationWindowAndReminders(t *testing.T) {
 	past := roundBody(now.Add(-time.Hour), opens, nil)
 	past["closesAt"] = rfc(time.Now().Add(-time.Second))
 	expect(t, call(t, "PUT", path, css, past), 200)
+	// the window job's run after the close takes the closing step, once
+	for i, want := range []bool{true, false} {
+		var rounds []certification.RoundReport
+		runJob(t, "certification-window", &rounds)
+		closed := false
+		for _, r := range rounds {
+			if strings.HasSuffix(path, "/"+fmt.Sprint(r.Year)) {
+				closed = r.Status == certification.StatusClosed && r.Closed == want
+			}
+		}
+		if !closed {
+			t.Fatalf("window job run %d after the close: %+v", i, rounds)
+		}
+	}
 	lateBase := "/v1/schools/" + late.SchoolID + "/certification"
 	if r := expect(t, call(t, "POST", lateBase+"/application/submit", late.Session, nil), 409); !strings.Contains(fmt.Sprint(r.JSON["detail"]), "closed") {
 		t.Fatalf("submit after the close: %s", r.Raw)
