@@ -26,6 +26,7 @@ FUZZ_TARGETS := ./shared/strictjson:FuzzDecode \
 	./shared/directory:FuzzParseQuery ./shared/twinspace:FuzzDecodeTwinSpace \
 	./shared/importer:FuzzParse \
 	./shared/project:FuzzDecodeProject ./shared/certification:FuzzDecodeWindow \
+	./shared/certification:FuzzDecodeSave ./shared/certification:FuzzDecodeEvaluation \
 	./shared/outbox:FuzzSuppressions
 # A count, not a duration: a duration -fuzztime can fail spuriously with "context deadline
 # exceeded" on a loaded machine (a race in Go 1.26's fuzz coordinator, golang/go#75804).
