@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"golang.org/x/sync/errgroup"
 
 	"etwin/infra/gateway"
@@ -299,6 +300,22 @@ func sweepOnce(ctx context.Context, cfg Config, ddbURL, base string, n int, prog
 			plain.DeleteTable(dctx, &dynamodb.DeleteTableInput{TableName: aws.String(tableName(id))})
 		}
 	}()
+	// No stream: nothing reads it here (the mail-sender does not run), AWS does not bill its
+	// records, and DynamoDB Local appends one per write, ever slower as they pile up (the
+	// records of a deleted table's stream stay).
+	for _, id := range tmpl.Tables {
+		name := aws.String(tableName(id))
+		d, err := plain.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: name})
+		if err != nil {
+			return sc, err
+		}
+		if ss := d.Table.StreamSpecification; ss != nil && aws.ToBool(ss.StreamEnabled) {
+			if _, err := plain.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: name,
+				StreamSpecification: &types.StreamSpecification{StreamEnabled: aws.Bool(false)}}); err != nil {
+				return sc, err
+			}
+		}
+	}
 	now := time.Now()
 	w, err := sweepWindow(now)
 	if err != nil {
@@ -309,7 +326,8 @@ func sweepOnce(ctx context.Context, cfg Config, ddbURL, base string, n int, prog
 	progress("sweep: generating %d school summaries", n)
 	start := time.Now()
 	store := ddb.New(plain, table)
-	var teachers, members, bytes, eligible, invitations atomic.Int64
+	var teachers, members, bytes, eligible, invitations, done, last atomic.Int64
+	last.Store(start.UnixNano())
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(cfg.Concurrency, 1))
 	for k0 := 0; k0 < n; k0 += sweepBatch {
@@ -332,7 +350,14 @@ func sweepOnce(ctx context.Context, cfg Config, ddbURL, base string, n int, prog
 			}
 			bytes.Add(int64(b))
 			members.Add(int64(len(ms)))
-			return store.BulkLoad(gctx, ms, nil)
+			if err := store.BulkLoad(gctx, ms, nil); err != nil {
+				return err
+			}
+			if d := done.Add(int64(len(sums))); time.Since(time.Unix(0, last.Load())) > 30*time.Second {
+				last.Store(time.Now().UnixNano())
+				progress("sweep: %d of %d summaries written (%s)", d, n, time.Since(start).Round(time.Second))
+			}
+			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
