@@ -571,7 +571,8 @@ func (r *Report) sweepMarkdown(w io.Writer) {
 		p("_Skipped (`-sweep \"\"`)._\n\n")
 		return
 	}
-	p("For each size, a fresh table from `template.yaml` on DynamoDB Local, filled by `infra/bench/sweep.go`:\n")
+	p("For each size, a fresh table from `template.yaml` on DynamoDB Local (its stream turned off: no\n")
+	p("mail-sender runs here, and DynamoDB Local slows down with every record it keeps), filled by `infra/bench/sweep.go`:\n")
 	p("N school summaries (`ddb.Store.BulkSummaries`, BatchWriteItem of the items the writes keep:\n")
 	p("`SCHOOL#<id>` / `ACTIVITYSUMMARY`, segment `GSI1PK SWEEP#nn`), 4 to 6 teachers each (5 on average),\n")
 	p("each teacher with a latest activity, one closed project with a national label; %d%% of the schools\n", sweepEligiblePerCent)
@@ -588,7 +589,8 @@ func (r *Report) sweepMarkdown(w io.Writer) {
 	p("summaries); *AWS rules* recount the transactions as AWS bills them (section 1) and count a read\n")
 	p("reported at 0 units (the empty Query of an eligible school's invitations so far) as 1, the least\n")
 	p("AWS bills a strongly consistent read.\n")
-	p("*E-mails queued* are the outbox items the transactions put. The run goes to completion (no\n")
+	p("*E-mails queued* are the outbox items the transactions put. A sweep of %s schools on a table\n", thousands(sweepWarmup))
+	p("of its own warms DynamoDB Local up first (not reported). The run goes to completion (no\n")
 	p("deadline), then a second run resumes the complete sweep.\n\n")
 
 	p("| Schools | Teachers in the summaries | Summary item (mean) | Generated and written in | Sweep wall time | DynamoDB calls | Read units, DynamoDB Local | Read units, AWS rules | Read units (AWS rules) per 1,000 schools | Write units, DynamoDB Local | Write units, AWS rules | Judged | Eligible | Invitations | E-mails queued |\n")
@@ -623,6 +625,13 @@ func (r *Report) sweepMarkdown(w io.Writer) {
 		}
 	}
 
+	if sc := r.Sweep[len(r.Sweep)-1]; sc.Schools > 0 {
+		mean := float64(sc.SummaryBytes) / float64(sc.Schools)
+		p("A page reads its summaries and nothing else: half a read unit per 4 KB of them, %.3f units for\n", mean/8192)
+		p("a summary of the mean %.0f B. A school's teachers, activities and projects weigh only by their\n", mean)
+		p("bytes in that one item (a teacher: the id in `members` and an `a#<id>` activity); no read per\n")
+		p("member or activity.\n\n")
+	}
 	p("DynamoDB calls by part and operation (first run):\n\n")
 	p("| Schools | Part | DynamoDB calls | Read units, DynamoDB Local | Read units, AWS rules | Write units, DynamoDB Local | Write units, AWS rules |\n")
 	p("|--:|---|---|--:|--:|--:|--:|\n")

@@ -162,6 +162,7 @@ func (s splitSweepStore) Invite(ctx context.Context, year int, schoolID string, 
 const (
 	sweepEligiblePerCent = 3
 	sweepBatch           = 500 // schools per generating job
+	sweepWarmup          = 2000
 )
 
 // The rule a generated school fails (sweepEligible: none).
@@ -261,6 +262,12 @@ func sweepWindow(now time.Time) (certification.Window, error) {
 // base-sweep<size>-<logical ID> (deleted after).
 func runSweepScale(ctx context.Context, cfg Config, ddbURL, base string, progress func(string, ...any)) ([]SweepScale, error) {
 	var out []SweepScale
+	// A first, small sweep warms DynamoDB Local (its JIT) up: without it the first size's
+	// times are twice what they would be.
+	progress("sweep: warming up on %d schools", sweepWarmup)
+	if _, err := sweepOnce(ctx, cfg, ddbURL, base+"-sweepwarmup", sweepWarmup, func(string, ...any) {}); err != nil {
+		return nil, fmt.Errorf("bench: the sweep's warm-up: %w", err)
+	}
 	for _, n := range sweepSizes(cfg.SweepSizes) {
 		sc, err := sweepOnce(ctx, cfg, ddbURL, fmt.Sprintf("%s-sweep%d", base, n), n, progress)
 		if err != nil {
