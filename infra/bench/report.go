@@ -626,9 +626,9 @@ func (r *Report) sweepMarkdown(w io.Writer) {
 	}
 
 	if sc := r.Sweep[len(r.Sweep)-1]; sc.Schools > 0 {
-		mean := float64(sc.SummaryBytes) / float64(sc.Schools)
-		p("A page reads its summaries and nothing else: half a read unit per 4 KB of them, %.3f units for\n", mean/8192)
-		p("a summary of the mean %.0f B. A school's teachers, activities and projects weigh only by their\n", mean)
+		mean := sc.SummaryBytes / sc.Schools // as in the table
+		p("A page reads its summaries and nothing else: half a read unit per 4 KB of them, %.3f units for\n", float64(mean)/8192)
+		p("a summary of the mean %d B. A school's teachers, activities and projects weigh only by their\n", mean)
 		p("bytes in that one item (a teacher: the id in `members` and an `a#<id>` activity); no read per\n")
 		p("member or activity.\n\n")
 	}
