@@ -57,6 +57,10 @@ type Config struct {
 	SearchSizes  []int
 	SearchRounds int
 
+	// SweepSizes are the numbers of schools the eligibility sweep is measured on, each on
+	// a fresh table (none: skipped).
+	SweepSizes []int
+
 	FunctionLog io.Writer // the functions' output; nil discards it
 	Progress    io.Writer // progress lines; nil discards them
 	Command     string    // how the run was started, for the report
@@ -79,6 +83,7 @@ type Report struct {
 	Inits   []PackageInit // slow package inits of the function binaries
 	Search  []SearchScale
 	Outbox  *OutboxResult // nil: not measured
+	Sweep   []SweepScale
 	Notes   []string
 }
 
@@ -100,9 +105,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	progress := func(format string, args ...any) { fmt.Fprintf(cfg.Progress, "bench: "+format+"\n", args...) }
 
 	needTable := !cfg.SkipDDB || !cfg.SkipGateway || len(cfg.SearchSizes) > 0
-	needServices := needTable || !cfg.SkipOutbox
+	needServices := needTable || !cfg.SkipOutbox || len(cfg.SweepSizes) > 0
 	if needServices && (cfg.DDBEndpoint == "" || cfg.SESEndpoint == "") {
-		return nil, fmt.Errorf("bench: the DynamoDB and SES endpoints are needed (or skip the DynamoDB, gateway, search and outbox benchmarks)")
+		return nil, fmt.Errorf("bench: the DynamoDB and SES endpoints are needed (or skip the DynamoDB, gateway, search, outbox and sweep benchmarks)")
 	}
 	ddbURL, sesURL := cfg.DDBEndpoint, cfg.SESEndpoint
 	if ddbURL == "" {
@@ -224,6 +229,12 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	// 6. The outbox, on tables of its own, before the seeding loads the machine.
 	if !cfg.SkipOutbox {
 		if rep.Outbox, err = runOutbox(ctx, cfg, gwOpts, ddbURL, rep.Table, progress); err != nil {
+			return nil, err
+		}
+	}
+	// 8. The eligibility sweep, on fresh tables of its own.
+	if len(cfg.SweepSizes) > 0 {
+		if rep.Sweep, err = runSweepScale(ctx, cfg, ddbURL, rep.Table, progress); err != nil {
 			return nil, err
 		}
 	}

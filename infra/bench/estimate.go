@@ -232,3 +232,61 @@ func numberSize(s string) int {
 	digits := utf8.RuneCountInString(s)
 	return (digits+1)/2 + 1
 }
+
+// The eligibility sweep's cost model (section 8): DynamoDB on-demand list prices (USD;
+// us-east-1, EU regions a little higher) and eTwinning's scale.
+const (
+	ddbWritePricePerMillion = 0.625 // per million write request units
+	ddbReadPricePerMillion  = 0.125 // per million read request units
+	etwinningSchools        = 250000
+	etwinningTeachers       = 1200000
+	// etwinningEligible is the share of schools found eligible in the 2025-26 round.
+	etwinningEligible = 2900
+)
+
+// ddbCost is the on-demand price of read and write request units, in USD.
+func ddbCost(u SweepCounts) float64 {
+	return u.Read/1e6*ddbReadPricePerMillion + u.Write/1e6*ddbWritePricePerMillion
+}
+
+// SweepCost is one sweep at eTwinning's scale, from the units measured at one size:
+// judging's per school judged (the pages, the verdicts, the checkpoints), the invited-so-far
+// Query's per eligible school, and the recipients' reads and the invitations' transactions
+// per invitation, all by AWS's rules.
+type SweepCost struct {
+	From                                  int // the schools of the size measured
+	PerSchool, PerEligible, PerInvitation SweepCounts
+	Schools, Eligible, Invitations        int // at eTwinning's scale
+	Total                                 SweepCounts
+	DDB, SES                              float64 // USD
+}
+
+// sweepCost models one sweep at eTwinning's scale from sc's first run (zero when it
+// judged nothing).
+func sweepCost(sc SweepScale) SweepCost {
+	r := sc.First
+	c := SweepCost{From: sc.Schools, Schools: etwinningSchools, Eligible: etwinningEligible, Invitations: sweepInvitations}
+	if r.Report.Schools == 0 {
+		return c
+	}
+	c.PerSchool = SweepCounts{Read: r.Judging.ReadAWS() / float64(r.Report.Schools), Write: r.Judging.WriteAWS / float64(r.Report.Schools)}
+	// the Query of the round's invitations so far is one per eligible school (empty on a
+	// first sweep: the zero-unit reads)
+	query := r.Inviting.Units["Query"] + float64(r.Inviting.ZeroReads)
+	if r.Report.Eligible > 0 {
+		c.PerEligible = SweepCounts{Read: query / float64(r.Report.Eligible)}
+	}
+	if r.Report.Invited > 0 {
+		c.PerInvitation = SweepCounts{Read: (r.Inviting.ReadAWS() - query) / float64(r.Report.Invited), Write: r.Inviting.WriteAWS / float64(r.Report.Invited)}
+	}
+	add := func(per SweepCounts, n int) {
+		c.Total.Read += per.Read * float64(n)
+		c.Total.Write += per.Write * float64(n)
+	}
+	add(c.PerSchool, c.Schools)
+	add(c.PerEligible, c.Eligible)
+	add(c.PerInvitation, c.Invitations)
+	c.DDB = ddbCost(c.Total)
+	c.SES = sesCost(c.Invitations)
+	return c
+}

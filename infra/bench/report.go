@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"etwin/shared/ddb"
 	"etwin/shared/directory"
 	"etwin/shared/outbox"
 )
@@ -219,6 +220,8 @@ func (r *Report) Markdown(w io.Writer) {
 	p("goes to DynamoDB Local's writes of the search-index entries (about 15 per member), so this\n")
 	p("is a floor, not a forecast: on DynamoDB the writes scale with workers (1,000,000 members\n")
 	p("at 70/s would take 4 h here; that target needs DynamoDB and more workers).\n\n")
+
+	r.sweepMarkdown(w)
 
 	if len(r.Notes) > 0 {
 		p("## Notes\n\n")
@@ -540,4 +543,167 @@ func thousands(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// bigUnits writes a unit count: whole with thousands separators from 100 on, else one
+// decimal ("1,234", "15.5").
+func bigUnits(x float64) string {
+	if math.Abs(x) >= 100 {
+		return thousands(int(math.Round(x)))
+	}
+	return strconv.FormatFloat(x, 'f', 1, 64)
+}
+
+// growth writes b over a as a factor ("10.02×"; "—" when a is 0).
+func growth(a, b float64) string {
+	g := sweepGrowth(a, b)
+	if g == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.2f×", g)
+}
+
+// sweepMarkdown writes section 8: the eligibility sweep at scale and its cost model.
+func (r *Report) sweepMarkdown(w io.Writer) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+	p("## 8. Eligibility sweep at scale\n\n")
+	if len(r.Sweep) == 0 {
+		p("_Skipped (`-sweep \"\"`)._\n\n")
+		return
+	}
+	p("For each size, a fresh table from `template.yaml` on DynamoDB Local (its stream turned off: no\n")
+	p("mail-sender runs here, and DynamoDB Local slows down with every record it keeps), filled by `infra/bench/sweep.go`:\n")
+	p("N school summaries (`ddb.Store.BulkSummaries`, BatchWriteItem of the items the writes keep:\n")
+	p("`SCHOOL#<id>` / `ACTIVITYSUMMARY`, segment `GSI1PK SWEEP#nn`), 4 to 6 teachers each (5 on average),\n")
+	p("each teacher with a latest activity, one closed project with a national label; %d%% of the schools\n", sweepEligiblePerCent)
+	p("eligible (registered before the cut-off, 3 teachers active since it, the label in range on a\n")
+	p("European project), the others failing one rule each in turn (late registration, 2 active, label\n")
+	p("out of range, a national project, no label); member items (`ddb.Store.BulkLoad`, no profile)\n")
+	p("only for the eligible schools' teachers. Then `certification.Sweeper.Sweep` over a round open\n")
+	p("now with the default cut-offs (`certification.Input.Window`) and the job's settings (pages of\n")
+	p("100, 4 segments at once, %d segments), in process, on metered `ddb.Store`s (`Store.WithMeter`):\n", ddb.SweepShards)
+	p("*judging* (the summaries' pages, the verdicts, the checkpoints) on one, *inviting* (the round's\n")
+	p("invitations so far, the recipients, the invitations with their notification and outbox e-mail,\n")
+	p("one transaction per eligible school) on another. *DynamoDB Local* units are its\n")
+	p("`ConsumedCapacity` (the pages are eventually consistent Queries of GSI1: half a unit per 4 KB of\n")
+	p("summaries); *AWS rules* recount the transactions as AWS bills them (section 1) and count a read\n")
+	p("reported at 0 units (the empty Query of an eligible school's invitations so far) as 1, the least\n")
+	p("AWS bills a strongly consistent read.\n")
+	p("*E-mails queued* are the outbox items the transactions put. A sweep of %s schools on a table\n", thousands(sweepWarmup))
+	p("of its own warms DynamoDB Local up first (not reported). The run goes to completion (no\n")
+	p("deadline), then a second run resumes the complete sweep.\n\n")
+
+	p("| Schools | Teachers in the summaries | Summary item (mean) | Generated and written in | Sweep wall time | DynamoDB calls | Read units, DynamoDB Local | Read units, AWS rules | Read units (AWS rules) per 1,000 schools | Write units, DynamoDB Local | Write units, AWS rules | Judged | Eligible | Invitations | E-mails queued |\n")
+	p("|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	for _, sc := range r.Sweep {
+		f := sc.First
+		mean := 0
+		if sc.Schools > 0 {
+			mean = sc.SummaryBytes / sc.Schools
+		}
+		p("| %s | %s | %d B | %s | %s | %s | %s | %s | %.1f | %s | %s | %s | %s | %s | %s |\n", thousands(sc.Schools), thousands(sc.Teachers), mean,
+			fmtDur(sc.LoadTime.Round(time.Millisecond)), fmtDur(f.Wall), thousands(f.CallCount()), bigUnits(f.Read()), bigUnits(f.ReadAWS()),
+			1000*f.ReadAWS()/float64(max(sc.Schools, 1)), bigUnits(f.Write()), bigUnits(f.WriteAWS()),
+			thousands(f.Report.Schools), thousands(f.Report.Eligible), thousands(f.Report.Invited), thousands(f.Emails))
+	}
+	if len(r.Sweep) > 1 {
+		a, b := r.Sweep[0], r.Sweep[len(r.Sweep)-1]
+		fa, fb := a.First, b.First
+		ra, rb := fa.ReadAWS()/float64(max(a.Schools, 1)), fb.ReadAWS()/float64(max(b.Schools, 1))
+		p("| **growth, %s → %s** | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", thousands(a.Schools), thousands(b.Schools),
+			growth(float64(a.Teachers), float64(b.Teachers)), growth(float64(a.SummaryBytes)/float64(max(a.Schools, 1)), float64(b.SummaryBytes)/float64(max(b.Schools, 1))),
+			growth(float64(a.LoadTime), float64(b.LoadTime)), growth(float64(fa.Wall), float64(fb.Wall)),
+			growth(float64(fa.CallCount()), float64(fb.CallCount())), growth(fa.Read(), fb.Read()), growth(fa.ReadAWS(), fb.ReadAWS()), growth(ra, rb),
+			growth(fa.Write(), fb.Write()), growth(fa.WriteAWS(), fb.WriteAWS()),
+			growth(float64(fa.Report.Schools), float64(fb.Report.Schools)), growth(float64(fa.Report.Eligible), float64(fb.Report.Eligible)),
+			growth(float64(fa.Report.Invited), float64(fb.Report.Invited)), growth(float64(fa.Emails), float64(fb.Emails)))
+	}
+	p("\n")
+	for _, sc := range r.Sweep {
+		for _, warn := range sweepWarnings(sc) {
+			p("- ⚠ %s schools: %s\n", thousands(sc.Schools), warn)
+		}
+	}
+
+	if sc := r.Sweep[len(r.Sweep)-1]; sc.Schools > 0 {
+		mean := sc.SummaryBytes / sc.Schools // as in the table
+		p("A page reads its summaries and nothing else: half a read unit per 4 KB of them, %.3f units for\n", float64(mean)/8192)
+		p("a summary of the mean %d B. A school's teachers, activities and projects weigh only by their\n", mean)
+		p("bytes in that one item (a teacher: the id in `members` and an `a#<id>` activity); no read per\n")
+		p("member or activity.\n\n")
+	}
+	p("DynamoDB calls by part and operation (first run):\n\n")
+	p("| Schools | Part | DynamoDB calls | Read units, DynamoDB Local | Read units, AWS rules | Write units, DynamoDB Local | Write units, AWS rules |\n")
+	p("|--:|---|---|--:|--:|--:|--:|\n")
+	for _, sc := range r.Sweep {
+		for _, part := range []struct {
+			name string
+			p    SweepPart
+		}{{"judging", sc.First.Judging}, {"inviting", sc.First.Inviting}} {
+			p("| %s | %s | %s | %s | %s | %s | %s |\n", thousands(sc.Schools), part.name, signature(part.p.Calls),
+				bigUnits(part.p.Read()), bigUnits(part.p.ReadAWS()), bigUnits(part.p.Write()), bigUnits(part.p.WriteAWS))
+		}
+	}
+	p("\n")
+
+	p("The second run, on the complete sweep (every segment's checkpoint done):\n\n")
+	p("| Schools | Wall time | DynamoDB calls | Read units, AWS rules | Write units, AWS rules | Judged | Invited |\n")
+	p("|--:|--:|---|--:|--:|--:|--:|\n")
+	for _, sc := range r.Sweep {
+		s := sc.Resume
+		p("| %s | %s | %s | %s | %s | %d | %d |\n", thousands(sc.Schools), fmtDur(s.Wall), signature(s.Calls()),
+			bigUnits(s.ReadAWS()), bigUnits(s.WriteAWS()), s.Report.Schools, s.Report.Invited)
+	}
+	p("\n")
+
+	c := sweepCost(r.Sweep[len(r.Sweep)-1])
+	p("### Cost model\n\n")
+	p("One sweep at eTwinning's scale (%s schools, %s teachers; %s eligible, the share of the\n", thousands(c.Schools), thousands(etwinningTeachers), thousands(c.Eligible))
+	p("2025-26 round; their %s teachers invited, as in section 6), from the units measured at\n", thousands(c.Invitations))
+	p("%s schools, by AWS's rules, at DynamoDB's on-demand list prices ($%.3f per million write\n", thousands(c.From), ddbWritePricePerMillion)
+	p("request units, $%.3f per million read request units; us-east-1, EU regions a little higher):\n\n", ddbReadPricePerMillion)
+	p("| | Count | Read units each | Write units each | Read units | Write units |\n")
+	p("|---|--:|--:|--:|--:|--:|\n")
+	row := func(name string, n int, per SweepCounts) {
+		p("| %s | %s | %.4g | %.4g | %s | %s |\n", name, thousands(n), per.Read, per.Write, bigUnits(per.Read*float64(n)), bigUnits(per.Write*float64(n)))
+	}
+	row("schools judged (pages, verdicts, checkpoints)", c.Schools, c.PerSchool)
+	row("eligible schools (their round's invitations so far)", c.Eligible, c.PerEligible)
+	row("invitations (recipient; marker, notification, outbox e-mail)", c.Invitations, c.PerInvitation)
+	p("| **one sweep** | | | | %s | %s |\n\n", bigUnits(c.Total.Read), bigUnits(c.Total.Write))
+	p("DynamoDB: $%.4f; SES: $%.2f for the %s e-mails ($%.2f per 1,000); **$%.2f a sweep**.", c.DDB, c.SES, thousands(c.Invitations), sesPricePerThousand, c.DDB+c.SES)
+	if o := r.Outbox; o != nil && len(o.Cost.Steps) > 1 {
+		var more SweepCounts
+		for _, st := range o.Cost.Steps[1:] { // the outbox item is the invitation's own
+			if !st.Stranger {
+				more.Read += st.Read
+				more.Write += st.Write
+			}
+		}
+		n := float64(c.Invitations)
+		p(" The mail-sender's delivery (section 6, the outbox item aside) adds %s write and %s read\n", bigUnits(more.Write*n), bigUnits(more.Read*n))
+		p("units, $%.4f.", ddbCost(SweepCounts{Read: more.Read * n, Write: more.Write * n}))
+	} else {
+		p(" The mail-sender's delivery adds its own units per e-mail (section 6, the outbox item aside).")
+	}
+	p("\n\n")
+}
+
+// sweepWarnings are where a size's runs disagree with what the generator made.
+func sweepWarnings(sc SweepScale) []string {
+	var out []string
+	f, s := sc.First, sc.Resume
+	if !f.Report.Complete || f.Report.Schools != sc.Schools {
+		out = append(out, fmt.Sprintf("the first run judged %d schools (complete: %v)", f.Report.Schools, f.Report.Complete))
+	}
+	if f.Report.Eligible != sc.WantEligible || f.Report.Invited != sc.WantInvitations {
+		out = append(out, fmt.Sprintf("%d eligible and %d invited, the generator made %d and %d", f.Report.Eligible, f.Report.Invited, sc.WantEligible, sc.WantInvitations))
+	}
+	if f.Emails != f.Report.Invited {
+		out = append(out, fmt.Sprintf("%d e-mails queued for %d invitations", f.Emails, f.Report.Invited))
+	}
+	if !s.Report.Complete || s.Report.Schools != 0 || s.Report.Invited != 0 || s.Emails != 0 {
+		out = append(out, fmt.Sprintf("the second run judged %d schools and invited %d (complete: %v)", s.Report.Schools, s.Report.Invited, s.Report.Complete))
+	}
+	return out
 }

@@ -8,7 +8,9 @@
 //     hello-world Lambda;
 //  5. the member search on large generated data sets;
 //  6. e-mails through the outbox (the mail-sender on the local stream event source):
-//     throughput, commit-to-send delay, and the cost model of the sweep's invitations.
+//     throughput, commit-to-send delay, and the cost model of the sweep's invitations;
+//  8. the eligibility sweep on generated school summaries (10,000 and 100,000 schools):
+//     calls, units, invitations, their growth, and the cost of a sweep at eTwinning's scale.
 //
 // Run it against the stack of the orchestrator (which sets ETWIN_DDB_ENDPOINT and
 // ETWIN_SES_ENDPOINT):
@@ -71,17 +73,15 @@ func run() error {
 	outboxFor := fs.Duration("outbox-for", 20*time.Second, "how long the outbox's steady run commits")
 	searchSizes := fs.String("search", "10000,100000", "sizes of the generated data sets the member search is measured on, comma-separated (\"\" to skip)")
 	searchRounds := fs.Int("search-rounds", 3, "times each search query runs at each size")
+	sweepFlag := fs.String("sweep", "10000,100000", "numbers of generated schools the eligibility sweep is measured on, each on a fresh table, comma-separated (\"\" to skip)")
 	fs.Parse(os.Args[1:])
-	var sizes []int
-	for _, f := range strings.Split(*searchSizes, ",") {
-		if f = strings.TrimSpace(f); f == "" {
-			continue
-		}
-		v, err := strconv.Atoi(f)
-		if err != nil || v < 1 {
-			return fmt.Errorf("-search: %q is not a size", f)
-		}
-		sizes = append(sizes, v)
+	sizes, err := sizeList("-search", *searchSizes)
+	if err != nil {
+		return err
+	}
+	sweepSizes, err := sizeList("-sweep", *sweepFlag)
+	if err != nil {
+		return err
 	}
 	if *n < 1 || *conc < 1 || *samples < 1 || *cold < 0 {
 		return fmt.Errorf("-n, -c and -samples must be at least 1, -cold at least 0")
@@ -115,12 +115,12 @@ func run() error {
 		Requests: *n, Concurrency: *conc, Samples: *samples, ColdStarts: *cold,
 		SkipDDB: *skipDDB, SkipGateway: *skipGateway, SkipSizes: *skipSize, SkipInit: *skipInit, SkipOutbox: *skipOutbox,
 		OutboxBurst: *outboxN, OutboxRate: *outboxRate, OutboxSteady: *outboxFor,
-		SearchSizes: sizes, SearchRounds: *searchRounds,
+		SearchSizes: sizes, SearchRounds: *searchRounds, SweepSizes: sweepSizes,
 		FunctionLog: functionLog, Progress: os.Stderr,
 	}
 	if cfg.DDBEndpoint != "" && cfg.SESEndpoint != "" {
 		command = "go run ./infra/cmd/local exec -- " + command
-	} else if !*skipDDB || !*skipGateway || len(sizes) > 0 || !*skipOutbox {
+	} else if !*skipDDB || !*skipGateway || len(sizes) > 0 || !*skipOutbox || len(sweepSizes) > 0 {
 		// Alone: start the services ourselves (no tables: the run makes its own).
 		fmt.Fprintln(os.Stderr, "bench: no ETWIN_DDB_ENDPOINT/ETWIN_SES_ENDPOINT: starting DynamoDB Local and the local SES")
 		stack, err := localstack.StartStack(ctx, localstack.StackOptions{
@@ -152,4 +152,20 @@ func run() error {
 	}
 	_, err = io.Copy(os.Stdout, &md)
 	return err
+}
+
+// sizeList parses a comma-separated list of sizes ("" for none).
+func sizeList(name, list string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(list, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		v, err := strconv.Atoi(f)
+		if err != nil || v < 1 {
+			return nil, fmt.Errorf("%s: %q is not a size", name, f)
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
