@@ -79,6 +79,7 @@ func (sw *Sweeper) Sweep(ctx context.Context, w Window, deadline time.Time) (Swe
 	shards := sw.Store.Shards()
 	rep := SweepReport{Year: w.Year, Segments: shards}
 	var mu sync.Mutex
+	done := make([]bool, shards) // by this run's reading
 	g, gctx := errgroup.WithContext(ctx)
 	parallel := sw.Parallel
 	if parallel <= 0 {
@@ -93,6 +94,7 @@ func (sw *Sweeper) Sweep(ctx context.Context, w Window, deadline time.Time) (Swe
 			rep.Schools += r.Schools
 			rep.Eligible += r.Eligible
 			rep.Invited += r.Invited
+			done[shard] = r.SegmentsDone > 0
 			return err
 		})
 	}
@@ -102,11 +104,14 @@ func (sw *Sweeper) Sweep(ctx context.Context, w Window, deadline time.Time) (Swe
 	// segments left to an overlapping run may be done by now
 	rep.SegmentsDone = 0
 	for shard := range shards {
-		cp, err := sw.Store.Checkpoint(ctx, w.Year, shard)
-		if err != nil {
-			return rep, err
+		if !done[shard] {
+			cp, err := sw.Store.Checkpoint(ctx, w.Year, shard)
+			if err != nil {
+				return rep, err
+			}
+			done[shard] = cp.Done
 		}
-		if cp.Done {
+		if done[shard] {
 			rep.SegmentsDone++
 		}
 	}
