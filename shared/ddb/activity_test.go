@@ -13,6 +13,7 @@ import (
 // an activity without a school counts for every school the loader names; ids with '.'
 // and '~' are kept as they are.
 func TestImportActivity(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	st := newStore(t)
 	t1 := time.Date(2025, 5, 20, 0, 0, 0, 0, time.UTC)

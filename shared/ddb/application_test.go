@@ -222,6 +222,7 @@ func TestApplicationConcurrentSubmits(t *testing.T) {
 // transaction's worth), awards the label and leaves the queue; reminders run twice, and
 // twice at once, remind once.
 func TestApplicationApprovalNotifiesManyOnce(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	n := certification.NoticeChunk + 15
 	f := newAppFixture(t, n)
 	ctx := context.Background()
@@ -313,6 +314,7 @@ func TestApplicationApprovalNotifiesManyOnce(t *testing.T) {
 
 // Notices a crash left pending are written by the next Remind, once.
 func TestApplicationPendingNoticesResume(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	f := newAppFixture(t, 2)
 	ctx := context.Background()
 	if _, err := f.svc.Save(ctx, f.teachers[0], f.schoolID, complete(f.round.Elements)); err != nil {

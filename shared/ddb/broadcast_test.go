@@ -50,6 +50,7 @@ func scanKind(t *testing.T, table, kind string) []map[string]types.AttributeValu
 // callers) writes nothing; the teachers whose accounts are older see it with read false
 // until they mark it; a younger account and an NSO account do not see it (404 to mark).
 func TestBroadcastPostedOnceSeenByItsAudience(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	table := testenv.NewTable(t)
 	s := ddb.New(testenv.DDB(), table)
@@ -191,6 +192,7 @@ func TestBroadcastPostedOnceSeenByItsAudience(t *testing.T) {
 // TestListBroadcastsRangeAndOrder: the audience's broadcasts between two times, bounds
 // included, newest first, at most limit; another audience's are not among them.
 func TestListBroadcastsRangeAndOrder(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	s := newStore(t)
 	t0 := time.Date(2027, 1, 10, 8, 0, 0, 0, time.UTC)
@@ -236,6 +238,7 @@ func TestListBroadcastsRangeAndOrder(t *testing.T) {
 // TestNotificationPositionsAreIDs: a page's next position is the last notification's id,
 // and a sort key (what cursors issued before broadcasts hold) resumes at the same place.
 func TestNotificationPositionsAreIDs(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	s := newStore(t)
 	t0 := time.Now().UTC()

@@ -12,6 +12,7 @@ import (
 // Summaries written in bulk read back as they were written, one by one and in the sweep's
 // pages, and are judged as the import's own writes would have had them judged.
 func TestBulkSummariesReadBackAsWritten(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	st := newStore(t)
 	w := sweepRound(t, 2083)

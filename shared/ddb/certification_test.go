@@ -34,6 +34,7 @@ func windowInput(open time.Time, activeSince string) certification.Input {
 // A round is stored whole under its year, replaced while it has not opened, and listed
 // newest year first; "current" is the announced or open one.
 func TestCertificationWindowStore(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	table := testenv.NewTable(t)
 	s := ddb.New(testenv.DDB(), table)

@@ -38,6 +38,7 @@ func (l *meterLog) take() (map[string]int, map[string]float64) {
 // Every kind of call the Store makes is reported once per call by the client wrapper, with
 // the capacity DynamoDB returned; a call whose condition fails is reported with 0 units.
 func TestMeterReportsEveryCallKindOnce(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	log := &meterLog{}
 	log.take()

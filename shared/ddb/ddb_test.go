@@ -49,6 +49,7 @@ func completion(p registration.Pending, sc *school.School, existing string, now 
 }
 
 func TestUsernameHoldAndRelease(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	s := newStore(t)
 	now := time.Now().UTC()
@@ -73,6 +74,7 @@ func TestUsernameHoldAndRelease(t *testing.T) {
 }
 
 func TestCompleteIsSingleUseAndReplacedLinksDie(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	s := newStore(t)
 	now := time.Now().UTC()
@@ -114,6 +116,7 @@ func TestCompleteIsSingleUseAndReplacedLinksDie(t *testing.T) {
 }
 
 func TestDuplicateSchoolAndMissingSchool(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	s := newStore(t)
 	now := time.Now().UTC()
@@ -148,6 +151,7 @@ func TestDuplicateSchoolAndMissingSchool(t *testing.T) {
 }
 
 func TestSchoolSearchPagesEveryHitOnce(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	s := newStore(t)
 	now := time.Now().UTC()
@@ -201,6 +205,7 @@ func TestSchoolSearchPagesEveryHitOnce(t *testing.T) {
 }
 
 func TestSessionsAndReset(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	s := newStore(t)
 	now := time.Now().UTC()
@@ -246,6 +251,7 @@ func TestSessionsAndReset(t *testing.T) {
 }
 
 func TestFailedLoginWindow(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	s := newStore(t)
 	now := time.Now().UTC()

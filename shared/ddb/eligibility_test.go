@@ -95,6 +95,7 @@ func labelSchool(t *testing.T, st *ddb.Store, schoolID, teacher string, european
 // school, one invitation (with its notification and e-mail) per teacher of each eligible
 // school, and nothing more however often, and however concurrently, the sweep runs.
 func TestSweepJudgesSummariesAndInvitesOnce(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	st := newStore(t)
 	w := sweepRound(t, 2081)

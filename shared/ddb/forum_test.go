@@ -59,6 +59,7 @@ func search(t *testing.T, s *Store, ag, q string) []forum.Post {
 }
 
 func TestPostEditMovesIndexAndDeleteRemovesIt(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	s := internalStore(t)
 	now := time.Now().UTC()
@@ -140,6 +141,7 @@ func TestPostEditMovesIndexAndDeleteRemovesIt(t *testing.T) {
 // always goes through (after the edit, or before it: then the edit finds no post), and
 // no index entry outlives the post.
 func TestEditWhileDeleting(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	s := internalStore(t)
 	now := time.Now().UTC()
@@ -184,6 +186,7 @@ func TestEditWhileDeleting(t *testing.T) {
 }
 
 func TestLongPostIndexesAtMostItsCapAndEditsInOneTransaction(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	s := internalStore(t)
 	now := time.Now().UTC()
@@ -214,6 +217,7 @@ func TestLongPostIndexesAtMostItsCapAndEditsInOneTransaction(t *testing.T) {
 }
 
 func TestPostListNewestFirstAndPages(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	s := internalStore(t)
 	now := time.Now().UTC()
@@ -246,6 +250,7 @@ func TestPostListNewestFirstAndPages(t *testing.T) {
 }
 
 func TestResourceListsAndSearch(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	s := internalStore(t)
 	now := time.Now().UTC()

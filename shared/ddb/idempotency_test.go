@@ -12,6 +12,7 @@ import (
 // The claim rule in DynamoDB Local: a key is taken while its reply is kept (until Expires)
 // or while its request may still run (until InProgressUntil); otherwise a new claim wins.
 func TestIdempotencyClaimRule(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	s := newStore(t)
 	now := time.Now().UTC().Truncate(time.Millisecond)
@@ -53,6 +54,7 @@ func TestIdempotencyClaimRule(t *testing.T) {
 
 // Many requests racing for a fresh key: exactly one claims it.
 func TestIdempotencyClaimRace(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	s := newStore(t)
 	now := time.Now().UTC()

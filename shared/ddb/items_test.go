@@ -118,6 +118,7 @@ func fullPost() forum.Post {
 // TestStoredAttributeNames pins the attribute names of the items whose shapes moved
 // from the domain types into this package: stored data and the importer depend on them.
 func TestStoredAttributeNames(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	s := &Store{table: "t"}
 	p := fullProject()
 	pt := project.Partner{ProjectID: "p-1", MemberID: "m-3", Role: "member", Founder: true, SchoolID: "s-3", Country: "IT",
@@ -195,6 +196,7 @@ func roundTrip[I any](t *testing.T, it I) I {
 
 // TestItemsKeepEveryField: a domain value stored and read back is the same value.
 func TestItemsKeepEveryField(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	p := fullProject()
 	pi := roundTrip(t, newProjectItem(p))
 	if got := pi.toProject(); !reflect.DeepEqual(got, p) {

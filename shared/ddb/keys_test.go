@@ -6,6 +6,7 @@ import (
 )
 
 func TestKeyHelpers(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	k := splitKey(keyRef(memberPK("m-1"), sessionSK("h|x")))
 	if str(k, "PK") != "MEMBER#m-1" || str(k, "SK") != "SESSION#h|x" {
 		t.Errorf("keyRef round trip: %v", k)

@@ -89,6 +89,7 @@ func same(got []string, want ...string) bool {
 }
 
 func TestMemberIndexFollowsEdits(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	s := newStore(t)
 	d := directoryOf(s)
@@ -190,6 +191,7 @@ func TestConcurrentRenamesKeepTheIndexConsistent(t *testing.T) {
 // A long school name and many categories need more than one transaction: the index
 // still ends up complete and exact.
 func TestLargeIndexSpansTransactions(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	s := newStore(t)
 	d := directoryOf(s)
@@ -225,6 +227,7 @@ func TestLargeIndexSpansTransactions(t *testing.T) {
 }
 
 func TestSearchPagesGiveEveryHitOnce(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	s := newStore(t)
 	const n = 400
@@ -307,6 +310,7 @@ func matches(m member.Member, q directory.Query) bool {
 }
 
 func TestMemberSearchCursors(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	s := newStore(t)
 	members, schools := gen.Batch(9, 0, 30)

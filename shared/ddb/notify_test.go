@@ -10,6 +10,7 @@ import (
 )
 
 func TestNotificationsNewestFirstAndReadByOwnerOnly(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	s := newStore(t)
 	to := notify.Recipient{MemberID: "m-owner", Email: "owner@example.org", WantsEmail: true}

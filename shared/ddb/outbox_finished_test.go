@@ -11,6 +11,7 @@ import (
 // TestGetMailFinishedIsZeroUntilTheOutcome: the finish time is the outcome's, and only
 // once there is one.
 func TestGetMailFinishedIsZeroUntilTheOutcome(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	f := newOutbox(t)
 	id := f.queue(t, "finished@example.org", false)

@@ -77,6 +77,7 @@ func (f *outboxFixture) state(t *testing.T, id string) outbox.Mail {
 // TestOutboxSendsOnce: a delivered item is sent once, however often its record comes
 // again, and keeps no body afterwards.
 func TestOutboxSendsOnce(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	f := newOutbox(t)
 	id := f.queue(t, "ana@example.org", false)
@@ -117,6 +118,7 @@ func TestOutboxConcurrentDeliveries(t *testing.T) {
 // suppressed address are final, with the reason on the item and, for a notification,
 // on the notification; the daily quota stops with ErrQuota and releases the claim.
 func TestOutboxFailures(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	f := newOutbox(t)
 
@@ -179,6 +181,7 @@ func TestOutboxFailures(t *testing.T) {
 // PerHour times in an hour (and PerDay in a day); the rest is recorded as limited. Mail
 // the recipient caused is not counted.
 func TestOutboxStrangerLimits(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	f := newOutbox(t)
 	f.now = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC) // one UTC day: hours 0 to 23
@@ -215,6 +218,7 @@ func TestOutboxStrangerLimits(t *testing.T) {
 // TestOutboxLeaseTakeover: a sender that claimed an item and died leaves it claimed until
 // the lease ends; a redelivery meanwhile waits (ErrRetry), after it sends.
 func TestOutboxLeaseTakeover(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	f := newOutbox(t)
 	id := f.queue(t, "late@example.org", false)

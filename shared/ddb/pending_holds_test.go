@@ -24,6 +24,7 @@ import (
 // would outlive the running hold (a busy answer, not "taken": the address's own hold
 // changed under it), and takes one that keeps its end; the hold then names the newest link.
 func TestRenewalNeverExtendsAHold(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	s := newStore(t)
 	now := time.Now().UTC()
@@ -59,6 +60,7 @@ func TestRenewalNeverExtendsAHold(t *testing.T) {
 // (ErrTooManyPending) and writes nothing for it; the address's holds item is stored with
 // the attribute names docs/data-model.md gives and no address in clear.
 func TestPendingHoldsLimitAndItem(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	table := testenv.NewTable(t)
 	s := ddb.New(testenv.DDB(), table)

@@ -45,6 +45,7 @@ func ns(t *testing.T, items []map[string]types.AttributeValue) []int {
 // queryPages goes on from DynamoDB page to DynamoDB page (here pages of Limit items) until
 // the query ends or the caller stops; queryAll reads them all.
 func TestQueryPagesFollowsEveryPage(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	log := &meterLog{}
 	log.take()
@@ -92,6 +93,7 @@ func TestQueryPagesFollowsEveryPage(t *testing.T) {
 // the last page, also when a DynamoDB page comes back with fewer items than it asked for
 // (here a filter drops every third item; in AWS the 1 MB cap does the same).
 func TestQueryPageAcrossDynamoDBPages(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	log := &meterLog{}
 	log.take()

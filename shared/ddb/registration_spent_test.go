@@ -27,6 +27,7 @@ import (
 // future path that releases a username. The record is marked used straight in the
 // table, found by what it stores (kind and tokenHash), not by its key layout.
 func TestSpentLinkIsRefusedByItsOwnRecord(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	table := testenv.NewTable(t)
 	s := ddb.New(testenv.DDB(), table)

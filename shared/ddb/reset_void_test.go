@@ -37,6 +37,7 @@ func newReset(memberID string, now time.Time) account.Reset {
 // completed reset leaves the member no usable link, and a decoy (no member) touches no
 // member.
 func TestNewerResetVoidsOlder(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	s := newStore(t)
 	now := time.Now().UTC()

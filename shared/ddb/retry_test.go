@@ -72,6 +72,7 @@ func sessionKeys(n int) ([]types.WriteRequest, []map[string]types.AttributeValue
 // Unprocessed batch items are retried a bounded number of times (the retry policy's
 // attempts), then the call gives up instead of looping for ever.
 func TestUnprocessedBatchItemsGiveUpAfterTheAttempts(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	s, th := throttledStore(t, noWait)
 	reqs, keys := sessionKeys(3)
@@ -92,6 +93,7 @@ func TestUnprocessedBatchItemsGiveUpAfterTheAttempts(t *testing.T) {
 // The wait between attempts is the SDK's backoff and ends with the context: an expiring
 // context returns at once with its error, well before the backoff would have.
 func TestUnprocessedBatchItemsStopWithTheContext(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	s, th := throttledStore(t, retry.NewExponentialJitterBackoff(maxBackoff))
 	reqs, keys := sessionKeys(3)
 	for _, run := range []struct {
@@ -151,6 +153,7 @@ func cancelled(reasons ...string) string {
 // SDK's retryer, at most maxAttempts times in all; then the caller gets errBusy. A failed
 // condition is not retried.
 func TestTransactionRetriesAreTheSDKsAndBounded(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	notYours := errors.New("not yours")
 	items := func(s *Store) []txItem {
@@ -180,6 +183,7 @@ func TestTransactionRetriesAreTheSDKsAndBounded(t *testing.T) {
 // The retry policy reaches every call, whatever client the Store was built on (this one
 // has the SDK's default of 3 attempts): a throttled put is tried maxAttempts times.
 func TestEveryCallHasTheRetryPolicy(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	s, n := fakeDynamo(t, "ProvisionedThroughputExceededException",
 		`{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"slow down"}`)
 	err := s.PutSession(context.Background(), account.Session{MemberID: "m-1", TokenHash: token.Hash(token.New())})

@@ -85,6 +85,7 @@ func storedShapes(t *testing.T, table string) map[string][]string {
 // tables, the importer and infra/loader depend on these names: a change here is a data
 // migration, not a refactoring.
 func TestStoredAttributeNamesStay(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	table := testenv.NewTable(t)
 	s := ddb.New(testenv.DDB(), table)

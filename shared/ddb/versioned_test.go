@@ -19,6 +19,7 @@ import (
 // (every writer gets through: n ≤ versionedAttempts), none is lost, and the version
 // counts them.
 func TestVersionedUpdatesLoseNothing(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	const n = 8
 	ctx := context.Background()
 	s := internalStore(t)
@@ -84,6 +85,7 @@ func TestVersionedUpdatesLoseNothing(t *testing.T) {
 // A writer that always loses gives up after versionedAttempts decisions with the busy
 // error; one whose context ends stops at once; a refusing decide writes nothing.
 func TestVersionedUpdateBounds(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
 	ctx := context.Background()
 	s := internalStore(t)
 	now := time.Now().UTC()
