@@ -471,6 +471,9 @@ func (rn *run) projectLines(ctx context.Context, es []*entry) error {
 		p := project.Project{ProjectID: l.ID, Status: l.Status, Title: l.Title, Summary: l.Summary, Language: l.Language,
 			Themes: []string{}, Tools: []string{}, FounderID: l.Founders[0], CofounderID: l.Founders[1],
 			Version: 1, CreatedAt: created, UpdatedAt: created}
+		if l.AgeRange != nil {
+			p.AgeRange = *l.AgeRange
+		}
 		if !approved.IsZero() {
 			p.ApprovedAt, p.UpdatedAt = &approved, approved
 		}
