@@ -84,7 +84,8 @@ func state(t *testing.T, table string, store *ddb.Store) ([]string, map[string]s
 // the batch writes that follow it) and run again to the end leaves exactly the state of a
 // clean single run: members with their search entries and school links, schools and
 // their name index, projects with their partners and queue entries, labels, activities
-// and their summaries, and the statistics.
+// and their summaries, and the statistics. Importing the file once more changes nothing
+// and reports nothing created or updated.
 func TestKilledImportRunAgain(t *testing.T) {
 	opt := loader.Options{Workers: 1, Batch: 3, Now: time.Date(2025, 10, 1, 0, 0, 0, 0, time.UTC)}
 	run := func(store *ddb.Store) (loader.Report, error) {
@@ -92,11 +93,18 @@ func TestKilledImportRunAgain(t *testing.T) {
 	}
 	table := testenv.NewTable(t)
 	clean := &killer{after: -1}
-	rep, err := run(clean.store(table))
-	if err != nil || len(rep.Rejected) != 0 {
-		t.Fatalf("a clean run: %+v %v", rep, err)
+	rep0, err := run(clean.store(table))
+	if err != nil || len(rep0.Rejected) != 0 || rep0.Created == 0 {
+		t.Fatalf("a clean run: %+v %v", rep0, err)
 	}
 	wantItems, wantCounts := state(t, table, ddb.New(testenv.DDB(), table))
+	// A re-import changes nothing and says so.
+	if rep, err := run(ddb.New(testenv.DDB(), table)); err != nil || len(rep.Rejected) != 0 || rep.Created != 0 || rep.Updated != 0 || rep.Imported != rep0.Imported {
+		t.Fatalf("a re-import: %+v %v", rep, err)
+	}
+	if items, counts := state(t, table, ddb.New(testenv.DDB(), table)); !reflect.DeepEqual(items, wantItems) || !reflect.DeepEqual(counts, wantCounts) {
+		t.Fatalf("a re-import changed the state:\n%s%v, was %v", diff(wantItems, items), counts, wantCounts)
+	}
 
 	// Kill it in each window between writes that belong together (a transaction and the
 	// batch writes that follow it, two batches of one chunk, an activity and its
