@@ -358,6 +358,9 @@ func (rn *run) fanOut(ctx context.Context, size int, keep func(n int, line []byt
 	if first != nil {
 		return first
 	}
+	if err == nil {
+		err = ctx.Err() // cancelled from outside: the workers left batches undone
+	}
 	return err
 }
 

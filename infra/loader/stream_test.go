@@ -3,11 +3,13 @@ package loader
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -103,5 +105,16 @@ func TestTypeOf(t *testing.T) {
 		if got := typeOf([]byte(line)); got != want {
 			t.Errorf("typeOf(%s) = %q, want %q", line, got, want)
 		}
+	}
+}
+
+// An interrupted load (its context cancelled) ends with the interruption, not as if done.
+func TestInterruptedLoadSaysSo(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	line := `{"type":"school","id":"s-1","name":"A","country":"RO","city":"B","schoolType":"primary","registeredAt":"2021-03-01T00:00:00Z"}` + "\n"
+	_, err := Load(ctx, nil, strings.NewReader(strings.Repeat(line, 3)), Options{Workers: 2, Batch: 1})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("a cancelled load ended with %v", err)
 	}
 }
