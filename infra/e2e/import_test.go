@@ -98,10 +98,57 @@ func TestImportMigrationIDs(t *testing.T) {
 	if r.JSON["memberId"] != mid2 {
 		t.Fatalf("GET /v1/members/%s: %s", mid2, r.Raw)
 	}
-	// (GET /v1/projects/{id} of an imported project answers an ageRange of 0-0, outside the
-	// contract's Project schema: a separate matter; the TwinSpace shows the project.)
+	// (TestImportedProjectAgeRange reads GET /v1/projects/{id} of imported projects.)
 	r = expect(t, call(t, "GET", "/v1/projects/"+pid+"/twinspace", session, nil), 200)
 	if r.JSON["projectId"] != pid || len(r.JSON["members"].([]any)) != 2 {
 		t.Fatalf("GET /v1/projects/%s/twinspace: %s", pid, r.Raw)
+	}
+}
+
+// An imported project answers GET /v1/projects/{id} within the contract (call checks every
+// answer against docs/openapi.yaml): a line without an age range has none (no ageRange in
+// the answer, never the 0-0 the contract forbids); a line with one keeps it. Importing the
+// same file again creates and updates nothing and leaves the answers and GET /v1/stats as
+// they were.
+func TestImportedProjectAgeRange(t *testing.T) {
+	tag := unique("")
+	user := "age." + tag
+	text := fmt.Sprintf(`{"type":"school","id":"s-ro-%[1]s","name":"Liceul Vârstelor %[1]s","country":"RO","city":"Iași","schoolType":"upper_secondary","registeredAt":"2021-03-01T00:00:00Z"}
+{"type":"school","id":"s-fr-%[1]s","name":"Lycée des Âges %[1]s","country":"FR","city":"Lyon","schoolType":"upper_secondary","registeredAt":"2021-03-01T00:00:00Z"}
+{"type":"member","id":"m-ro-%[1]s","username":"%[2]s","email":"%[2]s@example.org","password":"local-only-secret","firstName":"Ana","lastName":"Pop","language":"ro","schoolIds":["s-ro-%[1]s"],"registeredAt":"2021-03-02T00:00:00Z"}
+{"type":"member","id":"m-fr-%[1]s","username":"jean.%[1]s","email":"jean.%[1]s@example.org","firstName":"Jean","lastName":"Dupont","language":"fr","schoolIds":["s-fr-%[1]s"],"registeredAt":"2021-03-02T00:00:00Z"}
+{"type":"project","id":"p-none-%[1]s","title":"Without an age range","founders":["m-ro-%[1]s","m-fr-%[1]s"],"status":"approved","approvedAt":"2024-10-01T00:00:00Z"}
+{"type":"project","id":"p-age-%[1]s","title":"With an age range","founders":["m-ro-%[1]s","m-fr-%[1]s"],"ageRange":{"min":10,"max":12},"status":"approved","approvedAt":"2024-10-01T00:00:00Z"}
+`, tag, user)
+	out, code := importFile(t, text)
+	if code != 0 || !strings.Contains(out, "6 imported, 0 rejected (6 created, 0 updated, 0 unchanged)") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	session := expect(t, call(t, "POST", "/v1/sessions", "", map[string]string{"username": user, "password": "local-only-secret"}), 201).JSON["token"].(string)
+	check := func() (none, age string) {
+		t.Helper()
+		r := expect(t, call(t, "GET", "/v1/projects/p-none-"+tag, session, nil), 200)
+		if _, has := r.JSON["ageRange"]; has {
+			t.Errorf("a project imported without an age range answers one: %s", r.Raw)
+		}
+		none = string(r.Raw)
+		r = expect(t, call(t, "GET", "/v1/projects/p-age-"+tag, session, nil), 200)
+		if a, _ := r.JSON["ageRange"].(map[string]any); a["min"] != 10.0 || a["max"] != 12.0 {
+			t.Errorf("the imported age range is not kept: %s", r.Raw)
+		}
+		return none, string(r.Raw)
+	}
+	none, age := check()
+	all, ro, fr := counts(t, ""), counts(t, "RO"), counts(t, "FR")
+
+	out, code = importFile(t, text)
+	if code != 0 || !strings.Contains(out, "6 imported, 0 rejected (0 created, 0 updated, 6 unchanged)") {
+		t.Fatalf("a re-import: exit %d:\n%s", code, out)
+	}
+	if none2, age2 := check(); none2 != none || age2 != age {
+		t.Fatalf("a re-import changed the projects:\n%s\n%s\nwere\n%s\n%s", none2, age2, none, age)
+	}
+	if counts(t, "") != all || counts(t, "RO") != ro || counts(t, "FR") != fr {
+		t.Fatalf("a re-import moved the statistics")
 	}
 }

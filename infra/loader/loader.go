@@ -1,15 +1,21 @@
-// Package loader runs the bulk import (docs/import.md, `make import`): it parses every line of
-// a JSON Lines file (shared/importer), then writes them in dependency order (staff,
-// schools, members, projects, labels, activities) with parallel workers through the ddb import
-// methods. References may point at lines of the file or at what is stored. A bad line is
+// Package loader runs the bulk import (docs/import.md, `make import`). It streams the JSON
+// Lines file, never holding more than a few batches of lines: a first read checks every
+// line on its own (shared/importer) and finds the duplicates; then one read per line type,
+// in dependency order (staff, schools, members, projects, labels, activities), hands that
+// type's lines in batches to parallel workers that write them through the ddb import
+// methods. References may point at lines of the file or at what is stored: a line is
+// written after every type it refers to, so the table answers for both. A bad line is
 // reported as "line N: reason"; the good ones are stored.
 package loader
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"runtime"
 	"sort"
@@ -28,10 +34,16 @@ import (
 
 // Options tune a load.
 type Options struct {
-	Workers  int       // parallel writers (default: 4 per CPU)
+	Workers int // parallel writers (default: 4 per CPU)
+	// Batch is how many lines a worker takes at once (default 100). The load holds at most
+	// (Workers+1)×Batch lines at a time, however long the file.
+	Batch    int
 	Progress io.Writer // progress lines, about once a second (nil: none)
 	Now      time.Time // "now" for active projects (default: the time of the load)
 }
+
+// DefaultBatch is the default Options.Batch.
+const DefaultBatch = 100
 
 // LineError is a rejected line.
 type LineError struct {
@@ -47,6 +59,9 @@ type Report struct {
 	Created  int
 	Updated  int
 	Rejected []LineError // in line order
+	// PeakLines is the most lines the load held at once (read and not yet written): at most
+	// (Workers+1)×Batch.
+	PeakLines int
 }
 
 type entry struct {
@@ -54,53 +69,72 @@ type entry struct {
 	rec  importer.Record
 }
 
+// rawLine is a line read for a worker, which parses it.
+type rawLine struct {
+	n    int
+	text []byte
+}
+
+// failure is a line that parsed but was rejected while writing: the lines referring to
+// its key name it.
+type failure struct {
+	line int
+	what string // "school", "member", "staff account", "project"
+}
+
 type run struct {
 	store *ddb.Store
+	src   io.ReadSeeker
 	opt   Options
 
 	mu       sync.Mutex
 	rejected []LineError
 	report   Report
+	failed   map[string]failure // record key → the line that failed
 
-	// by id: the line that defines it (or rejected it) and whether it was stored
-	schools  map[string]*entry
-	accounts map[string]*entry
-	projects map[string]*entry
-	ok       sync.Map // key → true once stored
-	members  sync.Map // member id → member.Member stored from the file
-	projCtry sync.Map // project id → countries
-	cache    sync.Map // "school:<id>" / "member:<id>" → stored thing or nil
+	skip  map[int]bool   // lines rejected by the check (written only before the write passes)
+	total map[string]int // lines of each type to write
+
+	held, peak atomic.Int64
+	schools    boundedCache[school.School]
 }
 
-// Load imports the lines read from r.
-func Load(ctx context.Context, store *ddb.Store, r io.Reader, opt Options) (Report, error) {
+// Load imports the lines read from src. It reads src several times (Seek to its start):
+// once to check every line, again when duplicates must be told apart, then once per line
+// type found in the file.
+func Load(ctx context.Context, store *ddb.Store, src io.ReadSeeker, opt Options) (Report, error) {
 	if opt.Workers <= 0 {
 		opt.Workers = 4 * runtime.NumCPU()
+	}
+	if opt.Batch <= 0 {
+		opt.Batch = DefaultBatch
 	}
 	if opt.Now.IsZero() {
 		opt.Now = time.Now().UTC()
 	}
-	rn := &run{store: store, opt: opt, schools: map[string]*entry{}, accounts: map[string]*entry{}, projects: map[string]*entry{}}
-	byType, err := rn.parse(r)
-	if err != nil {
-		return Report{}, err
+	rn := newRun(store, src, opt)
+	if err := rn.check(ctx); err != nil {
+		return rn.final(), err
 	}
-	phases := []struct {
-		typ string
-		do  func(context.Context, []*entry) error
+	passes := []struct {
+		typ, name string
+		do        func(context.Context, []entry) error
 	}{
-		{importer.TypeStaff, rn.staff}, {importer.TypeSchool, rn.schoolLines}, {importer.TypeMember, rn.memberLines},
-		{importer.TypeProject, rn.projectLines}, {importer.TypeLabel, rn.labelLines}, {importer.TypeActivity, rn.activities},
+		{importer.TypeStaff, "staff", rn.staffLines}, {importer.TypeSchool, "schools", rn.schoolLines},
+		{importer.TypeMember, "members", rn.memberLines}, {importer.TypeProject, "projects", rn.projectLines},
+		{importer.TypeLabel, "labels", rn.labelLines}, {importer.TypeActivity, "activities", rn.activityLines},
 	}
-	for _, ph := range phases {
-		if len(byType[ph.typ]) == 0 {
-			continue
-		}
-		if err := ph.do(ctx, byType[ph.typ]); err != nil {
+	for _, p := range passes {
+		if err := rn.pass(ctx, p.typ, p.name, p.do); err != nil {
 			return rn.final(), err
 		}
 	}
 	return rn.final(), nil
+}
+
+func newRun(store *ddb.Store, src io.ReadSeeker, opt Options) *run {
+	return &run{store: store, src: src, opt: opt, failed: map[string]failure{}, skip: map[int]bool{}, total: map[string]int{},
+		schools: boundedCache[school.School]{max: 10000}}
 }
 
 func (rn *run) final() Report {
@@ -109,6 +143,7 @@ func (rn *run) final() Report {
 	rep := rn.report
 	rep.Rejected = append([]LineError{}, rn.rejected...)
 	sort.Slice(rep.Rejected, func(i, j int) bool { return rep.Rejected[i].Line < rep.Rejected[j].Line })
+	rep.PeakLines = int(rn.peak.Load())
 	return rep
 }
 
@@ -118,8 +153,23 @@ func (rn *run) reject(line int, format string, args ...any) {
 	rn.mu.Unlock()
 }
 
-func (rn *run) stored(e *entry, o ddb.ImportOutcome) {
-	rn.ok.Store(e.rec.Key(), true)
+// fail rejects a line that parsed, so that the lines referring to it name it.
+func (rn *run) fail(e entry, what, format string, args ...any) {
+	rn.reject(e.line, format, args...)
+	rn.mu.Lock()
+	rn.failed[e.rec.Key()] = failure{line: e.line, what: what}
+	rn.mu.Unlock()
+}
+
+// failedLine is the line that defined key and was rejected while writing, if any.
+func (rn *run) failedLine(key string) (failure, bool) {
+	rn.mu.Lock()
+	defer rn.mu.Unlock()
+	f, ok := rn.failed[key]
+	return f, ok
+}
+
+func (rn *run) stored(o ddb.ImportOutcome) {
 	rn.mu.Lock()
 	rn.report.Imported++
 	switch o {
@@ -131,74 +181,135 @@ func (rn *run) stored(e *entry, o ddb.ImportOutcome) {
 	rn.mu.Unlock()
 }
 
-func (rn *run) isOK(e *entry) bool {
-	_, ok := rn.ok.Load(e.rec.Key())
-	return ok
+// hold and release count the lines held (read, not yet written), for Report.PeakLines.
+func (rn *run) hold(n int) {
+	v := rn.held.Add(int64(n))
+	for {
+		p := rn.peak.Load()
+		if v <= p || rn.peak.CompareAndSwap(p, v) {
+			return
+		}
+	}
 }
 
-// parse is the first pass: every line parsed and checked on its own; duplicates (same
-// key as an earlier line) rejected.
-func (rn *run) parse(r io.Reader) (map[string][]*entry, error) {
-	br := bufio.NewReaderSize(r, 1<<20)
-	byType := map[string][]*entry{}
-	first := map[string]int{}
+func (rn *run) release(n int) { rn.held.Add(-int64(n)) }
+
+// scan calls fn with every line of src from its start, numbered from 1, blank lines
+// skipped; a line longer than importer.MaxLine is skipped to its end and passed as nil.
+// The slice is valid only during the call.
+func (rn *run) scan(fn func(n int, line []byte) error) error {
+	if _, err := rn.src.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	br := bufio.NewReaderSize(rn.src, importer.MaxLine+2) // the longest line and its CR LF
 	for n := 1; ; n++ {
-		line, err := br.ReadBytes('\n')
-		if len(line) == 0 && err == io.EOF {
-			break
+		line, err := br.ReadSlice('\n')
+		long := false
+		for errors.Is(err, bufio.ErrBufferFull) {
+			long = true
+			_, err = br.ReadSlice('\n')
 		}
 		if err != nil && err != io.EOF {
-			return nil, err
+			return err
 		}
-		if len(line) > 0 && len(trim(line)) == 0 {
-			continue // blank lines are allowed
-		}
-		rec, perr := importer.Parse(line)
-		if perr != nil {
-			rn.reject(n, "%v", perr)
-			continue
-		}
-		k := rec.Key()
-		if at, dup := first[k]; dup {
-			rn.reject(n, "duplicate of line %d (%s)", at, k)
-			continue
-		}
-		first[k] = n
-		e := &entry{line: n, rec: rec}
-		byType[rec.Type] = append(byType[rec.Type], e)
-		switch rec.Type {
-		case importer.TypeSchool:
-			rn.schools[rec.School.ID] = e
-		case importer.TypeStaff:
-			rn.accounts[rec.Staff.ID] = e
-		case importer.TypeMember:
-			rn.accounts[rec.Member.ID] = e
-		case importer.TypeProject:
-			rn.projects[rec.Project.ID] = e
+		switch {
+		case long:
+			if ferr := fn(n, nil); ferr != nil {
+				return ferr
+			}
+		case len(bytes.TrimSpace(line)) > 0:
+			if ferr := fn(n, line); ferr != nil {
+				return ferr
+			}
 		}
 		if err == io.EOF {
-			break
+			return nil
 		}
 	}
-	return byType, nil
 }
 
-func trim(b []byte) []byte {
-	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r' || b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
-		b = b[:len(b)-1]
+func parse(line []byte) (importer.Record, error) {
+	if line == nil {
+		return importer.Record{}, fmt.Errorf("line is longer than %d bytes", importer.MaxLine)
 	}
-	return b
+	return importer.Parse(line)
 }
 
-// each runs do on every item with the run's workers, reporting progress under name; it
-// stops at the first error do returns (a store failure, not a line's).
-func (rn *run) each(ctx context.Context, name string, n int, do func(ctx context.Context, i int) error) error {
-	var done atomic.Int64
+// check is the first read: every line parsed and checked on its own (by the workers), and
+// the duplicates (a key of an earlier line) rejected. Keys go through a fixed-size Bloom
+// filter; only the keys it may have seen before are kept, and a second read tells the
+// true duplicates from the filter's false positives.
+func (rn *run) check(ctx context.Context) error {
+	size, err := rn.src.Seek(0, io.SeekEnd)
+	if err != nil {
+		return err
+	}
+	seen := newBloom(size)
+	suspect := map[string]bool{}
+	var lines atomic.Int64
+	stop := rn.progress("checked", -1, &lines)
+	err = rn.fanOut(ctx, rn.opt.Batch, func(int, []byte) bool { return true }, &lines, func(_ context.Context, b []rawLine) error {
+		for _, l := range b {
+			rec, err := parse(l.text)
+			if err == nil && typeOf(l.text) != rec.Type {
+				err = errors.New(`type: unreadable (give "type" once, at the top level)`) // as the passes read it
+			}
+			rn.mu.Lock()
+			if err != nil {
+				rn.rejected = append(rn.rejected, LineError{Line: l.n, Reason: err.Error()})
+				rn.skip[l.n] = true
+			} else {
+				rn.total[rec.Type]++
+				if k := rec.Key(); seen.add(k) {
+					suspect[k] = true
+				}
+			}
+			rn.mu.Unlock()
+		}
+		return nil
+	})
+	stop()
+	if err != nil || len(suspect) == 0 {
+		return err
+	}
+	at := map[string][]int{} // suspect key → its lines
+	types := map[int]string{}
+	err = rn.fanOut(ctx, rn.opt.Batch, func(n int, _ []byte) bool { return !rn.skip[n] }, &atomic.Int64{}, func(_ context.Context, b []rawLine) error {
+		for _, l := range b {
+			rec, err := parse(l.text)
+			if err != nil {
+				return fmt.Errorf("line %d changed while the import ran: %v", l.n, err)
+			}
+			if k := rec.Key(); suspect[k] {
+				rn.mu.Lock()
+				at[k] = append(at[k], l.n)
+				types[l.n] = rec.Type
+				rn.mu.Unlock()
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for k, lines := range at {
+		sort.Ints(lines)
+		for _, n := range lines[1:] {
+			rn.reject(n, "duplicate of line %d (%s)", lines[0], k)
+			rn.skip[n] = true
+			rn.total[types[n]]--
+		}
+	}
+	return nil
+}
+
+// fanOut reads src and hands the lines keep selects, in batches of size lines, to the
+// workers, which run do on them (and count them in done); it stops at the first error do
+// returns (a store failure, not a line's).
+func (rn *run) fanOut(ctx context.Context, size int, keep func(n int, line []byte) bool, done *atomic.Int64, do func(context.Context, []rawLine) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	stop := rn.progress(name, n, &done)
-	defer stop()
-	next := atomic.Int64{}
+	batches := make(chan []rawLine)
 	var wg sync.WaitGroup
 	var first error
 	var once sync.Once
@@ -206,27 +317,163 @@ func (rn *run) each(ctx context.Context, name string, n int, do func(ctx context
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n || ctx.Err() != nil {
-					return
+			for b := range batches {
+				if ctx.Err() == nil {
+					if err := do(ctx, b); err != nil {
+						once.Do(func() { first = err; cancel() })
+					}
 				}
-				if err := do(ctx, i); err != nil {
-					once.Do(func() { first = err; cancel() })
-					return
-				}
-				done.Add(1)
+				done.Add(int64(len(b)))
+				rn.release(len(b))
 			}
 		}()
 	}
+	var batch []rawLine
+	send := func() error {
+		select {
+		case batches <- batch:
+			batch = nil
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	err := rn.scan(func(n int, line []byte) error {
+		if !keep(n, line) {
+			return nil
+		}
+		rn.hold(1)
+		batch = append(batch, rawLine{n: n, text: bytes.Clone(line)})
+		if len(batch) < size {
+			return nil
+		}
+		return send()
+	})
+	if err == nil && len(batch) > 0 {
+		err = send()
+	}
+	rn.release(len(batch)) // not sent
+	close(batches)
 	wg.Wait()
-	return first
+	if first != nil {
+		return first
+	}
+	if err == nil {
+		err = ctx.Err() // cancelled from outside: the workers left batches undone
+	}
+	return err
+}
+
+// pass reads src again and writes the lines of type typ: the workers parse each batch
+// (lines the check accepted) and hand it to do.
+func (rn *run) pass(ctx context.Context, typ, name string, do func(context.Context, []entry) error) error {
+	if rn.total[typ] == 0 {
+		return nil
+	}
+	var done atomic.Int64
+	stop := rn.progress(name, rn.total[typ], &done)
+	defer stop()
+	// (a few lines go to every worker rather than all to one)
+	batch := max(1, min(rn.opt.Batch, (rn.total[typ]+rn.opt.Workers-1)/rn.opt.Workers))
+	return rn.fanOut(ctx, batch, func(n int, line []byte) bool { return !rn.skip[n] && typeOf(line) == typ }, &done,
+		func(ctx context.Context, b []rawLine) error {
+			es := make([]entry, len(b))
+			for i, l := range b {
+				rec, err := importer.Parse(l.text)
+				if err != nil {
+					return fmt.Errorf("line %d changed while the import ran: %v", l.n, err)
+				}
+				es[i] = entry{line: l.n, rec: rec}
+			}
+			return do(ctx, es)
+		})
+}
+
+// typeOf is the value of the top-level "type" key of a line ("" when there is none), by
+// a scan of its bytes (a fraction of the cost of decoding it). Every pass calls it on
+// every line; the check rejects a line whose type it would misread.
+func typeOf(line []byte) string {
+	depth := 0
+	for i := 0; i < len(line); i++ {
+		switch line[i] {
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		case '"':
+			end := stringEnd(line, i)
+			if end < 0 {
+				return ""
+			}
+			if depth == 1 {
+				j := skipSpace(line, end+1)
+				if j < len(line) && line[j] == ':' && isType(line[i:end+1]) {
+					j = skipSpace(line, j+1)
+					if j < len(line) && line[j] == '"' {
+						if vend := stringEnd(line, j); vend > 0 {
+							return unquote(line[j : vend+1])
+						}
+					}
+					return ""
+				}
+			}
+			i = end
+		}
+	}
+	return ""
+}
+
+// stringEnd is the index of the quote that ends the JSON string starting at line[i].
+func stringEnd(line []byte, i int) int {
+	for j := i + 1; j < len(line); j++ {
+		switch line[j] {
+		case '\\':
+			j++
+		case '"':
+			return j
+		}
+	}
+	return -1
+}
+
+func skipSpace(line []byte, j int) int {
+	for j < len(line) && (line[j] == ' ' || line[j] == '\t' || line[j] == '\r' || line[j] == '\n') {
+		j++
+	}
+	return j
+}
+
+// isType reports whether the quoted JSON string q is "type".
+func isType(q []byte) bool {
+	if bytes.IndexByte(q, '\\') < 0 {
+		return string(q) == `"type"`
+	}
+	return unquote(q) == "type"
+}
+
+// unquote is the text of a quoted JSON string.
+func unquote(q []byte) string {
+	if bytes.IndexByte(q, '\\') < 0 {
+		return string(q[1 : len(q)-1])
+	}
+	var s string
+	if json.Unmarshal(q, &s) != nil {
+		return ""
+	}
+	return s
 }
 
 func (rn *run) progress(name string, total int, done *atomic.Int64) (stop func()) {
 	w := rn.opt.Progress
 	if w == nil {
 		return func() {}
+	}
+	line := func() {
+		if total < 0 {
+			fmt.Fprintf(w, "%s %d lines\n", name, done.Load())
+		} else {
+			fmt.Fprintf(w, "%s %d/%d\n", name, done.Load(), total)
+		}
 	}
 	quit := make(chan struct{})
 	finished := make(chan struct{})
@@ -237,14 +484,74 @@ func (rn *run) progress(name string, total int, done *atomic.Int64) (stop func()
 		for {
 			select {
 			case <-quit:
-				fmt.Fprintf(w, "%s %d/%d\n", name, done.Load(), total)
+				line()
 				return
 			case <-t.C:
-				fmt.Fprintf(w, "%s %d/%d\n", name, done.Load(), total)
+				line()
 			}
 		}
 	}()
 	return func() { close(quit); <-finished }
+}
+
+// bloom is a Bloom filter of a fixed size (at most 4 MiB), for telling keys never seen
+// from keys maybe seen before.
+type bloom struct {
+	mu   sync.Mutex // (two workers adding the same key at once must not both find it new)
+	bits []uint64
+	mask uint64
+	seed maphash.Seed
+}
+
+// newBloom sizes the filter for a file of size bytes (a line is some 100 bytes or more:
+// about 40 bits a line, at most 2^25 bits).
+func newBloom(size int64) *bloom {
+	n := uint64(1 << 16)
+	for n < uint64(size)/2 && n < 1<<25 {
+		n <<= 1
+	}
+	return &bloom{bits: make([]uint64, n/64), mask: n - 1, seed: maphash.MakeSeed()}
+}
+
+// add adds k and reports whether it may have been added before.
+func (b *bloom) add(k string) bool {
+	h := maphash.String(b.seed, k)
+	h1, h2 := h, h>>32|1
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	seen := true
+	for i := uint64(0); i < 4; i++ {
+		bit := (h1 + i*h2) & b.mask
+		w, m := bit/64, uint64(1)<<(bit%64)
+		if b.bits[w]&m == 0 {
+			seen = false
+			b.bits[w] |= m
+		}
+	}
+	return seen
+}
+
+// boundedCache keeps up to max values, forgetting all of them when full.
+type boundedCache[V any] struct {
+	mu  sync.Mutex
+	m   map[string]V
+	max int
+}
+
+func (c *boundedCache[V]) get(k string) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[k]
+	return v, ok
+}
+
+func (c *boundedCache[V]) put(k string, v V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= c.max {
+		c.m = make(map[string]V)
+	}
+	c.m[k] = v
 }
 
 // lineFault reports whether err is the line's fault (a clash with stored data) rather
@@ -270,14 +577,17 @@ func secret(pw, hash string, stored *member.Member) (string, error) {
 	return password.Hash(pw)
 }
 
-func (rn *run) staff(ctx context.Context, es []*entry) error {
-	return rn.each(ctx, "staff", len(es), func(ctx context.Context, i int) error {
-		e := es[i]
+func (rn *run) staffLines(ctx context.Context, es []entry) error {
+	ids := make([]string, len(es))
+	for i, e := range es {
+		ids[i] = e.rec.Staff.ID
+	}
+	found, err := rn.store.GetMembers(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
 		st := e.rec.Staff
-		found, err := rn.store.GetMembers(ctx, []string{st.ID})
-		if err != nil {
-			return err
-		}
 		var stored *member.Member
 		now := rn.opt.Now
 		if m, ok := found[st.ID]; ok {
@@ -289,248 +599,240 @@ func (rn *run) staff(ctx context.Context, es []*entry) error {
 		}
 		o, err := rn.store.ImportStaff(ctx, staff.NewAccount(st.ID, st.Input(), hash, now))
 		if lineFault(err) {
-			rn.reject(e.line, "%v", err)
-			return nil
+			rn.fail(e, "staff account", "%v", err)
+			continue
 		}
 		if err != nil {
 			return err
 		}
-		rn.stored(e, o)
-		return nil
-	})
+		rn.stored(o)
+	}
+	return nil
 }
 
-func (rn *run) schoolLines(ctx context.Context, es []*entry) error {
-	return rn.each(ctx, "schools", len(es), func(ctx context.Context, i int) error {
-		e := es[i]
+func (rn *run) schoolLines(ctx context.Context, es []entry) error {
+	for _, e := range es {
 		o, err := rn.store.ImportSchool(ctx, e.rec.School.School())
 		if lineFault(err) {
-			rn.reject(e.line, "%v", err)
-			return nil
+			rn.fail(e, "school", "%v", err)
+			continue
 		}
 		if err != nil {
 			return err
 		}
-		rn.stored(e, o)
-		return nil
-	})
+		rn.stored(o)
+	}
+	return nil
 }
 
-// school finds a referenced school: a stored line of the file, or one already stored.
-func (rn *run) school(ctx context.Context, id string) (school.School, string, error) {
-	missing := "no school " + id + " in the file or stored"
-	if e, ok := rn.schools[id]; ok {
-		if rn.isOK(e) {
-			return e.rec.School.School(), "", nil
+// lookupSchools reads the schools ids name (the school lines were all written before):
+// from the cache, else in one batch.
+func (rn *run) lookupSchools(ctx context.Context, ids []string) (map[string]school.School, error) {
+	out := map[string]school.School{}
+	var missing []string
+	for _, id := range ids {
+		if sc, ok := rn.schools.get(id); ok {
+			out[id] = sc
+		} else {
+			missing = append(missing, id)
 		}
-		missing = fmt.Sprintf("school %s was rejected (line %d) and is not stored", id, e.line)
 	}
-	if v, ok := rn.cache.Load("school:" + id); ok {
-		if v == nil {
-			return school.School{}, missing, nil
-		}
-		return v.(school.School), "", nil
-	}
-	sc, found, err := rn.store.GetSchool(ctx, id)
+	found, err := rn.store.GetSchools(ctx, missing)
 	if err != nil {
-		return school.School{}, "", err
+		return nil, err
 	}
-	if !found {
-		rn.cache.Store("school:"+id, nil)
-		return school.School{}, missing, nil
+	for id, sc := range found {
+		rn.schools.put(id, sc)
+		out[id] = sc
 	}
-	rn.cache.Store("school:"+id, sc)
-	return sc, "", nil
+	return out, nil
 }
 
-const memberChunk = 50
-
-func (rn *run) memberLines(ctx context.Context, es []*entry) error {
-	chunks := (len(es) + memberChunk - 1) / memberChunk
-	var done atomic.Int64
-	stop := rn.progress("members", len(es), &done)
-	defer stop()
-	saved := rn.opt.Progress
-	rn.opt.Progress = nil // one progress line for the members, counted by member
-	defer func() { rn.opt.Progress = saved }()
-	return rn.each(ctx, "members", chunks, func(ctx context.Context, c int) error {
-		part := es[c*memberChunk : min((c+1)*memberChunk, len(es))]
-		defer done.Add(int64(len(part)))
-		ids := make([]string, len(part))
-		for i, e := range part {
-			ids[i] = e.rec.Member.ID
-		}
-		stored, err := rn.store.GetMembers(ctx, ids)
-		if err != nil {
-			return err
-		}
-		var fresh []member.Member
-		var freshE []*entry
-		for _, e := range part {
-			l := e.rec.Member
-			m := member.Member{MemberID: l.ID, Username: l.Username, FirstName: l.FirstName, LastName: l.LastName,
-				Email: l.Email, Language: l.Language, Role: member.RoleTeacher, Profile: l.Profile,
-				CreatedAt: l.RegisteredAtTime()}
-			bad := ""
-			for i, id := range l.SchoolIDs {
-				sc, why, err := rn.school(ctx, id)
-				if err != nil {
-					return err
-				}
-				if why != "" {
-					bad = fmt.Sprintf("schoolIds.%d: %s", i, why)
-					break
-				}
-				m.Schools = append(m.Schools, sc.Ref())
-			}
-			if bad != "" {
-				rn.reject(e.line, "%s", bad)
-				continue
-			}
-			m.Country = m.Schools[0].Country
-			var old *member.Member
-			if s, ok := stored[l.ID]; ok {
-				old = &s
-			}
-			if m.PasswordHash, err = secret(l.Password, l.PasswordHash, old); err != nil {
-				return err
-			}
-			if old == nil {
-				fresh = append(fresh, m)
-				freshE = append(freshE, e)
-				continue
-			}
-			o, err := rn.store.ImportExistingMember(ctx, m)
-			if lineFault(err) {
-				rn.reject(e.line, "%v", err)
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			rn.members.Store(m.MemberID, m)
-			rn.stored(e, o)
-		}
-		if len(fresh) == 0 {
-			return nil
-		}
-		errs, err := rn.store.ImportNewMembers(ctx, fresh)
-		if err != nil {
-			return err
-		}
-		for i, e := range freshE {
-			if errs[i] != nil {
-				if !lineFault(errs[i]) {
-					return errs[i]
-				}
-				rn.reject(e.line, "%v", errs[i])
-				continue
-			}
-			rn.members.Store(fresh[i].MemberID, fresh[i])
-			rn.stored(e, ddb.Created)
-		}
-		return nil
-	})
+// school is a referenced school (as stored), or why the reference fails: it is not
+// stored because its line was rejected, or it is neither a line of the file nor stored.
+func (rn *run) school(found map[string]school.School, id string) (school.School, string) {
+	if sc, ok := found[id]; ok {
+		return sc, ""
+	}
+	if f, ok := rn.failedLine("school:" + id); ok {
+		return school.School{}, fmt.Sprintf("school %s was rejected (line %d) and is not stored", id, f.line)
+	}
+	return school.School{}, "no school " + id + " in the file or stored"
 }
 
-// account finds a referenced teacher: stored from the file, or already stored.
-func (rn *run) account(ctx context.Context, id string) (member.Member, string, error) {
-	if v, ok := rn.members.Load(id); ok {
-		return v.(member.Member), "", nil
+// teacher is a referenced teacher (as stored), or why the reference fails.
+func (rn *run) teacher(found map[string]member.Member, id string) (member.Member, string) {
+	m, ok := found[id]
+	switch {
+	case ok && m.Role != member.RoleTeacher:
+		return member.Member{}, id + " is a staff account, not a teacher"
+	case ok && len(m.Schools) > 0:
+		return m, ""
 	}
-	missing := "no member " + id + " in the file or stored"
-	if e, ok := rn.accounts[id]; ok {
-		if e.rec.Type == importer.TypeStaff {
-			return member.Member{}, fmt.Sprintf("%s is a staff account (line %d), not a teacher", id, e.line), nil
-		}
-		missing = fmt.Sprintf("member %s was rejected (line %d) and is not stored", id, e.line)
+	if f, ok := rn.failedLine("account:" + id); ok {
+		return member.Member{}, fmt.Sprintf("%s %s was rejected (line %d) and is not stored", f.what, id, f.line)
 	}
-	if v, ok := rn.cache.Load("member:" + id); ok {
-		if v == nil {
-			return member.Member{}, missing, nil
-		}
-		return v.(member.Member), "", nil
+	return member.Member{}, "no member " + id + " in the file or stored"
+}
+
+func (rn *run) memberLines(ctx context.Context, es []entry) error {
+	ids := make([]string, len(es))
+	var schoolIDs []string
+	for i, e := range es {
+		ids[i] = e.rec.Member.ID
+		schoolIDs = append(schoolIDs, e.rec.Member.SchoolIDs...)
 	}
-	m, found, err := rn.store.GetMember(ctx, id)
+	stored, err := rn.store.GetMembers(ctx, ids)
 	if err != nil {
-		return member.Member{}, "", err
+		return err
 	}
-	if !found || m.Role != member.RoleTeacher || len(m.Schools) == 0 {
-		rn.cache.Store("member:"+id, nil)
-		return member.Member{}, missing, nil
+	schools, err := rn.lookupSchools(ctx, schoolIDs)
+	if err != nil {
+		return err
 	}
-	rn.cache.Store("member:"+id, m)
-	return m, "", nil
-}
-
-func (rn *run) projectLines(ctx context.Context, es []*entry) error {
-	return rn.each(ctx, "projects", len(es), func(ctx context.Context, i int) error {
-		e := es[i]
-		l := e.rec.Project
-		created, approved, closed := l.Times()
-		p := project.Project{ProjectID: l.ID, Status: l.Status, Title: l.Title, Summary: l.Summary, Language: l.Language,
-			Themes: []string{}, Tools: []string{}, FounderID: l.Founders[0], CofounderID: l.Founders[1],
-			Version: 1, CreatedAt: created, UpdatedAt: created}
-		if !approved.IsZero() {
-			p.ApprovedAt, p.UpdatedAt = &approved, approved
-		}
-		if !closed.IsZero() {
-			p.ClosedAt = &closed
-			if closed.After(p.UpdatedAt) {
-				p.UpdatedAt = closed
-			}
-		}
-		var partners []project.Partner
-		var countries []string
-		add := func(c string) {
-			for _, x := range countries {
-				if x == c {
-					return
-				}
-			}
-			countries = append(countries, c)
-		}
-		ids := append(append([]string{}, l.Founders...), l.Partners...)
-		for k, id := range ids {
-			m, why, err := rn.account(ctx, id)
-			if err != nil {
-				return err
-			}
+	var fresh []member.Member
+	var freshE []entry
+	var existing []string
+	for _, e := range es {
+		l := e.rec.Member
+		m := member.Member{MemberID: l.ID, Username: l.Username, FirstName: l.FirstName, LastName: l.LastName,
+			Email: l.Email, Language: l.Language, Role: member.RoleTeacher, Profile: l.Profile,
+			CreatedAt: l.RegisteredAtTime()}
+		bad := ""
+		for i, id := range l.SchoolIDs {
+			sc, why := rn.school(schools, id)
 			if why != "" {
-				field := fmt.Sprintf("founders.%d", k)
-				if k >= 2 {
-					field = fmt.Sprintf("partners.%d", k-2)
-				}
-				rn.reject(e.line, "%s: %s", field, why)
-				return nil
+				bad = fmt.Sprintf("schoolIds.%d: %s", i, why)
+				break
 			}
-			home := m.Schools[0]
-			add(home.Country)
-			pt := project.Partner{MemberID: id, Role: project.RoleMember, SchoolID: home.SchoolID, Country: home.Country,
-				FirstName: m.FirstName, LastName: m.LastName, AddedAt: created}
-			if k < 2 {
-				pt.Role, pt.Founder = project.RoleAdmin, true
-				p.Founders = append(p.Founders, project.Founder{MemberID: id, SchoolID: home.SchoolID, Country: home.Country})
-				if l.Status != project.AwaitingCofounder {
-					addTo(&p.NSOCountries, home.Country)
-				}
-			}
-			partners = append(partners, pt)
+			m.Schools = append(m.Schools, sc.Ref())
 		}
-		sort.Strings(countries)
-		sort.Strings(p.NSOCountries)
-		o, err := rn.store.ImportProject(ctx, p, partners, countries, rn.opt.Now)
+		if bad != "" {
+			rn.fail(e, "member", "%s", bad)
+			continue
+		}
+		m.Country = m.Schools[0].Country
+		var old *member.Member
+		if s, ok := stored[l.ID]; ok {
+			old = &s
+		}
+		if m.PasswordHash, err = secret(l.Password, l.PasswordHash, old); err != nil {
+			return err
+		}
+		if old == nil {
+			fresh = append(fresh, m)
+			freshE = append(freshE, e)
+			continue
+		}
+		o, err := rn.store.ImportExistingMember(ctx, m)
 		if lineFault(err) {
-			rn.reject(e.line, "%v", err)
-			return nil
+			rn.fail(e, "member", "%v", err)
+			continue
 		}
 		if err != nil {
 			return err
 		}
-		rn.projCtry.Store(l.ID, countries)
-		rn.stored(e, o)
+		existing = append(existing, m.MemberID)
+		rn.stored(o)
+	}
+	// A run killed after creating a member but before its index entries and school links
+	// left them out; this one completes them.
+	if _, err := rn.store.ImportRepairMembers(ctx, existing); err != nil {
+		return err
+	}
+	if len(fresh) == 0 {
 		return nil
-	})
+	}
+	errs, err := rn.store.ImportNewMembers(ctx, fresh)
+	if err != nil {
+		return err
+	}
+	for i, e := range freshE {
+		if errs[i] != nil {
+			if !lineFault(errs[i]) {
+				return errs[i]
+			}
+			rn.fail(e, "member", "%v", errs[i])
+			continue
+		}
+		rn.stored(ddb.Created)
+	}
+	return nil
+}
+
+func (rn *run) projectLines(ctx context.Context, es []entry) error {
+	var ids []string
+	for _, e := range es {
+		ids = append(append(ids, e.rec.Project.Founders...), e.rec.Project.Partners...)
+	}
+	members, err := rn.store.GetMembers(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		if err := rn.project(ctx, e, members); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (rn *run) project(ctx context.Context, e entry, members map[string]member.Member) error {
+	l := e.rec.Project
+	created, approved, closed := l.Times()
+	p := project.Project{ProjectID: l.ID, Status: l.Status, Title: l.Title, Summary: l.Summary, Language: l.Language,
+		Themes: []string{}, Tools: []string{}, FounderID: l.Founders[0], CofounderID: l.Founders[1],
+		Version: 1, CreatedAt: created, UpdatedAt: created}
+	if l.AgeRange != nil {
+		p.AgeRange = *l.AgeRange
+	}
+	if !approved.IsZero() {
+		p.ApprovedAt, p.UpdatedAt = &approved, approved
+	}
+	if !closed.IsZero() {
+		p.ClosedAt = &closed
+		if closed.After(p.UpdatedAt) {
+			p.UpdatedAt = closed
+		}
+	}
+	var partners []project.Partner
+	var countries []string
+	ids := append(append([]string{}, l.Founders...), l.Partners...)
+	for k, id := range ids {
+		m, why := rn.teacher(members, id)
+		if why != "" {
+			field := fmt.Sprintf("founders.%d", k)
+			if k >= 2 {
+				field = fmt.Sprintf("partners.%d", k-2)
+			}
+			rn.fail(e, "project", "%s: %s", field, why)
+			return nil
+		}
+		home := m.Schools[0]
+		addTo(&countries, home.Country)
+		pt := project.Partner{MemberID: id, Role: project.RoleMember, SchoolID: home.SchoolID, Country: home.Country,
+			FirstName: m.FirstName, LastName: m.LastName, AddedAt: created}
+		if k < 2 {
+			pt.Role, pt.Founder = project.RoleAdmin, true
+			p.Founders = append(p.Founders, project.Founder{MemberID: id, SchoolID: home.SchoolID, Country: home.Country})
+			if l.Status != project.AwaitingCofounder {
+				addTo(&p.NSOCountries, home.Country)
+			}
+		}
+		partners = append(partners, pt)
+	}
+	sort.Strings(countries)
+	sort.Strings(p.NSOCountries)
+	o, err := rn.store.ImportProject(ctx, p, partners, countries, rn.opt.Now)
+	if lineFault(err) {
+		rn.fail(e, "project", "%v", err)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	rn.stored(o)
+	return nil
 }
 
 func addTo(list *[]string, v string) {
@@ -542,81 +844,92 @@ func addTo(list *[]string, v string) {
 	*list = append(*list, v)
 }
 
-func (rn *run) labelLines(ctx context.Context, es []*entry) error {
-	return rn.each(ctx, "labels", len(es), func(ctx context.Context, i int) error {
-		e := es[i]
+func (rn *run) labelLines(ctx context.Context, es []entry) error {
+	var projectIDs, schoolIDs []string
+	for _, e := range es {
+		projectIDs = append(projectIDs, e.rec.Label.ProjectID)
+		schoolIDs = append(schoolIDs, e.rec.Label.SchoolID)
+	}
+	projects, err := rn.store.LookupProjects(ctx, projectIDs)
+	if err != nil {
+		return err
+	}
+	schools, err := rn.lookupSchools(ctx, schoolIDs)
+	if err != nil {
+		return err
+	}
+	var labels []project.Label
+	for _, e := range es {
 		l := e.rec.Label
-		var countries []string
-		if v, ok := rn.projCtry.Load(l.ProjectID); ok {
-			countries = v.([]string)
-		} else if pe, ok := rn.projects[l.ProjectID]; ok {
-			rn.reject(e.line, "projectId: project %s was rejected (line %d)", l.ProjectID, pe.line)
-			return nil
-		} else {
-			_, c, found, err := rn.store.LookupProject(ctx, l.ProjectID)
-			if err != nil {
-				return err
-			}
-			if !found {
-				rn.reject(e.line, "projectId: no project %s in the file or stored", l.ProjectID)
-				return nil
-			}
-			countries = c
+		if f, ok := rn.failedLine("project:" + l.ProjectID); ok {
+			rn.reject(e.line, "projectId: project %s was rejected (line %d)", l.ProjectID, f.line)
+			continue
 		}
-		sc, why, err := rn.school(ctx, l.SchoolID)
-		if err != nil {
-			return err
+		countries, ok := projects[l.ProjectID]
+		if !ok {
+			rn.reject(e.line, "projectId: no project %s in the file or stored", l.ProjectID)
+			continue
 		}
+		sc, why := rn.school(schools, l.SchoolID)
 		if why != "" {
 			rn.reject(e.line, "schoolId: %s", why)
-			return nil
+			continue
 		}
 		if l.Kind == project.LabelEuropean && len(countries) < 2 {
 			rn.reject(e.line, "kind: project %s is national (its schools are all in one country); it cannot have a European label", l.ProjectID)
-			return nil
+			continue
 		}
-		err = rn.store.ImportLabel(ctx, project.Label{ProjectID: l.ProjectID, Kind: l.Kind, SchoolID: l.SchoolID,
+		labels = append(labels, project.Label{ProjectID: l.ProjectID, Kind: l.Kind, SchoolID: l.SchoolID,
 			Country: sc.Country, AwardedAt: l.AwardedAtTime()})
-		if err != nil {
-			return err
-		}
-		rn.stored(e, ddb.Unchanged)
-		return nil
-	})
+	}
+	if err := rn.store.ImportLabels(ctx, labels); err != nil {
+		return err
+	}
+	for range labels {
+		rn.stored(ddb.Unchanged)
+	}
+	return nil
 }
 
-// activities stores the activity lines: the member must be a teacher (a line of the file
-// or stored), the school (when named) a school of the file or stored; the activity counts
-// in the summary of its school, or of each of the member's schools.
-func (rn *run) activities(ctx context.Context, es []*entry) error {
-	return rn.each(ctx, "activities", len(es), func(ctx context.Context, i int) error {
-		e := es[i]
-		l := e.rec.Activity
-		m, why, err := rn.account(ctx, l.MemberID)
-		if err != nil {
-			return err
+// activityLines stores the activity lines: the member must be a teacher (a line of the
+// file or stored), the school (when named) a school of the file or stored; the activity
+// counts in the summary of its school, or of each of the member's schools.
+func (rn *run) activityLines(ctx context.Context, es []entry) error {
+	var memberIDs, schoolIDs []string
+	for _, e := range es {
+		memberIDs = append(memberIDs, e.rec.Activity.MemberID)
+		if e.rec.Activity.SchoolID != "" {
+			schoolIDs = append(schoolIDs, e.rec.Activity.SchoolID)
 		}
+	}
+	members, err := rn.store.GetMembers(ctx, memberIDs)
+	if err != nil {
+		return err
+	}
+	schools, err := rn.lookupSchools(ctx, schoolIDs)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		l := e.rec.Activity
+		m, why := rn.teacher(members, l.MemberID)
 		if why != "" {
 			rn.reject(e.line, "memberId: %s", why)
-			return nil
+			continue
 		}
-		var schools []string
+		var ids []string
 		if l.SchoolID != "" {
-			_, why, err := rn.school(ctx, l.SchoolID)
-			if err != nil {
-				return err
-			}
-			if why != "" {
+			if _, why := rn.school(schools, l.SchoolID); why != "" {
 				rn.reject(e.line, "schoolId: %s", why)
-				return nil
+				continue
 			}
-			schools = []string{l.SchoolID}
+			ids = []string{l.SchoolID}
 		} else {
 			for _, sc := range m.Schools {
-				schools = append(schools, sc.SchoolID)
+				ids = append(ids, sc.SchoolID)
 			}
 		}
-		created, err := rn.store.ImportActivity(ctx, ddb.Activity{MemberID: l.MemberID, Kind: l.Kind, At: l.AtTime(), SchoolID: l.SchoolID}, schools)
+		created, err := rn.store.ImportActivity(ctx, ddb.Activity{MemberID: l.MemberID, Kind: l.Kind, At: l.AtTime(), SchoolID: l.SchoolID}, ids)
 		if err != nil {
 			return err
 		}
@@ -624,7 +937,7 @@ func (rn *run) activities(ctx context.Context, es []*entry) error {
 		if created {
 			o = ddb.Created
 		}
-		rn.stored(e, o)
-		return nil
-	})
+		rn.stored(o)
+	}
+	return nil
 }

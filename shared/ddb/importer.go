@@ -40,12 +40,10 @@ const (
 	Updated
 )
 
-// GetMembers reads accounts by id (BatchGetItem, consistent); absent ids are not in the map.
+// GetMembers reads accounts by id (BatchGetItem, consistent; ids may repeat); absent ids
+// are not in the map.
 func (s *Store) GetMembers(ctx context.Context, ids []string) (map[string]member.Member, error) {
-	keys := make([]map[string]types.AttributeValue, len(ids))
-	for i, id := range ids {
-		keys[i] = key(memberPK(id), skProfile)
-	}
+	keys := keysOf(ids, func(id string) map[string]types.AttributeValue { return key(memberPK(id), skProfile) })
 	found, err := s.batchGet(ctx, keys)
 	if err != nil {
 		return nil, err
@@ -420,18 +418,6 @@ type importedProject struct {
 	CountedActive bool     `dynamodbav:"countedActive"`
 }
 
-// LookupProject reads a project and the countries it spans (an imported project's
-// countries, else its founders').
-func (s *Store) LookupProject(ctx context.Context, projectID string) (project.Project, []string, bool, error) {
-	var it importedProject
-	found, err := s.get(ctx, key(projectPK(projectID), skProject), &it)
-	countries := it.Countries
-	if len(countries) == 0 {
-		countries = it.NSOCountries
-	}
-	return it.toProject(), countries, found, err
-}
-
 // ImportProject stores a project and its partners. The project item carries the countries
 // it spans and whether it counts as active (now); the activeProjects counters of those
 // countries move in the same transaction as the project item, by the difference with
@@ -596,20 +582,22 @@ func (s *Store) projectPartnerKeys(ctx context.Context, projectID string) ([]str
 	return sks, nil
 }
 
-// ImportLabel stores a quality label under the project and under the school (keyed by
-// project, kind and school: importing again rewrites the same two items).
-func (s *Store) ImportLabel(ctx context.Context, l project.Label) error {
+// ImportLabels stores quality labels, each under the project and under the school (keyed
+// by project, kind and school: importing again rewrites the same two items), in batches.
+func (s *Store) ImportLabels(ctx context.Context, ls []project.Label) error {
 	var reqs []types.WriteRequest
-	for _, k := range []map[string]types.AttributeValue{
-		key(projectPK(l.ProjectID), projectLabelSK(l.Kind, l.SchoolID)),
-		key(schoolPK(l.SchoolID), schoolLabelSK(l.ProjectID, l.Kind)),
-	} {
-		// the same item shape as AwardLabel writes
-		it, err := item(str(k, "PK"), str(k, "SK"), "label", labelItem(l))
-		if err != nil {
-			return err
+	for _, l := range ls {
+		for _, k := range []map[string]types.AttributeValue{
+			key(projectPK(l.ProjectID), projectLabelSK(l.Kind, l.SchoolID)),
+			key(schoolPK(l.SchoolID), schoolLabelSK(l.ProjectID, l.Kind)),
+		} {
+			// the same item shape as AwardLabel writes
+			it, err := item(str(k, "PK"), str(k, "SK"), "label", labelItem(l))
+			if err != nil {
+				return err
+			}
+			reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: it}})
 		}
-		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: it}})
 	}
 	if err := s.batchWrite(ctx, reqs); err != nil {
 		return err
@@ -621,4 +609,130 @@ func (s *Store) ImportLabel(ctx context.Context, l project.Label) error {
 		return err
 	}
 	return s.applySummary(ctx, l.SchoolID, summaryChange{Label: &l, LabelEuropean: len(countries) > 1})
+}
+
+// keysOf is the keys of the ids, each once (BatchGetItem refuses a key twice).
+func keysOf(ids []string, keyOf func(string) map[string]types.AttributeValue) []map[string]types.AttributeValue {
+	seen := make(map[string]bool, len(ids))
+	keys := make([]map[string]types.AttributeValue, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			keys = append(keys, keyOf(id))
+		}
+	}
+	return keys
+}
+
+// GetSchools reads schools by id (BatchGetItem, consistent; ids may repeat); absent ids
+// are not in the map.
+func (s *Store) GetSchools(ctx context.Context, ids []string) (map[string]school.School, error) {
+	keys := keysOf(ids, func(id string) map[string]types.AttributeValue { return key(schoolPK(id), skSchool) })
+	found, err := s.batchGet(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]school.School, len(found))
+	for _, it := range found {
+		var si schoolItem
+		if err := attributevalue.UnmarshalMap(it, &si); err != nil {
+			return nil, err
+		}
+		out[si.SchoolID] = si.school()
+	}
+	return out, nil
+}
+
+// LookupProjects is LookupProject for several projects at once (BatchGetItem, consistent):
+// the countries each stored project spans; absent ids are not in the map.
+func (s *Store) LookupProjects(ctx context.Context, ids []string) (map[string][]string, error) {
+	keys := keysOf(ids, func(id string) map[string]types.AttributeValue { return key(projectPK(id), skProject) })
+	found, err := s.batchGet(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]string, len(found))
+	for _, it := range found {
+		var p importedProject
+		if err := attributevalue.UnmarshalMap(it, &p); err != nil {
+			return nil, err
+		}
+		countries := p.Countries
+		if len(countries) == 0 {
+			countries = p.NSOCountries
+		}
+		out[p.ProjectID] = countries
+	}
+	return out, nil
+}
+
+// ImportRepairMembers completes what an interrupted import left out of stored teachers:
+// ImportNewMembers writes a member's search-index entries and school links in batches after
+// the transaction that creates the member, so a run killed between the two leaves a member
+// without some of them, and importing the file again finds the member unchanged. This
+// reads the members and those items (BatchGetItem) and puts the missing ones: the index
+// entries whose keys the member item records, and a link to each of the member's schools.
+// It returns how many members missed some.
+func (s *Store) ImportRepairMembers(ctx context.Context, ids []string) (int, error) {
+	keys := keysOf(ids, func(id string) map[string]types.AttributeValue { return key(memberPK(id), skProfile) })
+	members, err := s.batchGet(ctx, keys)
+	if err != nil {
+		return 0, err
+	}
+	want := map[string]map[string]types.AttributeValue{} // keyRef → the item that should be there
+	owner := map[string]string{}                         // keyRef → member id
+	var refs []map[string]types.AttributeValue
+	add := func(memberID string, it map[string]types.AttributeValue) {
+		ref := keyRef(str(it, "PK"), str(it, "SK"))
+		if _, dup := want[ref]; dup {
+			return
+		}
+		want[ref], owner[ref] = it, memberID
+		refs = append(refs, key(str(it, "PK"), str(it, "SK")))
+	}
+	for _, raw := range members {
+		var mi memberItem
+		if err := attributevalue.UnmarshalMap(raw, &mi); err != nil {
+			return 0, err
+		}
+		if mi.Role != member.RoleTeacher {
+			continue
+		}
+		m := mi.toMember()
+		recorded := make(map[string]bool, len(mi.IndexKeys))
+		for _, k := range mi.IndexKeys {
+			recorded[k] = true
+		}
+		idx, idxKeys, err := memberIndex(m)
+		if err != nil {
+			return 0, err
+		}
+		for i, it := range idx {
+			if recorded[idxKeys[i]] {
+				add(m.MemberID, it)
+			}
+		}
+		for _, r := range m.Schools {
+			link, err := s.schoolMemberItem(r.SchoolID, m.MemberID, m.CreatedAt)
+			if err != nil {
+				return 0, err
+			}
+			add(m.MemberID, link)
+		}
+	}
+	found, err := s.batchGet(ctx, refs)
+	if err != nil {
+		return 0, err
+	}
+	var reqs []types.WriteRequest
+	repaired := map[string]bool{}
+	for _, k := range refs {
+		ref := keyRef(str(k, "PK"), str(k, "SK"))
+		if _, ok := found[ref]; ok {
+			continue
+		}
+		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: want[ref]}})
+		repaired[owner[ref]] = true
+	}
+	return len(repaired), s.batchWrite(ctx, reqs)
 }

@@ -16,6 +16,16 @@ type ageRangeAttrs struct {
 	Max int `dynamodbav:"max"`
 }
 
+// ageRangeOf is the stored age range: none for the zero one (an imported project whose
+// line has none).
+func ageRangeOf(a project.AgeRange) *ageRangeAttrs {
+	if a == (project.AgeRange{}) {
+		return nil
+	}
+	r := ageRangeAttrs(a)
+	return &r
+}
+
 type founderAttrs struct {
 	MemberID string `dynamodbav:"memberId"`
 	SchoolID string `dynamodbav:"schoolId,omitempty"`
@@ -38,7 +48,7 @@ type projectItem struct {
 	Title               string                      `dynamodbav:"title"`
 	Summary             string                      `dynamodbav:"summary"`
 	Language            string                      `dynamodbav:"language"`
-	AgeRange            ageRangeAttrs               `dynamodbav:"ageRange"`
+	AgeRange            *ageRangeAttrs              `dynamodbav:"ageRange,omitempty"` // none: an imported project without one
 	Pupils              int                         `dynamodbav:"pupils"`
 	Themes              []string                    `dynamodbav:"themes"`
 	Tools               []string                    `dynamodbav:"tools"`
@@ -69,7 +79,7 @@ type projectItem struct {
 func newProjectItem(p project.Project) projectItem {
 	it := projectItem{
 		ProjectID: p.ProjectID, Status: p.Status, Title: p.Title, Summary: p.Summary, Language: p.Language,
-		AgeRange: ageRangeAttrs(p.AgeRange), Pupils: p.Pupils, Themes: p.Themes, Tools: p.Tools,
+		AgeRange: ageRangeOf(p.AgeRange), Pupils: p.Pupils, Themes: p.Themes, Tools: p.Tools,
 		Objectives: p.Objectives, Methodology: p.Methodology, ExpectedResults: p.ExpectedResults,
 		Founders: founderAttrsOf(p.Founders), FounderID: p.FounderID, CofounderID: p.CofounderID,
 		NSOCountries: p.NSOCountries, Comment: p.Comment, Version: p.Version,
@@ -92,12 +102,15 @@ func newProjectItem(p project.Project) projectItem {
 func (it *projectItem) toProject() project.Project {
 	p := project.Project{
 		ProjectID: it.ProjectID, Status: it.Status, Title: it.Title, Summary: it.Summary, Language: it.Language,
-		AgeRange: project.AgeRange(it.AgeRange), Pupils: it.Pupils, Themes: it.Themes, Tools: it.Tools,
+		Pupils: it.Pupils, Themes: it.Themes, Tools: it.Tools,
 		Objectives: it.Objectives, Methodology: it.Methodology, ExpectedResults: it.ExpectedResults,
 		Founders: foundersOf(it.Founders), FounderID: it.FounderID, CofounderID: it.CofounderID,
 		NSOCountries: it.NSOCountries, Comment: it.Comment, Version: it.Version,
 		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, SubmittedAt: it.SubmittedAt, ApprovedAt: it.ApprovedAt, ClosedAt: it.ClosedAt,
 		Imported: it.Imported, RemindedCofounderAt: it.RemindedCofounderAt, RemindedNSO: it.RemindedNSO,
+	}
+	if it.AgeRange != nil {
+		p.AgeRange = project.AgeRange(*it.AgeRange)
 	}
 	if it.NSODecisions != nil {
 		p.NSODecisions = make(map[string]project.NSODecision, len(it.NSODecisions))

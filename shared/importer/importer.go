@@ -97,17 +97,18 @@ type Member struct {
 
 // Project is a project line.
 type Project struct {
-	Type       string   `json:"type"`
-	ID         string   `json:"id"`
-	Title      string   `json:"title"`
-	Summary    string   `json:"summary"`
-	Language   string   `json:"language"`
-	Founders   []string `json:"founders"`
-	Partners   []string `json:"partners"`
-	Status     string   `json:"status"`
-	CreatedAt  string   `json:"createdAt"`
-	ApprovedAt string   `json:"approvedAt"`
-	ClosedAt   string   `json:"closedAt"`
+	Type       string            `json:"type"`
+	ID         string            `json:"id"`
+	Title      string            `json:"title"`
+	Summary    string            `json:"summary"`
+	Language   string            `json:"language"`
+	AgeRange   *project.AgeRange `json:"ageRange"` // optional (nil: none)
+	Founders   []string          `json:"founders"`
+	Partners   []string          `json:"partners"`
+	Status     string            `json:"status"`
+	CreatedAt  string            `json:"createdAt"`
+	ApprovedAt string            `json:"approvedAt"`
+	ClosedAt   string            `json:"closedAt"`
 
 	createdAt, approvedAt, closedAt time.Time
 }
@@ -404,6 +405,9 @@ func (p *Project) validate(f *apperr.Fields) {
 	member.CheckText(f, "summary", p.Summary, 2000, false)
 	if p.Language != "" {
 		member.CheckCode(f, "language", p.Language, vocab.IsLanguage)
+	}
+	if p.AgeRange != nil {
+		project.CheckAgeRange(f, *p.AgeRange)
 	}
 	if len(p.Founders) != 2 {
 		f.Add("founders", "must list exactly 2 member ids")

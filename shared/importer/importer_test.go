@@ -1,8 +1,11 @@
 package importer
 
 import (
+	"reflect"
 	"strings"
 	"testing"
+
+	"etwin/shared/project"
 )
 
 // The example lines of docs/import.md parse.
@@ -72,6 +75,10 @@ func TestBadLines(t *testing.T) {
 		{`{"type":"project","id":"p","title":"T","founders":["a","b"],"status":"approved"}`, "approvedAt: required"},
 		{`{"type":"project","id":"p","title":"T","founders":["a","b"],"status":"done","createdAt":"2024-10-01T00:00:00Z"}`, "status: must be one of"},
 		{`{"type":"project","id":"p","title":"T","founders":["a","b"],"status":"closed","approvedAt":"2024-10-01T00:00:00Z","closedAt":"2024-01-01T00:00:00Z"}`, "closedAt: must not be before"},
+		{`{"type":"project","id":"p","title":"T","founders":["a","b"],"ageRange":{"min":2,"max":12},"status":"approved","approvedAt":"2024-10-01T00:00:00Z"}`, "ageRange.min: must be between 3 and 25"},
+		{`{"type":"project","id":"p","title":"T","founders":["a","b"],"ageRange":{"min":12,"max":10},"status":"approved","approvedAt":"2024-10-01T00:00:00Z"}`, "ageRange.max: must not be below ageRange.min"},
+		{`{"type":"project","id":"p","title":"T","founders":["a","b"],"ageRange":{},"status":"approved","approvedAt":"2024-10-01T00:00:00Z"}`, "ageRange.min: must be between"},
+		{`{"type":"project","id":"p","title":"T","founders":["a","b"],"ageRange":{"min":10,"max":12,"mean":11},"status":"approved","approvedAt":"2024-10-01T00:00:00Z"}`, "mean"},
 		{`{"type":"label","projectId":"p","kind":"gold","schoolId":"s","awardedAt":"2025-09-15T00:00:00Z"}`, "kind: must be national or european"},
 		{`{"type":"activity","memberId":"m","kind":"x","at":"2025-05-20T00:00:00Z"}`, "kind: must be project"},
 	}
@@ -79,6 +86,15 @@ func TestBadLines(t *testing.T) {
 		_, err := Parse([]byte(c.line))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s\n  got %v, want a reason containing %q", c.line, err, c.want)
+		}
+	}
+	// An age range is optional and, when given, kept.
+	for line, want := range map[string]*project.AgeRange{
+		`{"type":"project","id":"p","title":"T","founders":["a","b"],"status":"approved","approvedAt":"2024-10-01T00:00:00Z"}`:                                nil,
+		`{"type":"project","id":"p","title":"T","founders":["a","b"],"ageRange":{"min":10,"max":12},"status":"approved","approvedAt":"2024-10-01T00:00:00Z"}`: {Min: 10, Max: 12},
+	} {
+		if got := mustParse(t, line).Project.AgeRange; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: age range %v, want %v", line, got, want)
 		}
 	}
 	// A well-formed hash is accepted.

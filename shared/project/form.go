@@ -74,7 +74,8 @@ const (
 // MaxComment is the longest decision comment.
 const MaxComment = 2000
 
-func checkAgeRange(f *apperr.Fields, a AgeRange) {
+// CheckAgeRange checks an age range as the form does (the import checks its lines with it).
+func CheckAgeRange(f *apperr.Fields, a AgeRange) {
 	okMin := a.Min >= MinAge && a.Min <= MaxAge
 	okMax := a.Max >= MinAge && a.Max <= MaxAge
 	if !okMin {
@@ -103,7 +104,7 @@ func (in *CreateInput) Validate() error {
 	if in.AgeRange == nil {
 		f.Add("ageRange", "required")
 	} else {
-		checkAgeRange(&f, *in.AgeRange)
+		CheckAgeRange(&f, *in.AgeRange)
 	}
 	if in.Pupils == nil {
 		f.Add("pupils", "required")
@@ -140,7 +141,7 @@ func (in *PatchInput) Validate() error {
 		member.CheckCode(&f, "language", *in.Language, vocab.IsLanguage)
 	}
 	if in.AgeRange != nil {
-		checkAgeRange(&f, *in.AgeRange)
+		CheckAgeRange(&f, *in.AgeRange)
 	}
 	if in.Pupils != nil {
 		checkPupils(&f, *in.Pupils)

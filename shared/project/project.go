@@ -26,7 +26,8 @@ const (
 	LabelEuropean = "european"
 )
 
-// AgeRange is the pupils' age range.
+// AgeRange is the pupils' age range. The form always sets one (MinAge at least); the zero
+// AgeRange is none (an imported project whose line has none), and the API answers without it.
 type AgeRange struct {
 	Min int `json:"min"`
 	Max int `json:"max"`
@@ -56,7 +57,7 @@ type Project struct {
 	Title           string   `json:"title"`
 	Summary         string   `json:"summary"`
 	Language        string   `json:"language"`
-	AgeRange        AgeRange `json:"ageRange"`
+	AgeRange        AgeRange `json:"ageRange,omitzero"` // the zero one is none (an imported project's history may have none)
 	Pupils          int      `json:"pupils"`
 	Themes          []string `json:"themes"`
 	Tools           []string `json:"tools"`

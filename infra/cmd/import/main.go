@@ -3,7 +3,8 @@
 //	go run ./infra/cmd/import -endpoint http://127.0.0.1:8000 -table Table data.jsonl
 //
 // (`make import FILE=data.jsonl` against the stack of `make run`). Without -endpoint it
-// uses the AWS configuration of the environment (profile, region). Rejected lines go to
+// uses the AWS configuration of the environment (profile, region). The file is streamed and
+// read several times (it must be a regular file, not a pipe). Rejected lines go to
 // stderr as "line N: reason", with a progress line about once a second and a summary
 // "N imported, M rejected"; the exit status is 1 when a line was rejected, 2 when the
 // import could not run.
