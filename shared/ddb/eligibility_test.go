@@ -86,7 +86,7 @@ func labelSchool(t *testing.T, st *ddb.Store, schoolID, teacher string, european
 	if _, err := st.ImportProject(ctx, p, partners, countries, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.ImportLabel(ctx, project.Label{ProjectID: pid, Kind: project.LabelNational, SchoolID: schoolID, Country: "RO", AwardedAt: at}); err != nil {
+	if err := st.ImportLabels(ctx, []project.Label{{ProjectID: pid, Kind: project.LabelNational, SchoolID: schoolID, Country: "RO", AwardedAt: at}}); err != nil {
 		t.Fatal(err)
 	}
 }

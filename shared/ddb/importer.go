@@ -215,11 +215,9 @@ func (s *Store) ImportNewMembers(ctx context.Context, ms []member.Member) (errs 
 			}
 		}
 	}
-	if err := s.batchWrite(ctx, reqs); err != nil {
-		return errs, err
-	}
-	// the schools' summaries learn their new teachers (after the links: a run killed
-	// between them is completed by importing again)
+	// the schools' summaries learn their new teachers before the links are written: a run
+	// killed in between leaves a link missing, which ImportRepairMembers writes again with
+	// the (idempotent) summary update
 	for i, m := range ms {
 		if errs[i] != nil {
 			continue
@@ -230,7 +228,7 @@ func (s *Store) ImportNewMembers(ctx context.Context, ms []member.Member) (errs 
 			}
 		}
 	}
-	return errs, nil
+	return errs, s.batchWrite(ctx, reqs)
 }
 
 // membersPerTx: members created per transaction by the import: 3 items each plus the
@@ -602,13 +600,22 @@ func (s *Store) ImportLabels(ctx context.Context, ls []project.Label) error {
 	if err := s.batchWrite(ctx, reqs); err != nil {
 		return err
 	}
-	// the school's summary: whether the project is European is the import's to say (its
+	// the schools' summaries: whether a project is European is the import's to say (its
 	// countries), as history may hold national projects with labels
-	_, countries, _, err := s.LookupProject(ctx, l.ProjectID)
+	ids := make([]string, len(ls))
+	for i, l := range ls {
+		ids[i] = l.ProjectID
+	}
+	countries, err := s.LookupProjects(ctx, ids)
 	if err != nil {
 		return err
 	}
-	return s.applySummary(ctx, l.SchoolID, summaryChange{Label: &l, LabelEuropean: len(countries) > 1})
+	for _, l := range ls {
+		if err := s.applySummary(ctx, l.SchoolID, summaryChange{Label: &l, LabelEuropean: len(countries[l.ProjectID]) > 1}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // keysOf is the keys of the ids, each once (BatchGetItem refuses a key twice).
@@ -733,6 +740,11 @@ func (s *Store) ImportRepairMembers(ctx context.Context, ids []string) (int, err
 		}
 		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: want[ref]}})
 		repaired[owner[ref]] = true
+		if str(want[ref], "kind") == "schoolMember" { // and the school's summary, as ImportNewMembers does
+			if err := s.applySummary(ctx, str(want[ref], "schoolId"), summaryChange{Join: []string{owner[ref]}}); err != nil {
+				return len(repaired), err
+			}
+		}
 	}
 	return len(repaired), s.batchWrite(ctx, reqs)
 }
