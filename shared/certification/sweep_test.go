@@ -20,6 +20,7 @@ type memSweep struct {
 	judged   map[string]int
 	invited  map[string]bool // school/member
 	pageSeen func()
+	cpReads  int
 }
 
 func (m *memSweep) Shards() int { return len(m.shards) }
@@ -41,6 +42,7 @@ func (m *memSweep) SummaryPage(_ context.Context, shard int, after string, limit
 func (m *memSweep) Checkpoint(_ context.Context, _, shard int) (Checkpoint, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.cpReads++
 	return m.cps[shard], nil
 }
 
@@ -159,5 +161,12 @@ func TestSweepResumesAtItsCheckpoints(t *testing.T) {
 	}
 	if len(st.judged) != 60 {
 		t.Errorf("%d schools judged", len(st.judged))
+	}
+	// a run on the complete sweep reads each segment's checkpoint once, and nothing else
+	st.cpReads = 0
+	st.pageSeen = func() { t.Error("a complete sweep read a page") }
+	r, err := sw.Sweep(context.Background(), w, clock().Add(10*time.Minute))
+	if err != nil || !r.Complete || st.cpReads != len(st.shards) {
+		t.Errorf("complete sweep: %+v %v, %d checkpoint reads (want %d)", r, err, st.cpReads, len(st.shards))
 	}
 }
