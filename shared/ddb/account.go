@@ -2,6 +2,7 @@ package ddb
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -64,13 +65,21 @@ func (s *Store) RecordFailedLogin(ctx context.Context, memberID string, now time
 	return err
 }
 
-// PutSession stores a new session under its member (TTL cleans it up after expiry).
+// PutSession stores a new session under its member (TTL cleans it up after expiry). Its
+// key holds the hash of a secret of 256 random bits: when the put finds the item there,
+// it is this very session, written by an earlier attempt of the same call whose answer was
+// lost (the SDK retried it), so that is success, not a failed sign-in.
 func (s *Store) PutSession(ctx context.Context, sess account.Session) error {
 	it, err := item(memberPK(sess.MemberID), sessionSK(sess.TokenHash), "session", sessionItemOf(sess))
 	if err != nil {
 		return err
 	}
-	return s.putIfAbsent(ctx, it)
+	err = s.putIfAbsent(ctx, it)
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return nil
+	}
+	return err
 }
 
 // GetSession reads a session strongly consistently.

@@ -61,10 +61,9 @@ func TestMeterReportsEveryCallKindOnce(t *testing.T) {
 		}, map[string]int{"BatchWriteItem": 1}, ""},
 		{"PutSession", func() error { return s.PutSession(ctx, sess) }, map[string]int{"PutItem": 1}, ""},
 		{"PutSession again", func() error {
-			if err := s.PutSession(ctx, sess); err == nil {
-				t.Error("the same session was put twice")
-			}
-			return nil
+			// its condition fails (the call reports 0 units), and that is the session's own
+			// earlier write: not an error
+			return s.PutSession(ctx, sess)
 		}, map[string]int{"PutItem": 1}, "PutItem"},
 		{"GetSession", func() error { _, _, err := s.GetSession(ctx, id, h); return err }, map[string]int{"GetItem": 1}, ""},
 		{"TouchSession", func() error { return s.TouchSession(ctx, id, h, now) }, map[string]int{"UpdateItem": 1}, ""},
