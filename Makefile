@@ -100,7 +100,7 @@ import:
 # `build`, which relinks every function, is not a prerequisite. The fuzz runs start no
 # stack: testenv starts one only for a test that uses it.
 test: tools validate
-	go run ./infra/cmd/local exec -- go test ./... -count=1
+	go run ./infra/cmd/local exec -- go test ./... -count=1 -timeout 20m
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; fn=$${t##*:}; \
 		echo "fuzz $$fn in $$pkg for $(FUZZTIME)"; \
