@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -89,9 +90,15 @@ func idempotent(ctx context.Context, store IdempotencyStore, key string, req *Re
 		}
 		return replay(*prev.Reply), nil
 	}
-	// The record's last write must happen even when the handler used up its context.
+	// The record's last write must happen even when the handler used up its context: it
+	// has what is left of the request's time, and at least storeTimeout (the part of the
+	// margin Deadline keeps back for it).
 	finish := func(f func(context.Context) error) error {
-		c, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+		budget := storeTimeout
+		if end, ok := ctx.Deadline(); ok {
+			budget = max(budget, time.Until(end)+storeTimeout)
+		}
+		c, cancel := context.WithTimeout(context.WithoutCancel(ctx), budget)
 		defer cancel()
 		return f(c)
 	}
@@ -112,14 +119,17 @@ func idempotent(ctx context.Context, store IdempotencyStore, key string, req *Re
 	if !storable(resp) {
 		// Nothing to replay: a retry runs the use case again.
 		if rerr := finish(release); rerr != nil {
-			return Response{}, rerr
+			// the claim then ends at the request's deadline by itself
+			slog.ErrorContext(ctx, "releasing an Idempotency-Key failed", "error", rerr.Error())
 		}
 		return resp, nil
 	}
 	if serr := finish(func(c context.Context) error {
 		return store.SaveIdempotentReply(c, scope, keyHash, StoredReply{Status: resp.StatusCode, Headers: resp.Headers, Body: resp.Body})
 	}); serr != nil {
-		return Response{}, serr
+		// The use case is done: its answer stands. The claim stays until its end (the
+		// request's deadline), after which a retry runs the use case again.
+		slog.ErrorContext(ctx, "recording the answer of an Idempotency-Key failed", "error", serr.Error())
 	}
 	return resp, nil
 }
