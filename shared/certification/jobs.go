@@ -96,7 +96,7 @@ func (j *Jobs) Run(ctx context.Context, deadline time.Time) ([]RoundReport, erro
 	}); err != nil {
 		return nil, err
 	}
-	var out []RoundReport
+	out := []RoundReport{} // none: [] in the report, not null
 	for _, w := range rounds {
 		rep, err := j.round(ctx, w, now, deadline)
 		out = append(out, rep)
@@ -157,7 +157,7 @@ func (j *Jobs) SweepOpen(ctx context.Context, deadline time.Time) ([]SweepReport
 	}); err != nil {
 		return nil, err
 	}
-	var out []SweepReport
+	out := []SweepReport{}
 	for _, w := range open {
 		rep, err := j.Sweeper.Sweep(ctx, w, deadline)
 		out = append(out, rep)
