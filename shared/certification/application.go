@@ -638,19 +638,29 @@ func noRound() error {
 	return apperr.Conflict("No certification round has been announced: there is nothing to apply to.")
 }
 
-// Save saves the school's draft (PUT .../certification/application): see the func Save for
-// the rules. Answers the application with its new version.
-func (s *Applications) Save(ctx context.Context, who principal.Principal, schoolID string, in SaveInput) (Application, error) {
+// memberRound is the round a member of the school acts in (404 for a stranger, 409 when
+// no round is announced), and the time it was read at.
+func (s *Applications) memberRound(ctx context.Context, who principal.Principal, schoolID string) (*Window, time.Time, error) {
 	if err := s.schoolOf(ctx, who, schoolID); err != nil {
-		return Application{}, err
+		return nil, time.Time{}, err
 	}
 	now := s.now()
 	w, err := s.Round(ctx, now)
 	if err != nil {
-		return Application{}, err
+		return nil, now, err
 	}
 	if w == nil {
-		return Application{}, noRound()
+		return nil, now, noRound()
+	}
+	return w, now, nil
+}
+
+// Save saves the school's draft (PUT .../certification/application): see the func Save for
+// the rules. Answers the application with its new version.
+func (s *Applications) Save(ctx context.Context, who principal.Principal, schoolID string, in SaveInput) (Application, error) {
+	w, now, err := s.memberRound(ctx, who, schoolID)
+	if err != nil {
+		return Application{}, err
 	}
 	verdict, found, err := s.Store.Verdict(ctx, w.Year, schoolID)
 	if err != nil {
@@ -700,16 +710,9 @@ func (s *Applications) Save(ctx context.Context, who principal.Principal, school
 // Submit submits the school's application (POST .../application/submit): it enters the
 // NSO queue of the school's country.
 func (s *Applications) Submit(ctx context.Context, who principal.Principal, schoolID string) (Application, error) {
-	if err := s.schoolOf(ctx, who, schoolID); err != nil {
-		return Application{}, err
-	}
-	now := s.now()
-	w, err := s.Round(ctx, now)
+	w, now, err := s.memberRound(ctx, who, schoolID)
 	if err != nil {
 		return Application{}, err
-	}
-	if w == nil {
-		return Application{}, noRound()
 	}
 	sc, found, err := s.Store.GetSchool(ctx, schoolID)
 	if err != nil {
