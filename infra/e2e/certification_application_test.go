@@ -29,7 +29,7 @@ func makeEligible(t *testing.T, year int, schoolID, country string) {
 	t.Helper()
 	v := certification.Verdict{Year: year, SchoolID: schoolID, Country: country, Eligible: true, JudgedAt: time.Now().UTC(),
 		Criteria: certification.Criteria{RegisteredSince: time.Now().UTC().AddDate(-3, 0, 0), ActiveTeachers: 3, QualityLabelledProjects: 1}}
-	if err := certStore().PutVerdict(context.Background(), v); err != nil {
+	if err := certStore().PutVerdicts(context.Background(), []certification.Verdict{v}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -391,7 +391,7 @@ func matrixCertSchool(w *matrixWorld) string {
 		})
 		for _, sc := range []string{id, matrixSchoolOf(w, rolePartnerMember)} {
 			v := certification.Verdict{Year: 2098, SchoolID: sc, Country: "RO", Eligible: true, JudgedAt: time.Now().UTC()}
-			if err := w.store.PutVerdict(context.Background(), v); err != nil {
+			if err := w.store.PutVerdicts(context.Background(), []certification.Verdict{v}); err != nil {
 				panic(err)
 			}
 		}

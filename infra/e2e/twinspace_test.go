@@ -8,6 +8,7 @@ import (
 
 	"etwin/infra/localstack"
 	"etwin/infra/testenv"
+	"etwin/shared/certification"
 	"etwin/shared/ddb"
 	"etwin/shared/project"
 	"etwin/shared/token"
@@ -224,6 +225,13 @@ func TestTwinSpaceLabels(t *testing.T) {
 		t.Fatalf("label: %s", r.Raw)
 	}
 	expect(t, call(t, "POST", labels, nsoRO, national(a.SchoolID)), 409)
+	// the award's transaction recorded the label in the school's summary, for stage 1
+	sum, _, err := ddb.New(localstack.NewDynamoClient(testenv.DDBEndpoint()), testenv.TableName()).SchoolSummary(context.Background(), a.SchoolID)
+	if err != nil || !slices.ContainsFunc(sum.Labels, func(l certification.LabelFacts) bool {
+		return l.ProjectID == pid && l.Kind == "national" && l.European
+	}) {
+		t.Fatalf("summary of %s after the label: %+v %v", a.SchoolID, sum, err)
+	}
 	expect(t, call(t, "POST", labels, css, european(a.SchoolID)), 409)
 	expect(t, call(t, "POST", labels, nsoRO, european(a.SchoolID)), 403)
 	// The labelled school's partner teachers are notified.

@@ -99,11 +99,11 @@ func TestImportEveryTypeTwice(t *testing.T) {
 		t.Helper()
 		out := map[string]map[string]time.Time{}
 		for _, sid := range []string{"s-ro-1", "s-fr-1"} {
-			a, err := store.SchoolActivity(context.Background(), sid)
+			sum, _, err := store.SchoolSummary(context.Background(), sid)
 			if err != nil {
 				t.Fatal(err)
 			}
-			out[sid] = a
+			out[sid] = sum.LastActive
 		}
 		return out
 	}

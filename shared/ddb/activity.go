@@ -90,13 +90,6 @@ func activityExpr(schoolID, memberID, at string) expression.Builder {
 		WithCondition(expression.Or(expression.AttributeNotExists(path), path.LessThan(expression.Value(at))))
 }
 
-// SchoolActivity is a school's activity summary: each teacher's latest activity time
-// counted for the school (none: an empty map).
-func (s *Store) SchoolActivity(ctx context.Context, schoolID string) (map[string]time.Time, error) {
-	sum, _, err := s.SchoolSummary(ctx, schoolID)
-	return sum.LastActive, err
-}
-
 // MemberActivities lists a member's imported activities, oldest first (the access
 // pattern: Query PK MEMBER#<id>, SK begins_with ACTIVITY#).
 func (s *Store) MemberActivities(ctx context.Context, memberID string) ([]Activity, error) {

@@ -49,7 +49,8 @@ func TestImportActivity(t *testing.T) {
 		"RO~2": {"m-ana.pop": t2},
 		"RO~3": {},
 	} {
-		sum, err := st.SchoolActivity(ctx, sid)
+		summary, _, err := st.SchoolSummary(ctx, sid)
+		sum := summary.LastActive
 		if err != nil || len(sum) != len(want) {
 			t.Fatalf("summary of %s: %v %v, want %v", sid, sum, err, want)
 		}

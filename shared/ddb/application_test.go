@@ -71,7 +71,7 @@ func newAppFixture(t *testing.T, n int) *appFixture {
 		t.Fatal(err)
 	}
 	f.nso = principal.Principal{MemberID: nso.MemberID, Role: member.RoleNSO, Country: "HR"}
-	if err := s.PutVerdict(ctx, certification.Verdict{Year: 2093, SchoolID: sc.SchoolID, Country: "HR", Eligible: true, JudgedAt: now}); err != nil {
+	if err := s.PutVerdicts(ctx, []certification.Verdict{certification.Verdict{Year: 2093, SchoolID: sc.SchoolID, Country: "HR", Eligible: true, JudgedAt: now}}); err != nil {
 		t.Fatal(err)
 	}
 	return f

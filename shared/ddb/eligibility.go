@@ -55,15 +55,6 @@ func (s *Store) Verdict(ctx context.Context, year int, schoolID string) (certifi
 	return it.verdict(), true, nil
 }
 
-// PutVerdict stores a verdict (a re-judgement overwrites it).
-func (s *Store) PutVerdict(ctx context.Context, v certification.Verdict) error {
-	it, err := item(schoolPK(v.SchoolID), certVerdictSK(v.Year), "certVerdict", verdictItemOf(v))
-	if err != nil {
-		return err
-	}
-	return s.transact(ctx, []txItem{s.put(it)})
-}
-
 // The school's summary (SCHOOL#<id> / ACTIVITYSUMMARY, kind "schoolSummary"): what the
 // eligibility sweep judges (certification.Summary), one item per school. Facts about a
 // teacher or a project are top-level attributes named by a prefix and the id, so that each
@@ -185,7 +176,6 @@ func summaryOf(it map[string]types.AttributeValue) (certification.Summary, error
 	if v := str(it, "registeredAt"); v != "" {
 		sum.RegisteredAt = parse(keyTime, v)
 	}
-	proj := func(id string) certification.ProjectFacts { return sum.Projects[id] }
 	for name, v := range it {
 		switch {
 		case name == sumMembers:
@@ -194,29 +184,23 @@ func summaryOf(it map[string]types.AttributeValue) (certification.Summary, error
 			}
 		case strings.HasPrefix(name, sumActivity):
 			sum.LastActive[name[len(sumActivity):]] = parse(activityTime, str(it, name))
-		case strings.HasPrefix(name, sumProjMembers):
-			id := name[len(sumProjMembers):]
-			p := proj(id)
-			if ss, ok := v.(*types.AttributeValueMemberSS); ok {
-				p.Members = ss.Value
-			}
-			sum.Projects[id] = p
-		case strings.HasPrefix(name, sumProjAt):
-			id := name[len(sumProjAt):]
-			p := proj(id)
-			p.ApprovedAt = parse(keyTime, str(it, name))
-			sum.Projects[id] = p
-		case strings.HasPrefix(name, sumProjClosed):
-			id := name[len(sumProjClosed):]
-			p := proj(id)
-			t := parse(keyTime, str(it, name))
-			p.ClosedAt = &t
-			sum.Projects[id] = p
-		case strings.HasPrefix(name, sumProjEU):
-			id := name[len(sumProjEU):]
-			p := proj(id)
-			if b, ok := v.(*types.AttributeValueMemberBOOL); ok {
-				p.European = b.Value
+		case strings.HasPrefix(name, sumProjMembers), strings.HasPrefix(name, sumProjAt),
+			strings.HasPrefix(name, sumProjClosed), strings.HasPrefix(name, sumProjEU):
+			prefix, id, _ := strings.Cut(name, "#")
+			p := sum.Projects[id]
+			switch prefix + "#" {
+			case sumProjMembers:
+				if ss, ok := v.(*types.AttributeValueMemberSS); ok {
+					p.Members = ss.Value
+				}
+			case sumProjAt:
+				p.ApprovedAt = parse(keyTime, str(it, name))
+			case sumProjClosed:
+				t := parse(keyTime, str(it, name))
+				p.ClosedAt = &t
+			case sumProjEU:
+				b, _ := v.(*types.AttributeValueMemberBOOL)
+				p.European = b != nil && b.Value
 			}
 			sum.Projects[id] = p
 		case strings.HasPrefix(name, sumLabel):

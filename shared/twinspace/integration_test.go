@@ -2,6 +2,7 @@ package twinspace_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -121,6 +122,11 @@ func TestRemovedPartnerLosesAccessAtOnce(t *testing.T) {
 	}
 	if _, err := f.svc.AddMember(ctx, a.who, pid, twinspace.MemberInput{MemberID: c.who.MemberID}); err != nil {
 		t.Fatal(err)
+	}
+	// the partner's school counts them as a teacher of the project (the same transaction)
+	sum, found, err := f.store.SchoolSummary(ctx, c.member.Schools[0].SchoolID)
+	if pf := sum.Projects[pid]; err != nil || !found || !slices.Contains(pf.Members, c.who.MemberID) {
+		t.Fatalf("summary of the partner's school: %+v %v %v", sum, found, err)
 	}
 	for i := 0; i < 5; i++ {
 		if _, err := f.svc.Get(ctx, c.who, pid); err != nil {
