@@ -8,10 +8,11 @@ import (
 	"etwin/shared/app"
 	"etwin/shared/lambdarun"
 	"etwin/shared/sesmail"
+	"etwin/shared/ssmkey"
 )
 
 func main() {
 	lambdarun.Stream(func(d *app.Deps) func(context.Context, string) error {
 		return d.Outbox(sesmail.New).Deliver
-	})
+	}, ssmkey.Read) // the key that signs the unsubscribe links
 }

@@ -36,6 +36,7 @@ const (
 	sdkExpression = "github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	ddbPackage    = "etwin/shared/ddb"
 	cursorPackage = "etwin/shared/cursor"
+	optoutPackage = "etwin/shared/optout"
 	argon2Package = "golang.org/x/crypto/argon2"
 )
 
@@ -79,6 +80,8 @@ type codeAccess struct {
 	Keyed map[string]map[string]bool
 	// PagesLists: it signs or opens list cursors.
 	PagesLists bool
+	// SignsUnsubscribes: it signs or checks one-click unsubscribe links.
+	SignsUnsubscribes bool
 	// HashesPasswords: it runs argon2.
 	HashesPasswords bool
 	// Why shows, for each action (and "argon2"), a call path that reaches it.
@@ -199,7 +202,7 @@ func buildCodeModel(root string) (*codeModel, []string) {
 		main.skip = map[*ssa.Function]bool{apiInit: true}
 		main.run(roots...)
 		acc := &codeAccess{Actions: main.actions, QueryTable: main.queryTable, QueryIndex: main.queryIndex,
-			Keyed: map[string]map[string]bool{}, PagesLists: main.pagesLists, HashesPasswords: main.argon2,
+			Keyed: map[string]map[string]bool{}, PagesLists: main.pagesLists, SignsUnsubscribes: main.optouts, HashesPasswords: main.argon2,
 			Why: map[string]string{}}
 		for what := range main.first {
 			acc.Why[what] = main.path(what)
@@ -252,6 +255,7 @@ type walk struct {
 	actions                map[string]bool
 	queryTable, queryIndex bool
 	pagesLists, argon2     bool
+	optouts                bool
 	barriersHit            map[*ssa.Function]string
 	problems               []string
 }
@@ -326,6 +330,10 @@ func (w *walk) visit(f *ssa.Function) {
 	if pkg := pkgPath(f); pkg == cursorPackage && (f.Name() == "Encode" || f.Name() == "Decode") {
 		w.pagesLists = true
 		w.note("cursor", f)
+	}
+	if pkg := pkgPath(f); pkg == optoutPackage && f.Name() == "mac" {
+		w.optouts = true
+		w.note("unsubscribe", f)
 	}
 	var space [32]*ssa.Value
 	for _, b := range f.Blocks {

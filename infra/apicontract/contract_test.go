@@ -219,14 +219,15 @@ func TestOperationIDsNameFunctionFolders(t *testing.T) {
 		if !ok {
 			continue // reported by TestRoutesMatchTemplate
 		}
-		if op.OperationID != fn.Folder {
+		if want := fn.Folder + map[bool]string{true: "-head"}[method == "HEAD"]; op.OperationID != want {
 			t.Errorf("%s: operationId %q, but functions/%s serves it", r, op.OperationID, fn.Folder)
 		}
 	}
 }
 
 // served is the api route a function's main.go serves: main.go must be
-// lambdarun.Serve(api.<Name>) (lambdarun.ServePublic for a Public route), where <Name> is the folder's name in CamelCase and the route's
+// lambdarun.Serve(api.<Name>) (lambdarun.ServePublic for a Public route, ServeIdentified
+// for one that also identifies a signed-in caller), where <Name> is the folder's name in CamelCase and the route's
 // Function is the folder.
 func served(t *testing.T, root, folder string) (app.Route, bool) {
 	t.Helper()
@@ -246,7 +247,7 @@ func served(t *testing.T, root, folder string) (app.Route, bool) {
 			return true
 		}
 		if sel, ok := call.Fun.(*ast.SelectorExpr); ok && len(call.Args) >= 1 {
-			if x, ok := sel.X.(*ast.Ident); ok && x.Name == "lambdarun" && (sel.Sel.Name == "Serve" || sel.Sel.Name == "ServePublic") {
+			if x, ok := sel.X.(*ast.Ident); ok && x.Name == "lambdarun" && (sel.Sel.Name == "Serve" || sel.Sel.Name == "ServePublic" || sel.Sel.Name == "ServeIdentified") {
 				if arg, ok := call.Args[0].(*ast.SelectorExpr); ok {
 					name, serve = arg.Sel.Name, sel.Sel.Name
 				}
@@ -259,7 +260,11 @@ func served(t *testing.T, root, folder string) (app.Route, bool) {
 			if kebab(name) != folder {
 				t.Errorf("functions/%s/main.go serves api.%s, not the route of its folder", folder, name)
 			}
-			if want := map[bool]string{true: "ServePublic", false: "Serve"}[r.Public]; serve != want {
+			want := map[bool]string{true: "ServePublic", false: "Serve"}[r.Public]
+			if r.Identify {
+				want = "ServeIdentified"
+			}
+			if serve != want {
 				t.Errorf("functions/%s/main.go calls lambdarun.%s; its route (Public=%v) needs lambdarun.%s", folder, serve, r.Public, want)
 			}
 			return r, true
@@ -372,10 +377,10 @@ func TestCheckResponse(t *testing.T) {
 		{"pre-registration, other status", "POST", "/v1/registrations", 202, jsonCT, `{"status":"done"}`, false},
 		{"own account of a staff member", "GET", "/v1/me", 200, jsonCT,
 			`{"memberId":"m-1","username":"css.1","firstName":"A","lastName":"B","email":"a@example.org","language":"en",
-			"role":"css","profile":null,"schools":[],"preferences":{"emailNotifications":true,"hiddenFields":[]}}`, true},
+			"role":"css","profile":null,"schools":[],"preferences":{"emailNotifications":true,"hiddenFields":[],"mutedEmailKinds":[]}}`, true},
 		{"own account, unknown role", "GET", "/v1/me", 200, jsonCT,
 			`{"memberId":"m-1","username":"x.1","firstName":"A","lastName":"B","email":"a@example.org","language":"en",
-			"role":"wizard","profile":null,"schools":[],"preferences":{"emailNotifications":true,"hiddenFields":[]}}`, false},
+			"role":"wizard","profile":null,"schools":[],"preferences":{"emailNotifications":true,"hiddenFields":[],"mutedEmailKinds":[]}}`, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -461,7 +466,7 @@ func TestRoutesListsEveryOperation(t *testing.T) {
 func TestWriteRoutesDocumentIdempotencyKeys(t *testing.T) {
 	f := setup(t)
 	for _, fn := range f.functions {
-		writes := slices.ContainsFunc(fn.Routes, func(r string) bool { return !strings.HasPrefix(r, "GET ") })
+		writes := slices.ContainsFunc(fn.Routes, func(r string) bool { return !strings.HasPrefix(r, "GET ") && !strings.HasPrefix(r, "HEAD ") })
 		if !writes {
 			continue
 		}

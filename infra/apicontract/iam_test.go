@@ -18,6 +18,7 @@ const (
 	resIndex     = "table indexes"
 	resSES       = "SES identity"
 	resCursorKey = "cursor key parameter"
+	resUnsubKey  = "unsubscribe key parameter"
 	resSESSet    = "SES configuration set"
 	resDLQ       = "mail dead-letter queue"
 )
@@ -27,6 +28,7 @@ var knownResources = map[string]string{
 	`!Sub ${Table.Arn}/index/*`: resIndex,
 	`!Sub arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SesIdentity}`:                       resSES,
 	`!Sub arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${CursorKeyParameterName}`:            resCursorKey,
+	`!Sub arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${UnsubscribeKeyParameterName}`:       resUnsubKey,
 	`!Sub arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${MailConfigurationSetName}`: resSESSet,
 	"!GetAtt MailDeadLetterQueue.Arn": resDLQ,
 }
@@ -144,7 +146,7 @@ func statements(fn templateFunction) (out []statement, problems []string) {
 }
 
 func readOnly(fn templateFunction) bool {
-	return len(fn.Routes) > 0 && !slices.ContainsFunc(fn.Routes, func(r string) bool { return !strings.HasPrefix(r, "GET ") })
+	return len(fn.Routes) > 0 && !slices.ContainsFunc(fn.Routes, func(r string) bool { return !strings.HasPrefix(r, "GET ") && !strings.HasPrefix(r, "HEAD ") })
 }
 
 // tableKeys is the table's key schema (PK, SK).
@@ -201,6 +203,11 @@ func needs(a *codeAccess) map[string]string {
 			// TestListFunctionsReadTheCursorKeyParameter keeps to the functions that page.
 			if a.PagesLists {
 				out[grant(action, resCursorKey)] = why
+			}
+			// The same for the unsubscribe key (UNSUBSCRIBE_KEY_PARAMETER), read where
+			// unsubscribe links are signed or checked.
+			if a.SignsUnsubscribes {
+				out[grant(action, resUnsubKey)] = why
 			}
 		default:
 			out[grant(action, "?")] = why
@@ -487,7 +494,7 @@ func TestListFunctionsReadTheCursorKeyParameter(t *testing.T) {
 		}
 		sort.Strings(ssm)
 		if !a.PagesLists {
-			if env != nil || ssm != nil {
+			if env != nil || slices.ContainsFunc(ssm, func(g string) bool { return !strings.HasSuffix(g, resUnsubKey) }) {
 				t.Errorf("%s pages no list but has CURSOR_KEY_PARAMETER %v and %v", fn.Resource, env, ssm)
 			}
 			continue
@@ -496,7 +503,7 @@ func TestListFunctionsReadTheCursorKeyParameter(t *testing.T) {
 		if !slices.Equal(env, []string{"!Ref CursorKeyParameterName"}) {
 			t.Errorf("%s pages lists (%s): CURSOR_KEY_PARAMETER = %v, want !Ref CursorKeyParameterName", fn.Resource, a.Why["cursor"], env)
 		}
-		if !slices.Equal(ssm, []string{grant("ssm:GetParameter", resCursorKey)}) {
+		if !slices.Equal(ssm, []string{grant("ssm:GetParameter", resCursorKey)}) { // (no list function signs unsubscribe links)
 			t.Errorf("%s pages lists: SSM grants %v, want only ssm:GetParameter on the cursor key parameter", fn.Resource, ssm)
 		}
 	}
@@ -556,7 +563,9 @@ func TestTracingIsActive(t *testing.T) {
 // itself.
 var (
 	corsSafelisted = []string{"Cache-Control", "Content-Language", "Content-Length", "Content-Type", "Expires", "Last-Modified", "Pragma"}
-	notForScripts  = []string{"X-Content-Type-Options", "Strict-Transport-Security"}
+	// (and the pages for people, which browsers navigate to, set the rest)
+	notForScripts = []string{"X-Content-Type-Options", "Strict-Transport-Security", "Content-Security-Policy",
+		"Referrer-Policy", "X-Frame-Options", "X-Robots-Tag"}
 )
 
 // TestCorsExposesTheAnswerHeaders: the portal can read every header the code puts on an

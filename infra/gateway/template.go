@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -156,6 +157,10 @@ func LoadTemplate(templatePath string, opts TemplateOptions) (*Template, error) 
 		resources: map[string]string{},
 
 		eventRouteSettings: map[string]*yaml.Node{},
+		conditions:         map[string]*yaml.Node{},
+	}
+	for _, c := range pairs(get(root, "Conditions")) {
+		r.conditions[c.key] = c.value
 	}
 	for _, p := range pairs(get(root, "Parameters")) {
 		r.params[p.key] = p.value
@@ -236,6 +241,8 @@ type resolver struct {
 	streams   map[string]string // table logical ID → StreamViewType, for tables with a stream
 	// eventRouteSettings are the RouteSettings of HttpApi events, by route key.
 	eventRouteSettings map[string]*yaml.Node
+	// conditions are the template's Conditions, by name.
+	conditions map[string]*yaml.Node
 }
 
 func (r *resolver) function(id string, props, globals *yaml.Node) (*Function, []string, error) {
@@ -448,6 +455,16 @@ func (r *resolver) str(n *yaml.Node) (string, error) {
 		return r.ref(n.Value)
 	case n.Tag == "!Sub" && n.Kind == yaml.ScalarNode:
 		return r.sub(n.Value)
+	case n.Tag == "!If" && n.Kind == yaml.SequenceNode && len(n.Content) == 3:
+		// Only the chosen branch is resolved, as CloudFormation does.
+		ok, err := r.condition(n.Content[0].Value)
+		if err != nil {
+			return "", err
+		}
+		if ok {
+			return r.str(n.Content[1])
+		}
+		return r.str(n.Content[2])
 	case n.Kind == yaml.MappingNode && len(n.Content) == 2:
 		// The long forms {Ref: X} and {"Fn::Sub": "..."}.
 		switch n.Content[0].Value {
@@ -465,6 +482,54 @@ func (r *resolver) str(n *yaml.Node) (string, error) {
 		return "", fmt.Errorf("%s cannot be resolved locally", n.Tag)
 	}
 	return "", fmt.Errorf("a %s cannot be used as a string here", kindName(n.Kind))
+}
+
+// condition evaluates the template's condition name: !Equals of strings, !Not, !And,
+// !Or and !Condition, over parameters (what the template's Conditions use).
+func (r *resolver) condition(name string) (bool, error) {
+	c, ok := r.conditions[name]
+	if !ok {
+		return false, fmt.Errorf("no condition %q", name)
+	}
+	return r.truth(c, 0)
+}
+
+func (r *resolver) truth(n *yaml.Node, depth int) (bool, error) {
+	n = deref(n)
+	if n == nil || depth > 10 {
+		return false, errors.New("a condition cannot be evaluated locally")
+	}
+	switch {
+	case n.Tag == "!Condition" && n.Kind == yaml.ScalarNode:
+		c, ok := r.conditions[n.Value]
+		if !ok {
+			return false, fmt.Errorf("no condition %q", n.Value)
+		}
+		return r.truth(c, depth+1)
+	case n.Tag == "!Equals" && n.Kind == yaml.SequenceNode && len(n.Content) == 2:
+		a, err := r.str(n.Content[0])
+		if err != nil {
+			return false, err
+		}
+		b, err := r.str(n.Content[1])
+		return a == b, err
+	case n.Tag == "!Not" && n.Kind == yaml.SequenceNode && len(n.Content) == 1:
+		v, err := r.truth(n.Content[0], depth+1)
+		return !v, err
+	case (n.Tag == "!And" || n.Tag == "!Or") && n.Kind == yaml.SequenceNode:
+		all := n.Tag == "!And"
+		for _, c := range n.Content {
+			v, err := r.truth(c, depth+1)
+			if err != nil {
+				return false, err
+			}
+			if v != all {
+				return v, nil
+			}
+		}
+		return all, nil
+	}
+	return false, fmt.Errorf("the condition %s cannot be evaluated locally", n.Tag)
 }
 
 func (r *resolver) ref(name string) (string, error) {

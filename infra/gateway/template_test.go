@@ -11,7 +11,7 @@ import (
 
 const realTemplate = "../../template.yaml"
 
-var localParameters = map[string]string{"CursorSigningKey": strings.Repeat("k", 32)}
+var localParameters = map[string]string{"CursorSigningKey": strings.Repeat("k", 32), "ConfirmUrl": "http://127.0.0.1:3000"}
 
 func TestRealTemplate(t *testing.T) {
 	tmpl, err := LoadTemplate(realTemplate, TemplateOptions{Parameters: localParameters})
@@ -50,8 +50,9 @@ func TestRealTemplate(t *testing.T) {
 				t.Errorf("route %s in %s and %s", r.RouteKey(), other, f.LogicalID)
 			}
 			routes[r.RouteKey()] = f.LogicalID
-			if !strings.HasPrefix(r.Path, "/v1/") {
-				t.Errorf("%s: route %s outside /v1", f.LogicalID, r.RouteKey())
+			// The API is under /v1; only the pages people open from e-mails are not.
+			if !strings.HasPrefix(r.Path, "/v1/") && !strings.HasPrefix(r.Path, "/confirm/") && !strings.HasPrefix(r.Path, "/unsubscribe/") {
+				t.Errorf("%s: route %s outside /v1 and the e-mailed pages", f.LogicalID, r.RouteKey())
 			}
 		}
 	}
@@ -145,15 +146,18 @@ func TestTemplateErrors(t *testing.T) {
 	}
 
 	cases := map[string]string{
-		"!GetAtt":         `V: !GetAtt Table.Arn`,
-		"!If":             `V: !If [C, a, b]`,
-		"NoSuchThing":     `V: !Ref NoSuchThing`,
-		"Table.Arn":       `V: !Sub "${Table.Arn}/x"`,
-		"AWS::SQS::Queue": `V: !Ref Queue`,
+		"!GetAtt":          `V: !GetAtt Table.Arn`,
+		`no condition "C"`: `V: !If [C, a, b]`,
+		"!GetAtt cannot":   `V: !If [Yes, !GetAtt Table.Arn, b]`,
+		"NoSuchThing":      `V: !Ref NoSuchThing`,
+		"Table.Arn":        `V: !Sub "${Table.Arn}/x"`,
+		"AWS::SQS::Queue":  `V: !Ref Queue`,
 	}
 	for want, env := range cases {
 		path := filepath.Join(t.TempDir(), "template.yaml")
 		text := `
+Conditions:
+  Yes: !Equals [a, a]
 Resources:
   Table: {Type: AWS::DynamoDB::Table}
   Queue: {Type: AWS::SQS::Queue}
@@ -281,4 +285,40 @@ var camelBoundary = regexp.MustCompile(`([a-z0-9])([A-Z])`)
 // kebab is the Makefile's CamelCase → kebab-case rule.
 func kebab(s string) string {
 	return strings.ToLower(camelBoundary.ReplaceAllString(s, "$1-$2"))
+}
+
+// !If resolves only its chosen branch, by the template's Conditions over parameters.
+func TestTemplateIf(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "template.yaml")
+	text := `
+Parameters:
+  Url: {Type: String, Default: ""}
+Conditions:
+  UrlGiven: !Not [!Equals [!Ref Url, ""]]
+  Both: !And [!Condition UrlGiven, !Or [!Equals [a, b], !Equals [c, c]]]
+Resources:
+  HttpApi: {Type: AWS::Serverless::HttpApi}
+  F:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: functions/f
+      Environment:
+        Variables:
+          V: !If [UrlGiven, !Ref Url, !Sub "https://${HttpApi}.example"]
+          W: !If [Both, yes, no]
+`
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := LoadTemplate(path, TemplateOptions{Parameters: map[string]string{"Url": "http://127.0.0.1:3000"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if env := tmpl.Functions[0].Env; env["V"] != "http://127.0.0.1:3000" || env["W"] != "yes" {
+		t.Errorf("env %v", env)
+	}
+	// Without the parameter the other branch is taken, and it cannot be resolved here.
+	if _, err := LoadTemplate(path, TemplateOptions{}); err == nil || !strings.Contains(err.Error(), "HttpApi") {
+		t.Errorf("the other branch: %v", err)
+	}
 }

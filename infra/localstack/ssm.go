@@ -23,6 +23,10 @@ import (
 // in every local stack (the template's CursorKeyParameterName, see LocalParameters).
 const CursorKeyParameter = "/etwinning/cursor-key"
 
+// UnsubscribeKeyParameter holds the key that signs one-click unsubscribe links (the
+// template's UnsubscribeKeyParameterName), random in every local stack.
+const UnsubscribeKeyParameter = "/etwinning/unsubscribe-key"
+
 // localAccount is the account id in the ARNs the local services answer with.
 const localAccount = "000000000000"
 

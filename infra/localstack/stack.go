@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"path/filepath"
 
@@ -17,9 +18,13 @@ import (
 // make test, tests): the portal on the Vite dev server, a local sender, and the name of
 // the SSM parameter that holds the cursor signing key (the local SSM holds a random one).
 var LocalParameters = map[string]string{
-	"PortalUrl":              "http://localhost:5173",
-	"SenderAddress":          "no-reply@etwinning.local",
-	"CursorKeyParameterName": CursorKeyParameter,
+	"PortalUrl":                   "http://localhost:5173",
+	"SenderAddress":               "no-reply@etwinning.local",
+	"CursorKeyParameterName":      CursorKeyParameter,
+	"UnsubscribeKeyParameterName": UnsubscribeKeyParameter,
+	// The confirmation links in e-mails open the local API itself (make run's address;
+	// StartGateway sets the address it listens on).
+	"ConfirmUrl": "http://127.0.0.1:3000",
 }
 
 // StackOptions configure StartStack.
@@ -98,6 +103,7 @@ func StartStack(ctx context.Context, opts StackOptions) (*Stack, error) {
 	}
 	s.SSM, s.CursorKey = ssm, NewCursorKey()
 	s.SSM.Put(CursorKeyParameter, "SecureString", s.CursorKey)
+	s.SSM.Put(UnsubscribeKeyParameter, "SecureString", NewCursorKey())
 
 	// The two services start in parallel: the JVM takes a few seconds.
 	type started struct {
@@ -148,10 +154,16 @@ func (s *Stack) StartGateway(opts GatewayOptions) error {
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("localstack: API on %s: %w", addr, err)
+	}
+	params := maps.Clone(LocalParameters)
+	params["ConfirmUrl"] = "http://" + ln.Addr().String()
 	gw, err := gateway.New(gateway.Options{
 		TemplatePath: s.Template,
 		BinDir:       opts.BinDir,
-		Parameters:   LocalParameters,
+		Parameters:   params,
 		TableName:    s.tableName,
 		ExtraEnv: map[string]string{
 			// The SDK's per-service endpoint variables point the functions' clients here.
@@ -168,12 +180,8 @@ func (s *Stack) StartGateway(opts GatewayOptions) error {
 		DeadLetterDir:           opts.DeadLetterDir,
 	})
 	if err != nil {
+		ln.Close()
 		return err
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		gw.Close()
-		return fmt.Errorf("localstack: API on %s: %w", addr, err)
 	}
 	go gw.Serve(ln)
 	s.Gateway = gw

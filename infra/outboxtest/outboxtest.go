@@ -30,7 +30,7 @@ func Deliver(t testing.TB, table string, snd mail.Sender) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := &outbox.Service{Store: ddb.New(testenv.DDB(), table), Mail: snd, PortalURL: "https://portal.example"}
+	svc := &outbox.Service{Store: ddb.New(testenv.DDB(), table), Mail: snd, Links: mail.Links{Portal: "https://portal.example", Confirm: "https://api.example"}}
 	var ids []string
 	p := dynamodb.NewScanPaginator(testenv.DDB(), &dynamodb.ScanInput{TableName: aws.String(table), ConsistentRead: aws.Bool(true),
 		FilterExpression: e.Filter(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values()})

@@ -7,6 +7,7 @@ import (
 
 	"etwin/shared/apperr"
 	"etwin/shared/member"
+	"etwin/shared/notify"
 	"etwin/shared/principal"
 	"etwin/shared/school"
 	"etwin/shared/token"
@@ -76,6 +77,8 @@ type MePatch struct {
 type PreferencesPatch struct {
 	EmailNotifications *bool     `json:"emailNotifications"`
 	HiddenFields       *[]string `json:"hiddenFields"`
+	// MutedEmailKinds replaces the kinds of notification whose e-mails are off.
+	MutedEmailKinds *[]string `json:"mutedEmailKinds"`
 }
 
 // ErrNoMember: the store has no such member (any more).
@@ -112,6 +115,9 @@ func (p *MePatch) Validate() error {
 	if p.Preferences != nil && p.Preferences.HiddenFields != nil {
 		member.CheckCodes(&f, "preferences.hiddenFields", *p.Preferences.HiddenFields, 0, len(member.HideableFields), member.IsHideableField)
 	}
+	if p.Preferences != nil && p.Preferences.MutedEmailKinds != nil {
+		member.CheckCodes(&f, "preferences.mutedEmailKinds", *p.Preferences.MutedEmailKinds, 0, len(notify.EmailKinds), notify.IsEmailKind)
+	}
 	if p.FirstName == nil && p.LastName == nil && p.Language == nil && p.Profile == nil && p.Preferences == nil {
 		f.Add("body", "change at least one of firstName, lastName, language, profile, preferences")
 	}
@@ -137,6 +143,9 @@ func (p MePatch) Apply(m *member.Member) error {
 		}
 		if pp.HiddenFields != nil {
 			m.HiddenFields = append([]string{}, *pp.HiddenFields...)
+		}
+		if pp.MutedEmailKinds != nil {
+			m.MutedEmailKinds = append([]string{}, *pp.MutedEmailKinds...)
 		}
 	}
 	if pp := p.Profile; pp != nil {

@@ -23,6 +23,7 @@ func Routes() []app.Route {
 	return []app.Route{
 		Vocabularies, StatsGet,
 		RegistrationStart, RegistrationRead, RegistrationComplete,
+		ConfirmPage, ConfirmDecide, ConfirmationGet, ConfirmationPost, UnsubscribePage, Unsubscribe,
 		SessionCreate, SessionDelete, MeGet, MeUpdate, MeSchoolAdd,
 		PasswordResetRequest, PasswordResetConfirm,
 		SchoolSearch, SchoolGet, MembersSearch, MemberGet, StaffCreate, StaffGet,

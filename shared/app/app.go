@@ -19,6 +19,7 @@ import (
 
 	"etwin/shared/account"
 	"etwin/shared/certification"
+	"etwin/shared/confirm"
 	"etwin/shared/contact"
 	"etwin/shared/cursor"
 	"etwin/shared/ddb"
@@ -27,6 +28,7 @@ import (
 	"etwin/shared/httpapi"
 	"etwin/shared/mail"
 	"etwin/shared/notify"
+	"etwin/shared/optout"
 	"etwin/shared/outbox"
 	"etwin/shared/project"
 	"etwin/shared/registration"
@@ -44,7 +46,12 @@ import (
 type Deps struct {
 	Store     *ddb.Store
 	PortalURL string
-	Cursors   cursor.Signer
+	// ConfirmURL is the base URL of the backend's own confirmation and unsubscribe pages
+	// in e-mails (CONFIRM_URL: the API's public URL unless the template says otherwise).
+	ConfirmURL string
+	Cursors    cursor.Signer
+	// Unsubscribes signs and checks one-click unsubscribe links (LoadUnsubscribes).
+	Unsubscribes optout.Signer
 	// ReadKey reads the cursor key parameter (set by Serve from its main.go).
 	ReadKey KeyReader
 
@@ -53,9 +60,10 @@ type Deps struct {
 	sender     string
 	storeOnce  sync.Once
 	cursorOnce sync.Once
+	optoutOnce sync.Once
 }
 
-// Load reads the environment (TABLE_NAME, PORTAL_URL, SENDER_ADDRESS) and the AWS
+// Load reads the environment (TABLE_NAME, PORTAL_URL, CONFIRM_URL, SENDER_ADDRESS) and the AWS
 // configuration (every call bounded); the cursor key is read by Paging, for the routes
 // that page lists.
 func Load(ctx context.Context) (*Deps, error) {
@@ -67,38 +75,67 @@ func Load(ctx context.Context) (*Deps, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Deps{cfg: cfg, table: table, sender: os.Getenv("SENDER_ADDRESS"), PortalURL: os.Getenv("PORTAL_URL")}, nil
+	return &Deps{cfg: cfg, table: table, sender: os.Getenv("SENDER_ADDRESS"), PortalURL: os.Getenv("PORTAL_URL"),
+		ConfirmURL: os.Getenv("CONFIRM_URL")}, nil
 }
 
 // Paging loads the key that signs list cursors (once, LoadCursors) and returns d: the
 // routes that page lists build their service from d.Paging(), so only their functions
 // link and call the SSM client. A key that cannot be read stops the function at init.
 func (d *Deps) Paging() *Deps {
-	d.cursorOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := d.LoadCursors(ctx); err != nil {
-			slog.Error("init failed", "error", err.Error()) // names the parameter, never the key
-			os.Exit(1)
-		}
-	})
+	d.cursorOnce.Do(func() { mustLoad(d.LoadCursors) })
 	return d
 }
 
-// LoadCursors sets d.Cursors from the cursor key (see cursorKey), unless a test or a
+// mustLoad runs a key's load at init, and stops the function when it fails.
+func mustLoad(load func(context.Context) error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := load(ctx); err != nil {
+		slog.Error("init failed", "error", err.Error()) // names the parameter, never the key
+		os.Exit(1)
+	}
+}
+
+// optouts loads the key of the one-click unsubscribe links (once) and returns its
+// signer: only the functions that sign or check them read it.
+func (d *Deps) optouts() optout.Signer {
+	d.optoutOnce.Do(func() { mustLoad(d.LoadUnsubscribes) })
+	return d.Unsubscribes
+}
+
+// LoadUnsubscribes sets d.Unsubscribes from UNSUBSCRIBE_KEY(_PARAMETER), unless set
+// already. No key leaves the zero Signer: e-mails link to the preferences page instead,
+// and every unsubscribe link is unknown.
+func (d *Deps) LoadUnsubscribes(ctx context.Context) error {
+	if d.Unsubscribes.Ready() {
+		return nil
+	}
+	k, err := signingKey(ctx, d.cfg, d.ReadKey, unsubscribeKeyEnv)
+	if err != nil || k == "" {
+		return err
+	}
+	if len(k) < minKeyLength {
+		return errors.New("the unsubscribe key (UNSUBSCRIBE_KEY or UNSUBSCRIBE_KEY_PARAMETER) must be at least 32 characters")
+	}
+	d.Unsubscribes = optout.NewSigner(k)
+	return nil
+}
+
+// LoadCursors sets d.Cursors from the cursor key (CURSOR_KEY(_PARAMETER), see signingKey), unless a test or a
 // tool set them already. No key at all leaves the zero Signer: cursors fail closed.
 func (d *Deps) LoadCursors(ctx context.Context) error {
 	if d.Cursors.Ready() {
 		return nil
 	}
-	k, err := cursorKey(ctx, d.cfg, d.ReadKey)
+	k, err := signingKey(ctx, d.cfg, d.ReadKey, cursorKeyEnv)
 	if err != nil {
 		return err
 	}
 	if k == "" {
 		return nil
 	}
-	if len(k) < 32 {
+	if len(k) < minKeyLength {
 		return errors.New("the cursor key (CURSOR_KEY or CURSOR_KEY_PARAMETER) must be at least 32 characters")
 	}
 	d.Cursors = cursor.New(k)
@@ -127,7 +164,10 @@ type Transport func(cfg aws.Config, from string) mail.Sender
 // the transport at MAIL_SEND_RATE e-mails per second per container (SES's account rate
 // divided by the function's reserved concurrency; unset: no pacing).
 func (d *Deps) Outbox(transport Transport) *outbox.Service {
-	s := &outbox.Service{Store: d.store(), PortalURL: d.PortalURL}
+	s := &outbox.Service{Store: d.store(), Links: mail.Links{Portal: d.PortalURL, Confirm: d.ConfirmURL}}
+	if u := d.optouts(); u.Ready() {
+		s.Unsubscribe = u.Sign
+	}
 	if d.sender != "" {
 		s.Mail = transport(d.cfg, d.sender)
 	}
@@ -214,6 +254,18 @@ func (d *Deps) Applications() *certification.Applications {
 	return &certification.Applications{Store: d.store(), Cursors: d.Cursors}
 }
 
+// Confirmations are the decisions taken from e-mailed links (the confirmation pages and
+// their JSON routes), each through the use case of its API route.
+func (d *Deps) Confirmations() *confirm.Service {
+	st := d.store()
+	return &confirm.Service{Store: st, Deciders: confirm.Deciders(d.Contacts(), d.Projects(), st)}
+}
+
+// OptOuts are the one-click unsubscribe links of notification e-mails.
+func (d *Deps) OptOuts() *optout.Service {
+	return &optout.Service{Store: d.store(), Signer: d.optouts(), Kinds: notify.EmailKinds}
+}
+
 // Stats serves the public numbers.
 func (d *Deps) Stats() *stats.Service { return &stats.Service{Store: d.store()} }
 
@@ -225,8 +277,12 @@ type Route struct {
 	Function string
 	// Public routes need no session.
 	Public bool
+	// Identify: a public route that also knows a signed-in caller (a bearer token, when
+	// given, must be a valid session; see httpapi.Identify).
+	Identify bool
 	// NoReplay turns Idempotency-Key replays off for a route whose answer holds a secret
-	// that must never be stored (the session token of a login).
+	// that must never be stored (the session token of a login), and for the HTML pages
+	// people open from e-mails (forms send no key).
 	NoReplay bool
 	Handler  func(*Deps) httpapi.Handler
 }
@@ -236,6 +292,9 @@ type Route struct {
 // build MemberChain or PublicChain without the run-time choice, so each links only what it
 // uses).
 func (r Route) Chain(d *Deps) httpapi.Handler {
+	if r.Identify {
+		return r.IdentifiedChain(d)
+	}
 	if r.Public {
 		return r.PublicChain(d)
 	}
@@ -251,6 +310,12 @@ func (r Route) MemberChain(d *Deps) httpapi.Handler {
 // PublicChain is the chain of a public route: deadline, idempotency.
 func (r Route) PublicChain(d *Deps) httpapi.Handler {
 	return httpapi.Chain(r.Handler(d), httpapi.Deadline(httpapi.DeadlineMargin), r.idempotency(d))
+}
+
+// IdentifiedChain is the chain of a public route that identifies a signed-in caller:
+// deadline, identification, idempotency.
+func (r Route) IdentifiedChain(d *Deps) httpapi.Handler {
+	return httpapi.Chain(r.Handler(d), httpapi.Deadline(httpapi.DeadlineMargin), httpapi.Identify(d.Sessions()), r.idempotency(d))
 }
 
 func (r Route) idempotency(d *Deps) httpapi.Middleware {

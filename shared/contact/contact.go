@@ -8,6 +8,7 @@ import (
 	"errors"
 	"time"
 
+	"etwin/shared/action"
 	"etwin/shared/apperr"
 	"etwin/shared/member"
 	"etwin/shared/notify"
@@ -66,6 +67,9 @@ type Decision struct {
 	ForSender, ForInvitee Person
 	// Accepted: the notification to the sender.
 	Notice *notify.Notification
+	// Spend uses the e-mailed link the decision was taken from (nil: taken in the
+	// portal), in the same transaction.
+	Spend *action.Spend
 }
 
 // Errors the store reports when a condition fails.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"etwin/shared/action"
 	"etwin/shared/apperr"
 	"etwin/shared/clock"
 	"etwin/shared/cursor"
@@ -68,6 +69,7 @@ func (s *Service) Create(ctx context.Context, who principal.Principal, in Create
 	r := Request{RequestID: token.SortableID("r-", now), Status: StatusPending, From: PersonOf(sender), To: PersonOf(invitee), CreatedAt: now}
 	to := notify.RecipientOf(invitee)
 	n := notify.New(to, notify.KindContactRequest, notify.Subject{Type: notify.SubjectContactRequest, ID: r.RequestID}, notify.ActorOf(sender), now)
+	n.AskDecision(action.ContactRequest, now)
 	err = s.Store.CreateContactRequest(ctx, r, Day(now), DailyLimit, n)
 	switch {
 	case errors.Is(err, ErrPending):
@@ -87,6 +89,17 @@ func (s *Service) Create(ctx context.Context, who principal.Principal, in Create
 // and notifies the sender; rejecting tells nobody (the request leaves the sender's
 // outgoing list) and frees the pair for a new request.
 func (s *Service) Decide(ctx context.Context, who principal.Principal, requestID string, accept bool) (Request, error) {
+	return s.decide(ctx, who, requestID, accept, nil)
+}
+
+// DecideFromLink is Decide taken from the e-mailed link (package confirm): the same rules
+// and effects, and the link is used in the decision's transaction (action.ErrSpent when
+// another request used it first).
+func (s *Service) DecideFromLink(ctx context.Context, who principal.Principal, requestID string, accept bool, spend action.Spend) (Request, error) {
+	return s.decide(ctx, who, requestID, accept, &spend)
+}
+
+func (s *Service) decide(ctx context.Context, who principal.Principal, requestID string, accept bool, spend *action.Spend) (Request, error) {
 	if !validID(requestID) {
 		return Request{}, noSuchRequest()
 	}
@@ -101,7 +114,7 @@ func (s *Service) Decide(ctx context.Context, who principal.Principal, requestID
 		return Request{}, decided(r)
 	}
 	now := s.now()
-	d := Decision{Request: r}
+	d := Decision{Request: r, Spend: spend}
 	d.Request.DecidedAt = &now
 	d.Request.Status = StatusRejected
 	var to notify.Recipient

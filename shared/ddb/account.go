@@ -3,6 +3,7 @@ package ddb
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -288,3 +289,25 @@ func (s *Store) UseReset(ctx context.Context, r account.Reset, passwordHash stri
 	}
 	return s.transact(ctx, []txItem{spend, set})
 }
+
+// MuteEmailKind implements optout.Store: kind joins the member's muted e-mail kinds,
+// through the member's versioned update (nothing is written when it is there already).
+func (s *Store) MuteEmailKind(ctx context.Context, memberID, kind string) (bool, error) {
+	_, err := s.UpdateMember(ctx, memberID, func(m *member.Member) error {
+		if slices.Contains(m.MutedEmailKinds, kind) {
+			return errUnchanged
+		}
+		m.MutedEmailKinds = append(m.MutedEmailKinds, kind)
+		return nil
+	})
+	switch {
+	case errors.Is(err, errUnchanged):
+		return true, nil
+	case errors.Is(err, account.ErrNoMember):
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// errUnchanged ends a versioned update that has nothing to write.
+var errUnchanged = errors.New("ddb: nothing to change")

@@ -194,6 +194,13 @@ func (s *Store) DecideContactRequest(ctx context.Context, d contact.Decision) er
 		}
 		items = append(items, notes...)
 	}
+	if d.Spend != nil {
+		sp, err := s.actionSpend(*d.Spend)
+		if err != nil {
+			return err
+		}
+		items = append(items, sp)
+	}
 	return s.transact(ctx, items)
 }
 

@@ -71,7 +71,7 @@ func mergeStored(stored, m member.Member) (member.Member, error) {
 		m.PasswordHash = stored.PasswordHash
 	}
 	m.FailedLogins, m.FailedLoginWindow = stored.FailedLogins, stored.FailedLoginWindow
-	m.EmailNotifications, m.HiddenFields = stored.EmailNotifications, stored.HiddenFields
+	m.EmailNotifications, m.HiddenFields, m.MutedEmailKinds = stored.EmailNotifications, stored.HiddenFields, stored.MutedEmailKinds
 	return m, nil
 }
 

@@ -78,6 +78,7 @@ type memberItem struct {
 	// absent means true
 	EmailNotifications *bool    `dynamodbav:"emailNotifications,omitempty"`
 	HiddenFields       []string `dynamodbav:"hiddenFields,omitempty"`
+	MutedEmailKinds    []string `dynamodbav:"mutedEmailKinds,omitempty"`
 	// a staff account's welcome e-mail (written by the mail-sender)
 	InvitationMail   string `dynamodbav:"invitationMail,omitempty"`
 	InvitationReason string `dynamodbav:"invitationMailReason,omitempty"`
@@ -92,7 +93,7 @@ func memberItemOf(m member.Member) memberItem {
 	it := memberItem{MemberID: m.MemberID, Username: m.Username, FirstName: m.FirstName, LastName: m.LastName,
 		Email: m.Email, Language: m.Language, Role: m.Role, Country: m.Country, Schools: schoolRefAttrsOf(m.Schools),
 		PasswordHash: m.PasswordHash, CreatedAt: m.CreatedAt, FailedLogins: m.FailedLogins, FailedLoginWindow: m.FailedLoginWindow,
-		EmailNotifications: m.EmailNotifications, HiddenFields: m.HiddenFields,
+		EmailNotifications: m.EmailNotifications, HiddenFields: m.HiddenFields, MutedEmailKinds: m.MutedEmailKinds,
 		InvitationMail: m.InvitationMail, InvitationReason: m.InvitationReason}
 	if m.Profile != nil {
 		p := profileAttrs(*m.Profile)
@@ -117,7 +118,7 @@ func (it *memberItem) toMember() member.Member {
 	m := member.Member{MemberID: it.MemberID, Username: it.Username, FirstName: it.FirstName, LastName: it.LastName,
 		Email: it.Email, Language: it.Language, Role: it.Role, Country: it.Country, Schools: schoolRefsOf(it.Schools),
 		PasswordHash: it.PasswordHash, CreatedAt: it.CreatedAt, FailedLogins: it.FailedLogins, FailedLoginWindow: it.FailedLoginWindow,
-		EmailNotifications: it.EmailNotifications, HiddenFields: it.HiddenFields,
+		EmailNotifications: it.EmailNotifications, HiddenFields: it.HiddenFields, MutedEmailKinds: it.MutedEmailKinds,
 		InvitationMail: it.InvitationMail, InvitationReason: it.InvitationReason}
 	if it.Profile != nil {
 		p := member.Profile(*it.Profile)

@@ -339,3 +339,8 @@ func certReminderGSI1SK(at time.Time, schoolID string) string {
 
 // certRemindersDueBy bounds the entries due by t: GSI1SK <= it (DEL sorts after every id).
 func certRemindersDueBy(t time.Time) string { return certReminderGSI1SK(t, "\x7f") }
+
+// Decision links (package action): ACTION#<token hash> / ACTION.
+const skAction = "ACTION"
+
+func actionPK(hash string) string { return "ACTION#" + hash }

@@ -28,9 +28,12 @@ type envelopeFields struct {
 	Country      string               `dynamodbav:"country,omitempty"`
 	Data         map[string]string    `dynamodbav:"data,omitempty"`
 	Link         string               `dynamodbav:"link,omitempty"`
+	LinkBase     string               `dynamodbav:"linkBase,omitempty"`
 	Times        map[string]time.Time `dynamodbav:"times,omitempty"`
 	Stranger     bool                 `dynamodbav:"stranger,omitempty"`
 	Notification bool                 `dynamodbav:"notification,omitempty"`
+	Topic        string               `dynamodbav:"topic,omitempty"`
+	Unsubscribe  string               `dynamodbav:"-"` // signed when sent, never stored
 }
 
 type refFields struct {
@@ -81,6 +84,13 @@ func (s *Store) outboxPuts(ms ...outbox.Mail) ([]txItem, error) {
 			return nil, err
 		}
 		out = append(out, s.putNew(av, fail(errBusy)))
+		if m.Action != nil {
+			a, err := s.actionPut(*m.Action)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, a)
+		}
 	}
 	return out, nil
 }

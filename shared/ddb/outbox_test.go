@@ -51,7 +51,7 @@ type outboxFixture struct {
 
 func newOutbox(t *testing.T) *outboxFixture {
 	f := &outboxFixture{store: newStore(t), snd: &recorder{}, now: time.Now().UTC()}
-	f.svc = &outbox.Service{Store: f.store, Mail: f.snd, PortalURL: "https://portal.example", Now: func() time.Time { return f.now }}
+	f.svc = &outbox.Service{Store: f.store, Mail: f.snd, Links: mail.Links{Portal: "https://portal.example", Confirm: "https://api.example"}, Now: func() time.Time { return f.now }}
 	return f
 }
 

@@ -166,6 +166,13 @@ func (s *Store) writeProject(ctx context.Context, before, after *projectItem, co
 		return err
 	}
 	items = append(append(items, st...), notes...)
+	if fx.Spend != nil {
+		sp, err := s.actionSpend(*fx.Spend)
+		if err != nil {
+			return err
+		}
+		items = append(items, sp)
+	}
 	if before.Status != project.Approved && p.Status == project.Approved {
 		// the founders' schools count the project (and its founders as active teachers)
 		sums, err := s.founderSummaries(p)

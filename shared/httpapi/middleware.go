@@ -88,3 +88,18 @@ func outOfTime() error {
 	e.Headers = map[string]string{"Retry-After": "1"}
 	return e
 }
+
+// Identify is Authenticate for a public route that a signed-in member may also call (an
+// e-mailed link opened in the portal): without a bearer token the request goes on
+// anonymously; with one, it must be a valid session (else 401), and its principal goes
+// on in the context.
+func Identify(auth Authenticator) Middleware {
+	return func(next Handler) Handler {
+		return func(ctx context.Context, req *Request) (Response, error) {
+			if Header(req, "authorization") == "" {
+				return next(ctx, req)
+			}
+			return Authenticate(auth)(next)(ctx, req)
+		}
+	}
+}

@@ -30,7 +30,19 @@ func ServePublic(r app.Route, read ...app.KeyReader) {
 	if !r.Public {
 		panic(r.Function + " needs a session: its main.go calls lambdarun.Serve")
 	}
+	if r.Identify {
+		panic(r.Function + " identifies its callers: its main.go calls lambdarun.ServeIdentified")
+	}
 	start(r.PublicChain(initialise(read...)))
+}
+
+// ServeIdentified starts a function serving r, a public route that also knows a
+// signed-in caller (an e-mailed link: see httpapi.Identify).
+func ServeIdentified(r app.Route, read ...app.KeyReader) {
+	if !r.Identify {
+		panic(r.Function + " does not identify callers: its main.go calls lambdarun.ServePublic")
+	}
+	start(r.IdentifiedChain(initialise(read...)))
 }
 
 // Job starts a scheduled function (an EventBridge schedule, or `make invoke`): run is

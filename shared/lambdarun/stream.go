@@ -13,9 +13,10 @@ import (
 // Stream starts a function fed by the table's DynamoDB stream (an event source mapping
 // with ReportBatchItemFailures): handle gets the "id" of each record's new image, in
 // order. The first record it fails is reported as the batch's failure, and the stream
-// retries from there (the records after it are not handed over: they come again).
-func Stream(build func(*app.Deps) func(ctx context.Context, id string) error) {
-	handle := build(initialise())
+// retries from there (the records after it are not handed over: they come again). A
+// function that signs with a key from SSM also gets the reader: Stream(build, ssmkey.Read).
+func Stream(build func(*app.Deps) func(ctx context.Context, id string) error, read ...app.KeyReader) {
+	handle := build(initialise(read...))
 	lambda.StartWithOptions(func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 		for _, r := range ev.Records {
 			id := r.Change.NewImage["id"]

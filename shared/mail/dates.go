@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	texttemplate "text/template"
 	"time"
 	_ "time/tzdata" // Lambda's minimal image has no zoneinfo: the zones come with the binary
 )
@@ -78,4 +79,35 @@ func zoneLabel(t time.Time) string {
 		return fmt.Sprintf("UTC%s%d", sign, off/3600)
 	}
 	return fmt.Sprintf("UTC%s%d:%02d", sign, off/3600, off%3600/60)
+}
+
+// dateSets caches, per language, the text template of its common words (which define
+// "date") and its month names, for Date.
+var dateSets sync.Map // lang → func() (set, error)
+
+// Date is t as the e-mails show a date: in lang's words (English when lang has no
+// templates) and country's time zone (UTC for ""). The confirmation pages use it too.
+func Date(t time.Time, lang, country string) string {
+	lang = language(lang)
+	if _, err := files.ReadFile("templates/" + lang + "/" + commonFile); err != nil {
+		lang = DefaultLanguage
+	}
+	load, _ := dateSets.LoadOrStore(lang, sync.OnceValues(func() (set, error) {
+		tt, err := texttemplate.New("").ParseFS(files, "templates/"+lang+"/"+commonFile)
+		if err != nil {
+			return set{}, err
+		}
+		s := set{text: tt}
+		s.months, err = months(lang)
+		return s, err
+	}))
+	s, err := load.(func() (set, error))()
+	if err != nil {
+		return t.UTC().Format("2006-01-02 15:04 UTC")
+	}
+	var b strings.Builder
+	if err := s.text.ExecuteTemplate(&b, "date", partsOf(t, location(country), &s.months)); err != nil {
+		return t.UTC().Format("2006-01-02 15:04 UTC")
+	}
+	return oneLine(b.String())
 }

@@ -40,9 +40,11 @@ type Envelope struct {
 	// Data are the template's text fields (FirstName, Username, ActorName, Role, ...). No
 	// field reaches the Subject line unfiltered (see Render).
 	Data map[string]string `json:",omitempty"`
-	// Link is the action's portal path and query ("/register?token=…"); the message links
-	// to the portal's base URL + Link.
-	Link string `json:",omitempty"`
+	// Link is the action's path and query ("/register?token=…"); the message links to
+	// the portal's base URL + Link, or, with LinkBase LinkConfirm, to the confirmation
+	// pages' base URL + Link ("/confirm/<token>", pages the backend serves itself).
+	Link     string `json:",omitempty"`
+	LinkBase string `json:",omitempty"`
 	// Times are the template's dates ("Expires"), shown in Lang and Country's time zone.
 	Times map[string]time.Time `json:",omitempty"`
 	// Stranger: someone who is not the recipient can make the platform send it (a
@@ -50,6 +52,21 @@ type Envelope struct {
 	Stranger bool `json:",omitempty"`
 	// Notification: a notification e-mail, which carries List-Unsubscribe headers.
 	Notification bool `json:",omitempty"`
+	// Topic is a notification e-mail's kind of notification: what its one-click
+	// unsubscribe link turns off.
+	Topic string `json:",omitempty"`
+	// Unsubscribe is the one-click unsubscribe token of a notification e-mail (package
+	// optout): the sender signs it just before rendering, so it is never stored.
+	Unsubscribe string `json:"-"`
+}
+
+// LinkConfirm is the LinkBase of links to the backend's own confirmation pages.
+const LinkConfirm = "confirm"
+
+// Links are the base URLs an e-mail's links start with.
+type Links struct {
+	Portal  string // the web portal (PORTAL_URL)
+	Confirm string // the backend's confirmation and unsubscribe pages (CONFIRM_URL)
 }
 
 // Message is one rendered e-mail.
@@ -79,9 +96,13 @@ const (
 // DefaultLanguage is used when the recipient's language has no templates.
 const DefaultLanguage = "en"
 
-// UnsubscribePath is the portal page that notification e-mails' List-Unsubscribe header
-// and footer point at: the notification preferences, until the one-click endpoint exists.
-const UnsubscribePath = "/preferences/notifications"
+// PreferencesPath is the portal page of the notification preferences: the footer of a
+// notification e-mail without a one-click unsubscribe token points at it.
+const PreferencesPath = "/preferences/notifications"
+
+// UnsubscribePrefix starts the path of a one-click unsubscribe link (RFC 8058), on the
+// confirmation pages' base URL: UnsubscribePrefix + token.
+const UnsubscribePrefix = "/unsubscribe/"
 
 //go:embed templates
 var files embed.FS
@@ -175,6 +196,7 @@ const (
 	whyAccount      = "account"      // the address is an account's
 	whyStranger     = "stranger"     // someone entered the address (registration, reset)
 	whyNotification = "notification" // the member's notification e-mails are on
+	whyUnsubscribe  = "unsubscribe"  // the same, with a link that turns this kind off
 )
 
 // view is what the layout shows; T is string in the text part and trusted HTML (the
@@ -191,19 +213,31 @@ type view[T any] struct {
 	Why         string
 }
 
-// Render builds the message of e, whose links go to the portal at portalURL.
+// Render builds the message of e, whose links start with the base URLs of links.
 //
 // No field can break the message: every Data value is made one line of visible text
 // (control characters, line breaks and bidirectional controls go, see oneLine) and bounded
 // in length; the Subject is one line of at most MaxSubject runes; the HTML part escapes
 // every value (html/template).
-func Render(e Envelope, portalURL string) (Message, error) {
+func Render(e Envelope, links Links) (Message, error) {
 	to, err := recipient(e.To)
 	if err != nil {
 		return Message{}, err
 	}
 	if !strings.HasPrefix(e.Link, "/") || strings.HasPrefix(e.Link, "//") || strings.ContainsAny(e.Link, "\r\n") {
-		return Message{}, fmt.Errorf("mail: %s: the link must be a portal path", e.Kind)
+		return Message{}, fmt.Errorf("mail: %s: the link must be a path", e.Kind)
+	}
+	base := strings.TrimRight(links.Portal, "/")
+	link := base
+	switch e.LinkBase {
+	case "":
+	case LinkConfirm:
+		if links.Confirm == "" {
+			return Message{}, fmt.Errorf("mail: %s: no base URL for confirmation links", e.Kind)
+		}
+		link = strings.TrimRight(links.Confirm, "/")
+	default:
+		return Message{}, fmt.Errorf("mail: %s: unknown link base %q", e.Kind, e.LinkBase)
 	}
 	all, err := templates()
 	if err != nil {
@@ -243,11 +277,13 @@ func Render(e Envelope, portalURL string) (Message, error) {
 	if subject = bound(oneLine(subject), MaxSubject); subject == "" {
 		return Message{}, fmt.Errorf("mail: template %s/%s has an empty subject", lang, e.Kind)
 	}
-	base := strings.TrimRight(portalURL, "/")
-	tv := view[string]{Lang: lang, Subject: subject, Data: body, Link: base + e.Link, Why: whyAccount}
+	tv := view[string]{Lang: lang, Subject: subject, Data: body, Link: link + e.Link, Why: whyAccount}
+	oneClick := e.Notification && e.Unsubscribe != "" && links.Confirm != "" && !strings.ContainsAny(e.Unsubscribe, "/?#\r\n")
 	switch {
+	case oneClick:
+		tv.Why, tv.Preferences = whyUnsubscribe, strings.TrimRight(links.Confirm, "/")+UnsubscribePrefix+e.Unsubscribe
 	case e.Notification:
-		tv.Why, tv.Preferences = whyNotification, base+UnsubscribePath
+		tv.Why, tv.Preferences = whyNotification, base+PreferencesPath
 	case e.Stranger:
 		tv.Why = whyStranger
 	}
@@ -276,11 +312,14 @@ func Render(e Envelope, portalURL string) (Message, error) {
 		return Message{}, fmt.Errorf("mail: layout %s/%s: %w", lang, e.Kind, err)
 	}
 	m := Message{To: to, Subject: subject, Text: text.String(), HTML: html.String()}
-	if e.Notification {
+	switch {
+	case oneClick: // RFC 8058: a POST to the link unsubscribes, no other step
 		m.Headers = map[string]string{
 			"List-Unsubscribe":      "<" + tv.Preferences + ">",
 			"List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
 		}
+	case e.Notification: // RFC 2369 only: the link is a page, not a one-click endpoint
+		m.Headers = map[string]string{"List-Unsubscribe": "<" + tv.Preferences + ">"}
 	}
 	return m, nil
 }

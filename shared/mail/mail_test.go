@@ -69,7 +69,7 @@ func TestEveryKindInEveryLanguage(t *testing.T) {
 				Link:     "/x?token=abc&y=1",
 				Times:    map[string]time.Time{"Expires": time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)},
 				Stranger: isStranger(kind), Notification: strings.HasPrefix(kind, "notify_")}
-			m, err := Render(e, "https://portal.example/")
+			m, err := Render(e, Links{Portal: "https://portal.example/"})
 			if err != nil {
 				t.Fatalf("%s/%s: %v", lang, kind, err)
 			}
@@ -112,7 +112,7 @@ func escapeHTML(s string) string {
 
 func TestLayout(t *testing.T) {
 	m, err := Render(Envelope{Kind: PasswordReset, Lang: "en", To: "ana@example.org", Data: map[string]string{"FirstName": "Ana", "Username": "ana"},
-		Link: "/password-reset?token=t", Times: map[string]time.Time{"Expires": time.Date(2027, 1, 15, 10, 0, 0, 0, time.UTC)}, Stranger: true}, "https://p.example")
+		Link: "/password-reset?token=t", Times: map[string]time.Time{"Expires": time.Date(2027, 1, 15, 10, 0, 0, 0, time.UTC)}, Stranger: true}, Links{Portal: "https://p.example"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ You get this e-mail because someone entered this address on eTwinning.
 	}
 	// One button, the header, the paragraphs in order, inline styles only.
 	for _, s := range []string{">eTwinning</td>", "<title>Choose a new eTwinning password</title>", `<p style="margin:0 0 16px;">Hello Ana,</p>`,
-		`<a href="https://p.example/password-reset?token=t" style="display:inline-block;`, ">Choose a new password</a>"} {
+		`<a href="https://p.example/password-reset?token=t" target="_blank" rel="noopener noreferrer" style="display:inline-block;`, ">Choose a new password</a>"} {
 		if !strings.Contains(m.HTML, s) {
 			t.Errorf("the HTML part lacks %q:\n%s", s, m.HTML)
 		}
@@ -149,55 +149,94 @@ You get this e-mail because someone entered this address on eTwinning.
 		t.Errorf("paragraphs out of order:\n%s", m.HTML)
 	}
 	// Without a first name the greeting has none; an account's e-mail says so.
-	m, err = Render(Envelope{Kind: StaffWelcome, Lang: "fr", To: "ana@example.org", Data: map[string]string{"Role": "NSO", "Username": "ana"}, Link: "/x"}, "https://p")
+	m, err = Render(Envelope{Kind: StaffWelcome, Lang: "fr", To: "ana@example.org", Data: map[string]string{"Role": "NSO", "Username": "ana"}, Link: "/x"}, Links{Portal: "https://p"})
 	if err != nil || !strings.HasPrefix(m.Text, "Bonjour,\n") || !strings.Contains(m.Text, phrase(t, "fr", "why_account")) || m.Headers != nil {
 		t.Errorf("staff welcome: %v\n%s", err, m.Text)
 	}
 }
 
 func TestNotificationHeaders(t *testing.T) {
-	m, err := Render(Envelope{Kind: "notify_contact_request", Lang: "ro", To: "ion@example.org", Data: map[string]string{"FirstName": "Ion", "ActorName": "Ana Pop"},
-		Link: "/notifications?id=n-1", Notification: true}, "https://portal.example/")
+	e := Envelope{Kind: "notify_contact_request", Lang: "ro", To: "ion@example.org", Data: map[string]string{"FirstName": "Ion", "ActorName": "Ana Pop"},
+		Link: "/notifications?id=n-1", Notification: true}
+	// Without a signed token (no key): the footer and List-Unsubscribe point at the
+	// preferences page, and no one-click header claims a POST would work there.
+	m, err := Render(e, Links{Portal: "https://portal.example/"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Headers["List-Unsubscribe"] != "<https://portal.example/preferences/notifications>" || m.Headers["List-Unsubscribe-Post"] != "List-Unsubscribe=One-Click" || len(m.Headers) != 2 {
+	if m.Headers["List-Unsubscribe"] != "<https://portal.example/preferences/notifications>" || len(m.Headers) != 1 {
 		t.Errorf("headers: %v", m.Headers)
 	}
-	if !strings.Contains(m.Subject, "Ana Pop vă invită") || !strings.Contains(m.Text, "\nhttps://portal.example"+UnsubscribePath+"\n") ||
+	if !strings.Contains(m.Subject, "Ana Pop vă invită") || !strings.Contains(m.Text, "\nhttps://portal.example"+PreferencesPath+"\n") ||
 		!strings.Contains(m.HTML, `<a href="https://portal.example/preferences/notifications"`) || !strings.Contains(m.HTML, "Preferințe pentru notificări</a>") {
 		t.Errorf("the notification's subject or footer:\n%s\n%s\n%s", m.Subject, m.Text, m.HTML)
 	}
+	// With one: RFC 8058's two headers, and the footer's link is the same one-click URL.
+	e.Unsubscribe = "tok.sig"
+	m, err = Render(e, Links{Portal: "https://portal.example/", Confirm: "https://api.example/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "https://api.example/unsubscribe/tok.sig"
+	if m.Headers["List-Unsubscribe"] != "<"+want+">" || m.Headers["List-Unsubscribe-Post"] != "List-Unsubscribe=One-Click" || len(m.Headers) != 2 {
+		t.Errorf("one-click headers: %v", m.Headers)
+	}
+	if !strings.Contains(m.Text, "\n"+want) || !strings.Contains(m.HTML, `href="`+want+`"`) || !strings.Contains(m.HTML, "Dezabonare</a>") {
+		t.Errorf("the one-click footer:\n%s\n%s", m.Text, m.HTML)
+	}
+	// A mail that is not a notification carries neither header, token or not.
+	e.Notification = false
+	if m, err = Render(e, Links{Portal: "https://p", Confirm: "https://a"}); err != nil || len(m.Headers) != 0 {
+		t.Errorf("not a notification: %v %v", err, m.Headers)
+	}
 	// An actor's name is optional: the templates say who did it without one.
-	m, err = Render(Envelope{Kind: "notify_contact_request", Lang: "en", To: "ion@example.org", Link: "/n", Notification: true}, "https://p")
+	m, err = Render(Envelope{Kind: "notify_contact_request", Lang: "en", To: "ion@example.org", Link: "/n", Notification: true}, Links{Portal: "https://p"})
 	if err != nil || m.Subject != "A teacher wants to add you to their eTwinning contacts" || !strings.HasPrefix(m.Text, "Hello,\n\nA teacher invites you") {
 		t.Errorf("without an actor: %v %q\n%s", err, m.Subject, m.Text)
 	}
 }
 
+func TestConfirmLinks(t *testing.T) {
+	e := Envelope{Kind: "notify_contact_request", Lang: "en", To: "ion@example.org", Link: "/confirm/abc", LinkBase: LinkConfirm}
+	m, err := Render(e, Links{Portal: "https://portal.example", Confirm: "http://127.0.0.1:3000/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(m.Text, "\nhttp://127.0.0.1:3000/confirm/abc\n") || !strings.Contains(m.HTML, `href="http://127.0.0.1:3000/confirm/abc" target="_blank"`) {
+		t.Errorf("the confirmation link:\n%s\n%s", m.Text, m.HTML)
+	}
+	if _, err := Render(e, Links{Portal: "https://portal.example"}); err == nil {
+		t.Error("a confirmation link without its base URL rendered")
+	}
+	e.LinkBase = "elsewhere"
+	if _, err := Render(e, Links{Portal: "https://p", Confirm: "https://a"}); err == nil {
+		t.Error("an unknown link base rendered")
+	}
+}
+
 func TestFallbackAndBadInput(t *testing.T) {
 	for _, lang := range []string{"xx", "", "../en", "tr"} {
-		m, err := Render(Envelope{Kind: PasswordReset, Lang: lang, To: "a@example.org", Link: "/x"}, "https://p")
+		m, err := Render(Envelope{Kind: PasswordReset, Lang: lang, To: "a@example.org", Link: "/x"}, Links{Portal: "https://p"})
 		if err != nil || m.Subject != "Choose a new eTwinning password" || !strings.Contains(m.HTML, `<html lang="en">`) {
 			t.Errorf("%q: fallback to English failed: %v %q", lang, err, m.Subject)
 		}
 	}
 	for _, lang := range []string{"RO", "ro-RO", " ro "} {
-		if m, err := Render(Envelope{Kind: PasswordReset, Lang: lang, To: "a@example.org", Link: "/x"}, "https://p"); err != nil || !strings.Contains(m.Subject, "parolă") {
+		if m, err := Render(Envelope{Kind: PasswordReset, Lang: lang, To: "a@example.org", Link: "/x"}, Links{Portal: "https://p"}); err != nil || !strings.Contains(m.Subject, "parolă") {
 			t.Errorf("%q is Romanian: %v %q", lang, err, m.Subject)
 		}
 	}
 	for _, to := range []string{"not an address", "", "a@example.org\r\nBcc: x@y.org", "Ana <a@example.org>", "a@example.org, b@example.org", "<a@example.org>"} {
-		if _, err := Render(Envelope{Kind: PasswordReset, Lang: "en", To: to, Link: "/x"}, "https://p"); err == nil {
+		if _, err := Render(Envelope{Kind: PasswordReset, Lang: "en", To: to, Link: "/x"}, Links{Portal: "https://p"}); err == nil {
 			t.Errorf("the address %q was accepted", to)
 		}
 	}
 	for _, link := range []string{"", "https://evil.example/", "//evil.example/", "x", "/x\r\nBcc: y"} {
-		if _, err := Render(Envelope{Kind: PasswordReset, Lang: "en", To: "a@example.org", Link: link}, "https://p"); err == nil {
+		if _, err := Render(Envelope{Kind: PasswordReset, Lang: "en", To: "a@example.org", Link: link}, Links{Portal: "https://p"}); err == nil {
 			t.Errorf("the link %q was accepted", link)
 		}
 	}
-	if _, err := Render(Envelope{Kind: "no_such_kind", To: "a@example.org", Link: "/x"}, "https://p"); err == nil {
+	if _, err := Render(Envelope{Kind: "no_such_kind", To: "a@example.org", Link: "/x"}, Links{Portal: "https://p"}); err == nil {
 		t.Error("an unknown kind was rendered")
 	}
 }
@@ -209,7 +248,7 @@ const attacker = "Eve\r\nBcc: x@y.org\n\nSubject: hi \u202Egnp.exe\u2066\u2069\u
 func TestSubjectCannotBeBroken(t *testing.T) {
 	for _, lang := range wantLanguages {
 		m, err := Render(Envelope{Kind: "notify_contact_request", Lang: lang, To: "ion@example.org", Data: map[string]string{"FirstName": attacker, "ActorName": attacker},
-			Link: "/n", Notification: true}, "https://p")
+			Link: "/n", Notification: true}, Links{Portal: "https://p"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -230,7 +269,7 @@ func TestSubjectCannotBeBroken(t *testing.T) {
 	}
 	// A long field cannot push the subject's own words out, nor the subject past its bound.
 	long := strings.Repeat("Ä", 1000)
-	m, err := Render(Envelope{Kind: "notify_contact_request", Lang: "en", To: "ion@example.org", Data: map[string]string{"ActorName": long}, Link: "/n"}, "https://p")
+	m, err := Render(Envelope{Kind: "notify_contact_request", Lang: "en", To: "ion@example.org", Data: map[string]string{"ActorName": long}, Link: "/n"}, Links{Portal: "https://p"})
 	if err != nil || !strings.HasSuffix(m.Subject, "… wants to add you to their eTwinning contacts") || utf8.RuneCountInString(m.Subject) > MaxSubject {
 		t.Errorf("long field: %v %q", err, m.Subject)
 	}
@@ -262,7 +301,7 @@ func FuzzSubject(f *testing.F) {
 		if kind != "notify_contact_request" && kind != "notify_partner_added" && kind != "notify_contact_accepted" {
 			kind = "notify_contact_request"
 		}
-		m, err := Render(Envelope{Kind: kind, Lang: "fr", To: "ion@example.org", Data: map[string]string{"FirstName": name, "ActorName": name}, Link: "/n"}, "https://p")
+		m, err := Render(Envelope{Kind: kind, Lang: "fr", To: "ion@example.org", Data: map[string]string{"FirstName": name, "ActorName": name}, Link: "/n"}, Links{Portal: "https://p"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -294,5 +333,15 @@ func TestOneLineAndBound(t *testing.T) {
 	}
 	if got := bound("ab cdef", 4); got != "ab…" {
 		t.Errorf("bound at a space: %q", got)
+	}
+}
+
+func TestDate(t *testing.T) {
+	at := time.Date(2027, 3, 5, 10, 30, 0, 0, time.UTC)
+	if got := Date(at, "ro", "RO"); !strings.Contains(got, "martie 2027") || !strings.Contains(got, "12:30") {
+		t.Errorf("Romanian date in Romania's zone: %q", got)
+	}
+	if got, want := Date(at, "xx", ""), Date(at, "en", ""); got != want || !strings.Contains(got, "March 2027, 10:30") {
+		t.Errorf("a language without templates: %q, English: %q", got, want)
 	}
 }

@@ -206,7 +206,7 @@ func TestDatesInTheRecipientsLanguageAndZone(t *testing.T) {
 		{"ro", "md", winter, "15 ianuarie 2027, ora 12:00 (EET)"},
 	} {
 		m, err := Render(Envelope{Kind: StaffWelcome, Lang: c.lang, Country: c.country, To: "a@example.org", Data: map[string]string{"FirstName": "Ana", "Username": "ana", "Role": "NSO"},
-			Link: "/x", Times: map[string]time.Time{"Expires": c.at}}, "https://p")
+			Link: "/x", Times: map[string]time.Time{"Expires": c.at}}, Links{Portal: "https://p"})
 		if err != nil {
 			t.Fatal(err)
 		}

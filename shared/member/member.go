@@ -66,6 +66,9 @@ type Member struct {
 	// the member search (a subset of HideableFields).
 	EmailNotifications *bool
 	HiddenFields       []string
+	// MutedEmailKinds are the kinds of notification whose e-mails the member turned off
+	// one by one (a one-click unsubscribe, or PATCH /v1/me); the notifications still show.
+	MutedEmailKinds []string
 	// A staff account's welcome e-mail: its outbox state (pending, sent, failed,
 	// suppressed, limited; "" for accounts without one) and why it was not sent.
 	InvitationMail   string
@@ -76,6 +79,7 @@ type Member struct {
 type Preferences struct {
 	EmailNotifications bool     `json:"emailNotifications"`
 	HiddenFields       []string `json:"hiddenFields"`
+	MutedEmailKinds    []string `json:"mutedEmailKinds"`
 }
 
 // HideableFields are the profile lists a member may hide from others.
@@ -109,7 +113,8 @@ func (m *Member) Hides(field string) bool {
 // Preferences returns the member's preferences with their defaults filled in.
 func (m *Member) Preferences() Preferences {
 	hidden := append([]string{}, m.HiddenFields...)
-	return Preferences{EmailNotifications: m.WantsNotificationEmails(), HiddenFields: hidden}
+	muted := append([]string{}, m.MutedEmailKinds...)
+	return Preferences{EmailNotifications: m.WantsNotificationEmails(), HiddenFields: hidden, MutedEmailKinds: muted}
 }
 
 // HasSchool reports whether the member already belongs to schoolID.

@@ -16,9 +16,11 @@ package notify
 import (
 	"context"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
+	"etwin/shared/action"
 	"etwin/shared/mail"
 	"etwin/shared/member"
 	"etwin/shared/outbox"
@@ -54,6 +56,17 @@ const (
 	KindCertificationClosingReminder = "certification_closing_reminder"
 	KindCertificationNSOReminder     = "certification_nso_reminder"
 )
+
+// EmailKinds are the kinds whose notifications are e-mailed (each can be muted one by
+// one, see package optout). A kind added above joins this list.
+var EmailKinds = []string{KindContactRequest, KindContactAccepted, KindProjectCofounderRequest,
+	KindProjectCofounderApproved, KindProjectRejected, KindProjectApproved, KindProjectReminder,
+	KindPartnerAdded, KindCertificationInvitation, KindLabelAwarded, KindCertificationApproved,
+	KindCertificationRejected, KindCertificationDraftReminder, KindCertificationClosingReminder,
+	KindCertificationNSOReminder}
+
+// IsEmailKind reports whether kind is one of EmailKinds.
+func IsEmailKind(kind string) bool { return slices.Contains(EmailKinds, kind) }
 
 // Subject types: what a notification links to.
 const (
@@ -113,12 +126,14 @@ type Recipient struct {
 	Language   string
 	Country    string // their school's country: the e-mail's dates are in its time zone
 	WantsEmail bool
+	// Muted are the kinds whose e-mails they turned off one by one (unsubscribe links).
+	Muted []string
 }
 
 // RecipientOf reads a recipient from their member item.
 func RecipientOf(m member.Member) Recipient {
 	return Recipient{MemberID: m.MemberID, FirstName: m.FirstName, Email: m.Email, Language: m.Language,
-		Country: m.Country, WantsEmail: m.WantsNotificationEmails()}
+		Country: m.Country, WantsEmail: m.WantsNotificationEmails(), Muted: m.MutedEmailKinds}
 }
 
 // ActorOf is the actor as a member item describes them.
@@ -127,17 +142,36 @@ func ActorOf(m member.Member) *Actor {
 }
 
 // New builds a notification for to (its id sorts by creation time) and, unless they
-// turned notification e-mails off, its e-mail, which the same transaction commits to the
+// turned notification e-mails off (all of them, or this kind's), its e-mail, which the same transaction commits to the
 // outbox.
 func New(to Recipient, kind string, subject Subject, actor *Actor, now time.Time) Notification {
 	n := Notification{ID: token.SortableID("n-", now), RecipientID: to.MemberID, Kind: kind,
 		CreatedAt: now.UTC(), Subject: subject, Actor: actor, Mail: MailOff}
-	if to.WantsEmail && to.Email != "" {
+	if to.WantsEmail && to.Email != "" && !slices.Contains(to.Muted, kind) {
 		n.Mail = MailPending
 		m := outbox.New(envelope(n, to), &outbox.Ref{Type: outbox.RefNotification, MemberID: to.MemberID, ID: n.ID}, now)
 		n.Email = &m
 	}
 	return n
+}
+
+// AskDecision makes n's e-mail (if it has one) a decision e-mail: its one link goes to
+// the backend's confirmation page, where the recipient takes purpose on n's subject
+// without signing in (package action; the outbox commits the link's token with the
+// e-mail). A decision e-mail is something the recipient must answer, so it carries no
+// unsubscribe link.
+func (n *Notification) AskDecision(purpose string, now time.Time) {
+	if n.Email == nil {
+		return
+	}
+	raw, t := action.Issue(purpose, n.Subject.ID, n.RecipientID, now)
+	n.Email.Action = &t
+	e := &n.Email.Envelope
+	e.Link, e.LinkBase, e.Notification = "/confirm/"+raw, mail.LinkConfirm, false
+	if e.Times == nil {
+		e.Times = map[string]time.Time{}
+	}
+	e.Times["Expires"] = t.ExpiresAt
 }
 
 // Store is what notifications need from the database (the notification items and their
@@ -166,7 +200,7 @@ func TemplateOf(kind string) string {
 // envelope is the e-mail of n for to.
 func envelope(n Notification, to Recipient) mail.Envelope {
 	e := mail.Envelope{Kind: TemplateOf(n.Kind), To: to.Email, Lang: to.Language, Country: to.Country,
-		Data: map[string]string{"FirstName": to.FirstName}, Link: "/notifications?id=" + url.QueryEscape(n.ID), Notification: true}
+		Data: map[string]string{"FirstName": to.FirstName}, Link: "/notifications?id=" + url.QueryEscape(n.ID), Notification: true, Topic: n.Kind}
 	if n.Actor != nil {
 		e.Data["ActorName"] = strings.TrimSpace(n.Actor.FirstName + " " + n.Actor.LastName)
 	}

@@ -34,7 +34,7 @@ func TestTemplatesEveryKindAndLanguage(t *testing.T) {
 	for _, kind := range []string{KindContactRequest, KindContactAccepted, "some_future_kind"} {
 		for _, lang := range []string{"en", "ro", "fr"} {
 			n := New(recipient(lang, true), kind, Subject{"x", "y"}, &Actor{"m-1", "Ana <b>", "Pop"}, t0)
-			m, err := mail.Render(n.Email.Envelope, "https://portal.example/")
+			m, err := mail.Render(n.Email.Envelope, mail.Links{Portal: "https://portal.example/"})
 			if err != nil {
 				t.Fatalf("%s/%s: %v", kind, lang, err)
 			}
@@ -47,7 +47,7 @@ func TestTemplatesEveryKindAndLanguage(t *testing.T) {
 	if TemplateOf("some_future_kind") != "notify_generic" || TemplateOf(KindContactRequest) != "notify_contact_request" {
 		t.Fatal("template choice")
 	}
-	ro, _ := mail.Render(New(recipient("ro", true), KindContactRequest, Subject{}, &Actor{"m-1", "Ana", "Pop"}, t0).Email.Envelope, "https://p")
+	ro, _ := mail.Render(New(recipient("ro", true), KindContactRequest, Subject{}, &Actor{"m-1", "Ana", "Pop"}, t0).Email.Envelope, mail.Links{Portal: "https://p"})
 	if !strings.Contains(ro.Subject, "Ana Pop vă invită") {
 		t.Errorf("Romanian subject: %q", ro.Subject)
 	}

@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"time"
 
+	"etwin/shared/action"
 	"etwin/shared/clock"
 	"etwin/shared/mail"
 	"etwin/shared/token"
@@ -58,6 +59,9 @@ type Mail struct {
 	Envelope  mail.Envelope
 	CreatedAt time.Time
 	Ref       *Ref // nil: nothing else records the outcome
+	// Action is the token of the decision link the e-mail carries (nil: none), committed
+	// with the item in the same transaction.
+	Action *action.Token
 	// Set by the store when it claims the item:
 	State   string
 	Attempt int    // the claim's attempt number (1 for the first)
@@ -121,11 +125,15 @@ type Pacer interface {
 
 // Service delivers outbox items.
 type Service struct {
-	Store     Store
-	Mail      mail.Sender
-	PortalURL string
-	Pace      Pacer // nil: no pacing
-	Now       func() time.Time
+	Store Store
+	Mail  mail.Sender
+	Links mail.Links
+	// Unsubscribe signs the one-click unsubscribe token of a member and a kind of
+	// notification (optout.Signer.Sign); nil: notification e-mails link to the
+	// preferences page instead.
+	Unsubscribe func(memberID, topic string) string
+	Pace        Pacer // nil: no pacing
+	Now         func() time.Time
 }
 
 // ErrRetry asks the stream to deliver the item again later (the claim is released, or held
@@ -190,7 +198,10 @@ func (s *Service) attempt(ctx context.Context, m Mail, now time.Time) (state, re
 			return Limited, "the address's limit for such e-mails is reached", nil
 		}
 	}
-	msg, err := mail.Render(e, s.PortalURL)
+	if e.Notification && e.Topic != "" && m.Ref != nil && m.Ref.MemberID != "" && s.Unsubscribe != nil {
+		e.Unsubscribe = s.Unsubscribe(m.Ref.MemberID, e.Topic)
+	}
+	msg, err := mail.Render(e, s.Links)
 	if err != nil {
 		return Failed, "the e-mail could not be rendered", nil
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"etwin/shared/action"
 	"etwin/shared/apperr"
 	"etwin/shared/clock"
 	"etwin/shared/cursor"
@@ -144,6 +145,7 @@ func (s *Service) Create(ctx context.Context, who principal.Principal, in Create
 	}
 	to := notify.RecipientOf(cof)
 	n := notify.New(to, notify.KindProjectCofounderRequest, subjectOf(p.ProjectID), notify.ActorOf(founder), now)
+	n.AskDecision(action.ProjectCofounder, now)
 	if err := s.Store.CreateProject(ctx, p, partners, []notify.Notification{n}); errors.Is(err, ErrNotContact) {
 		return Project{}, notContact() // removed since it was read
 	} else if err != nil {
@@ -240,6 +242,17 @@ func (s *Service) Withdraw(ctx context.Context, who principal.Principal, project
 // CofounderDecision is the co-founder's approval (the project goes to the NSOs of both
 // founders' countries) or rejection; the founder is notified either way.
 func (s *Service) CofounderDecision(ctx context.Context, who principal.Principal, projectID string, in CofounderDecisionInput) (Project, error) {
+	return s.cofounderDecision(ctx, who, projectID, in, nil)
+}
+
+// CofounderDecisionFromLink is CofounderDecision taken from the e-mailed link (package
+// confirm): the same rules and effects, and the link is used in the decision's
+// transaction (action.ErrSpent when another request used it first).
+func (s *Service) CofounderDecisionFromLink(ctx context.Context, who principal.Principal, projectID string, in CofounderDecisionInput, spend action.Spend) (Project, error) {
+	return s.cofounderDecision(ctx, who, projectID, in, &spend)
+}
+
+func (s *Service) cofounderDecision(ctx context.Context, who principal.Principal, projectID string, in CofounderDecisionInput, spend *action.Spend) (Project, error) {
 	if err := in.Validate(); err != nil {
 		return Project{}, err
 	}
@@ -280,7 +293,7 @@ func (s *Service) CofounderDecision(ctx context.Context, who principal.Principal
 		if np.Status == Rejected {
 			kind = notify.KindProjectRejected
 		}
-		fx := Effects{Notices: []notify.Notification{notify.New(to, kind, subjectOf(p.ProjectID), notify.ActorOf(me), now)}}
+		fx := Effects{Notices: []notify.Notification{notify.New(to, kind, subjectOf(p.ProjectID), notify.ActorOf(me), now)}, Spend: spend}
 		if np.Status == AwaitingNSO {
 			fx.CofounderSchool = &Founder{MemberID: me.MemberID, SchoolID: sc.SchoolID, Country: sc.Country}
 			fx.QueueAdd = np.NSOCountries

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"etwin/shared/action"
 	"etwin/shared/apperr"
 	"etwin/shared/member"
 	"etwin/shared/notify"
@@ -52,6 +53,9 @@ type Effects struct {
 	Stats          stats.Delta
 	StatsCountries []string
 	Notices        []notify.Notification
+	// Spend uses the e-mailed link the decision was taken from (nil: taken in the
+	// portal); a link used already fails the write with action.ErrSpent.
+	Spend *action.Spend
 }
 
 // Store is what the project use cases need from the database.

@@ -1,0 +1,9 @@
+// Command confirmation-get serves GET /v1/confirmations/{token}.
+package main
+
+import (
+	"etwin/shared/api"
+	"etwin/shared/lambdarun"
+)
+
+func main() { lambdarun.ServeIdentified(api.ConfirmationGet) }
