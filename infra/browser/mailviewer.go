@@ -21,7 +21,7 @@ const MailWait = 60 * time.Second
 
 // MailLink names an e-mail in the mail viewer and the link in it to click.
 type MailLink struct {
-	Subject   string // a part of the subject (required)
+	Subject   string // a part of the subject (required unless MessageID is set)
 	To        string // when set, the e-mail must be addressed To this address (without case)
 	MessageID string // when set, only the e-mail with this SES message id
 
