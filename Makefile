@@ -38,10 +38,26 @@ FUZZMINIMIZE ?= 500x
 # A recipe that fails leaves no half-made target behind to look finished.
 .DELETE_ON_ERROR:
 
-.PHONY: tools build run invoke import test validate bench clean distclean
+.PHONY: tools chromium build run invoke import test validate bench clean distclean
 
-## tools: the npm tools (local SES, Spectral) and the DynamoDB Local jar, when missing
-tools: $(NODE_STAMP) $(DDB_JAR)
+## tools: the npm tools (local SES, Spectral), the DynamoDB Local jar and Chromium, when missing
+tools: $(NODE_STAMP) $(DDB_JAR) chromium
+
+# The browser of the end-to-end tests (infra/browser): Debian's chromium package, unless
+# a Chromium or Chrome is on PATH or CHROME_PATH names one. apt-get needs root: sudo
+# when we are not root and sudo exists.
+chromium:
+	@if [ -n "$$CHROME_PATH" ] || command -v chromium || command -v chromium-browser || command -v google-chrome; then :; \
+	else \
+		command -v apt-get || { echo "chromium is missing, and there is no apt-get to install it" >&2; exit 1; }; \
+		sudo=; if [ "$$(id -u)" != 0 ]; then \
+			command -v sudo || { echo "chromium is missing: as root, apt-get install -y chromium" >&2; exit 1; }; \
+			sudo=sudo; \
+		fi; \
+		echo "installing chromium with apt-get" >&2; \
+		$$sudo apt-get update -qq >&2 && \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >&2; \
+	fi >/dev/null
 
 # npm ci writes node_modules/.package-lock.json; touching it marks the install as
 # newer than the lockfile, so this runs again only when the lockfile changes.
