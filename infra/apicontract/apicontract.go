@@ -49,6 +49,10 @@ func Load() (*Contract, error) {
 	return LoadFile(filepath.Join(root, filepath.FromSlash(SpecPath)))
 }
 
+// The pages for people (confirmation and unsubscribe pages) answer text/html, which the
+// contract describes as a string.
+func init() { openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder) }
+
 // LoadFile loads and validates an OpenAPI file.
 func LoadFile(path string) (*Contract, error) {
 	abs, err := filepath.Abs(path)

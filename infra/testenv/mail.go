@@ -23,7 +23,9 @@ type Mail struct {
 	Subject   string
 	Text      string // the text part ("" if none)
 	HTML      string // the HTML part ("" if none)
-	At        time.Time
+	// Headers are the extra headers the message was sent with (List-Unsubscribe, …).
+	Headers map[string]string
+	At      time.Time
 }
 
 // storeReply is aws-ses-v2-local's GET /store answer (dist/store.d.ts in its
@@ -44,6 +46,10 @@ type storeReply struct {
 			HTML string `json:"html"`
 			Text string `json:"text"`
 		} `json:"body"`
+		Headers []struct {
+			Name  string `json:"name"`
+			Value string `json:"value"`
+		} `json:"headers"`
 		At int64 `json:"at"`
 	} `json:"emails"`
 }
@@ -71,7 +77,12 @@ func Mails(since time.Time) ([]Mail, error) {
 	}
 	out := make([]Mail, 0, len(store.Emails))
 	for _, e := range store.Emails {
+		headers := map[string]string{}
+		for _, h := range e.Headers {
+			headers[h.Name] = h.Value
+		}
 		out = append(out, Mail{
+			Headers:   headers,
 			MessageID: e.MessageID,
 			From:      e.From,
 			To:        e.Destination.To,

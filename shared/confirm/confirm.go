@@ -149,11 +149,22 @@ func (s *Service) read(ctx context.Context, raw string) (link, error) {
 	return link{t: t, to: to, dec: dec}, nil
 }
 
-// view is the link's view at now, its subject read again.
+// view is the link's view at now, its subject read again. A subject no longer open while
+// the link was unused when read may have been decided through this very link in between
+// (the decision and the link's use are one transaction): the link is read once more.
 func (s *Service) view(ctx context.Context, l link, now time.Time) (View, error) {
 	sit, err := l.dec.Describe(ctx, l.t)
 	if err != nil {
 		return View{}, err
+	}
+	if !sit.Open && !l.t.Used() {
+		t, found, err := s.Store.GetActionToken(ctx, l.t.Hash)
+		if err != nil {
+			return View{}, err
+		}
+		if found {
+			l.t = t
+		}
 	}
 	v := View{Purpose: l.t.Purpose, Choices: l.dec.Choices(), Subject: sit.Subject, From: sit.From,
 		For: Person{FirstName: l.to.FirstName, LastName: l.to.LastName}, ExpiresAt: l.t.ExpiresAt,
