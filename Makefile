@@ -27,7 +27,8 @@ FUZZ_TARGETS := ./shared/strictjson:FuzzDecode \
 	./shared/importer:FuzzParse \
 	./shared/project:FuzzDecodeProject ./shared/certification:FuzzDecodeWindow \
 	./shared/certification:FuzzDecodeSave ./shared/certification:FuzzDecodeEvaluation \
-	./shared/outbox:FuzzSuppressions
+	./shared/outbox:FuzzSuppressions \
+	./shared/httpapi:FuzzDecodeForm ./shared/confirm:FuzzDecodeChoice ./shared/optout:FuzzVerify
 # A count, not a duration: a duration -fuzztime can fail spuriously with "context deadline
 # exceeded" on a loaded machine (a race in Go 1.26's fuzz coordinator, golang/go#75804).
 FUZZTIME     ?= 60000x
