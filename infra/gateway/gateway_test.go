@@ -812,3 +812,18 @@ func TestThrottling(t *testing.T) {
 		}
 	}
 }
+
+// The access log names routes, never the path parameters or queries (tokens of e-mailed
+// links live there).
+func TestAccessLogHoldsNoPathValues(t *testing.T) {
+	access := &syncBuffer{}
+	g := newTestGateway(t, func(o *Options) { o.AccessLog = access })
+	for _, path := range []string{"/v1/items/secret-token-1?token=secret-token-2", "/nowhere/secret-token-3"} {
+		req, _ := http.NewRequest("GET", g.URL+path, nil)
+		do(t, req)
+	}
+	log := access.String()
+	if strings.Contains(log, "secret-token") || !strings.Contains(log, "GET /v1/items/{itemId} -> 200") || !strings.Contains(log, "GET /nowhere/… (none) -> 404") {
+		t.Errorf("access log:\n%s", log)
+	}
+}
