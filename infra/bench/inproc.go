@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -155,23 +156,32 @@ func rawQuery(q map[string]string) string {
 	return v.Encode()
 }
 
-func bodyOf(r request) ([]byte, error) {
-	if r.Body == nil {
-		return nil, nil
+// bodyOf is r's body and its content type.
+func bodyOf(r request) ([]byte, string, error) {
+	if r.Form != "" {
+		return []byte(r.Form), "application/x-www-form-urlencoded", nil
 	}
-	return json.Marshal(r.Body)
+	if r.Body == nil {
+		return nil, "", nil
+	}
+	b, err := json.Marshal(r.Body)
+	return b, "application/json", err
 }
 
 // event is r as the HTTP API hands it to the function (payload 2.0).
 func event(route gateway.Route, r request) (httpapi.Request, error) {
-	body, err := bodyOf(r)
+	body, contentType, err := bodyOf(r)
 	if err != nil {
 		return httpapi.Request{}, err
 	}
 	path := apiPath(route, r.Params)
 	headers := map[string]string{"user-agent": userAgent, "host": "bench.local"}
 	if body != nil {
-		headers["content-type"] = "application/json"
+		headers["content-type"] = contentType
+	}
+	encoded := false
+	if r.Form != "" { // the HTTP API hands form bodies over base64-encoded
+		body, encoded = []byte(base64.StdEncoding.EncodeToString(body)), true
 	}
 	if r.Token != "" {
 		headers["authorization"] = "Bearer " + r.Token
@@ -179,7 +189,7 @@ func event(route gateway.Route, r request) (httpapi.Request, error) {
 	now := time.Now()
 	return httpapi.Request{
 		Version: "2.0", RouteKey: route.RouteKey(), RawPath: path, RawQueryString: rawQuery(r.Query),
-		Headers: headers, QueryStringParameters: r.Query, PathParameters: r.Params, Body: string(body),
+		Headers: headers, QueryStringParameters: r.Query, PathParameters: r.Params, Body: string(body), IsBase64Encoded: encoded,
 		RequestContext: httpapi.RequestContext{
 			RouteKey: route.RouteKey(), Stage: "$default", RequestID: token.ID(""), DomainName: "bench.local",
 			Time: now.UTC().Format("02/Jan/2006:15:04:05 -0700"), TimeEpoch: now.UnixMilli(),

@@ -86,7 +86,7 @@ func runLoad(ctx context.Context, gw *gateway.Gateway, client *http.Client, base
 // send makes one HTTP request and reads the whole answer; an unexpected status is an
 // error (the latency still counts).
 func send(ctx context.Context, client *http.Client, base string, route gateway.Route, r request) (time.Duration, error) {
-	body, err := bodyOf(r)
+	body, contentType, err := bodyOf(r)
 	if err != nil {
 		return 0, err
 	}
@@ -100,7 +100,7 @@ func send(ctx context.Context, client *http.Client, base string, route gateway.R
 	}
 	req.Header.Set("User-Agent", userAgent)
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	if r.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+r.Token)

@@ -28,6 +28,7 @@ type request struct {
 	Query  map[string]string
 	Token  string // bearer token; "" for none
 	Body   any    // JSON body; nil for none
+	Form   string // or an HTML form's body (application/x-www-form-urlencoded)
 	Want   int    // the status a correct answer has
 }
 
@@ -79,7 +80,7 @@ func each(n int, f func(i int) request) []request {
 // scenarios lists every use case of the template's functions, and the variants
 // worth telling apart.
 func scenarios() []*scenario {
-	return append(append(baseScenarios(), twinspaceScenarios()...), projectScenarios()...)
+	return append(append(append(baseScenarios(), twinspaceScenarios()...), projectScenarios()...), confirmScenarios()...)
 }
 
 func baseScenarios() []*scenario {

@@ -577,3 +577,45 @@ func TestAskedForMailHasNoUnsubscribe(t *testing.T) {
 		t.Errorf("the reset e-mail: %v\n%s", m.Headers, m.Text)
 	}
 }
+
+// A project the founder withdrew: its co-founder link says so (410). The co-founder's
+// reminder carries a fresh link, which decides like the first.
+func TestConfirmCofounderWithdrawnAndReminded(t *testing.T) {
+	ana, jean := signUp(t, applicant{First: "Ana", Country: "RO"}), signUp(t, applicant{First: "Jean", Country: "FR"})
+	makeContacts(t, ana.Session, jean.Session, jean.ID)
+
+	since := time.Now()
+	id := expect(t, call(t, "POST", "/v1/projects", ana.Session, projectBody(jean.ID)), 201).JSON["projectId"].(string)
+	_, tok := decisionMail(t, jean.Email, "co-found", since)
+	expect(t, call(t, "DELETE", "/v1/projects/"+id, ana.Session, nil), 204)
+	r := pageCall(t, "GET", "/confirm/"+tok, "", "", nil)
+	if r.Status != 410 || !strings.Contains(r.Body, "withdrawn or deleted") {
+		t.Errorf("the link of a withdrawn project: %d\n%s", r.Status, r.Body)
+	}
+	if p := pageCall(t, "POST", "/confirm/"+tok, formType, form("approve"), nil); p.Status != 410 {
+		t.Errorf("POST on a withdrawn project's link: %d", p.Status)
+	}
+
+	since = time.Now()
+	id = expect(t, call(t, "POST", "/v1/projects", ana.Session, projectBody(jean.ID)), 201).JSON["projectId"].(string)
+	_, first := decisionMail(t, jean.Email, "co-found", since)
+	backdate(t, id, 8*24*time.Hour)
+	time.Sleep(1100 * time.Millisecond) // the mail store counts in whole seconds
+	since = time.Now()
+	runReminders(t)
+	_, fresh := decisionMail(t, jean.Email, "waiting for your decision", since)
+	if fresh == first {
+		t.Fatal("the reminder reuses the first link")
+	}
+	d := expect(t, call(t, "POST", "/v1/confirmations/"+fresh, "", map[string]string{"choice": "approve"}), 200)
+	if d.JSON["outcome"] != "approve" {
+		t.Errorf("the reminder's link: %s", d.Raw)
+	}
+	if s := expect(t, call(t, "GET", "/v1/projects/"+id, ana.Session, nil), 200).JSON["status"]; s != "awaiting_nso" {
+		t.Errorf("after the reminder's link: %v", s)
+	}
+	// The first link now says the project was approved (through the other link).
+	if g := expect(t, call(t, "GET", "/v1/confirmations/"+first, "", nil), 410); g.JSON["settled"] != "approved" {
+		t.Errorf("the first link: %s", g.Raw)
+	}
+}

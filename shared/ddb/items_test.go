@@ -106,7 +106,7 @@ func fullMember() member.Member {
 		Country: "RO", Profile: &member.Profile{Role: "teacher", Subjects: []string{"ict"}, AgeGroups: []string{"7-11"}, ProjectExperience: "none",
 			Interests: []string{"art"}, Languages: []string{"en"}, ProjectIdeas: "i"},
 		Schools: []member.SchoolRef{{SchoolID: "s-1", Name: "n", Country: "RO", SchoolType: "primary"}}, PasswordHash: "h", CreatedAt: at,
-		FailedLogins: 1, FailedLoginWindow: 5, EmailNotifications: &yes, HiddenFields: []string{"subjects"},
+		FailedLogins: 1, FailedLoginWindow: 5, EmailNotifications: &yes, HiddenFields: []string{"subjects"}, MutedEmailKinds: []string{"partner_added"},
 		InvitationMail: "sent", InvitationReason: "r"}
 }
 
@@ -164,7 +164,7 @@ func TestStoredAttributeNames(t *testing.T) {
 		{"reply", must(item("PK", "SK", "reply", replyItemOf(r))), "PK SK author author.firstName author.lastName author.memberId body createdAt " +
 			"kind postId replyId updatedAt"},
 		{"member", must(newMemberItem(fullMember(), []string{"A|B"})), "PK SK accountRole country createdAt email emailNotifications " +
-			"failedLoginWindow failedLogins firstName hiddenFields indexKeys indexVersion invitationMail invitationMailReason kind language lastName memberId passwordHash profile " +
+			"failedLoginWindow failedLogins firstName hiddenFields indexKeys indexVersion invitationMail invitationMailReason kind language lastName memberId mutedEmailKinds passwordHash profile " +
 			"profile.ageGroups profile.interests profile.languages profile.projectExperience profile.projectIdeas profile.role profile.subjects " +
 			"schoolIds schools schools[].country schools[].name schools[].schoolId schools[].schoolType username"},
 		// Items of other packages that hold these types: a forum author, a member's schools.

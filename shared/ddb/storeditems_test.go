@@ -163,7 +163,7 @@ func TestStoredAttributeNamesStay(t *testing.T) {
 			"createdAt", "id", "kind", "mail", "notificationKind", "read", "recipientId", "subject",
 			"subject.id", "subject.type", "ttl"},
 		"outbox": {"PK", "SK", "createdAt", "envelope", "envelope.country", "envelope.data", "envelope.data.ActorName", "envelope.data.FirstName",
-			"envelope.lang", "envelope.link", "envelope.notification", "envelope.template", "envelope.to", "id", "kind",
+			"envelope.lang", "envelope.link", "envelope.notification", "envelope.template", "envelope.to", "envelope.topic", "id", "kind",
 			"ref", "ref.id", "ref.memberId", "ref.type", "state", "ttl"},
 		"resource": {"PK", "SK", "author", "author.firstName", "author.lastName", "author.memberId", "createdAt",
 			"description", "indexWords", "kind", "language", "resourceId", "theme", "title", "url"},

@@ -434,6 +434,9 @@ func (s *Service) remind(ctx context.Context, projectID string, now time.Time, r
 			if err := add(p.CofounderID); err != nil {
 				return Effects{}, err
 			}
+			// the co-founder's reminder carries a fresh decision link (the first one
+			// expires as the reminder is due)
+			ds[len(ds)-1].AskDecision(action.ProjectCofounder, now)
 		}
 		for _, country := range due.NSO {
 			accounts, err := s.Store.NSOAccounts(ctx, country)
