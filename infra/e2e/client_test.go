@@ -79,20 +79,27 @@ func callWith(t *testing.T, method, path, tok string, body any, headers map[stri
 	if len(raw) > 0 {
 		_ = json.Unmarshal(raw, &r.JSON)
 	}
-	contractOnce.Do(func() { contract, contractErr = apicontract.Load() })
-	if contractErr != nil {
-		t.Fatalf("loading the OpenAPI contract: %v", contractErr)
-	}
-	u, _ := url.Parse(path)
-	if err := contract.CheckResponse(method, u.Path, resp.StatusCode, resp.Header, raw); err != nil {
-		t.Errorf("%s %s → %d does not match docs/openapi.yaml: %v\n%s", method, path, resp.StatusCode, err, raw)
-	}
+	checkContract(t, method, path, resp, raw)
 	// Every refusal of our functions is problem+json (the gateway's own 404 for an unknown
 	// route is {"message": ...}, as on AWS).
 	if ct := resp.Header.Get("Content-Type"); resp.StatusCode >= 400 && r.JSON["message"] == nil && !strings.HasPrefix(ct, "application/problem+json") {
 		t.Errorf("%s %s → %d with content type %q, want problem+json", method, path, resp.StatusCode, ct)
 	}
 	return r
+}
+
+// checkContract checks an answer against the OpenAPI contract (schema of that operation
+// and status).
+func checkContract(t *testing.T, method, path string, resp *http.Response, raw []byte) {
+	t.Helper()
+	contractOnce.Do(func() { contract, contractErr = apicontract.Load() })
+	if contractErr != nil {
+		t.Fatalf("loading the OpenAPI contract: %v", contractErr)
+	}
+	u, _ := url.Parse(path)
+	if err := contract.CheckResponse(method, u.Path, resp.StatusCode, resp.Header, raw); err != nil {
+		t.Errorf("%s %s → %d does not match docs/openapi.yaml: %v\n%.300s", method, path, resp.StatusCode, err, raw)
+	}
 }
 
 func expect(t *testing.T, r reply, status int) reply {

@@ -335,11 +335,16 @@ func recipient(to string) (string, error) {
 	return a.Address, nil
 }
 
-// language is the template folder of a language code: "ro", "RO", "ro-RO" → "ro".
-func language(code string) string {
+// language is the template folder of a language code (LanguageOf).
+func language(code string) string { return LanguageOf(code) }
+
+// LanguageOf is the folder name of a language code: "ro", "RO", "ro-RO" → "ro"; "" or
+// anything unusable → DefaultLanguage. (The pages people open from e-mails choose their
+// words the same way, package page.)
+func LanguageOf(code string) string {
 	code, _, _ = strings.Cut(strings.ToLower(strings.TrimSpace(code)), "-")
 	code, _, _ = strings.Cut(code, "_")
-	if code == "" || strings.ContainsAny(code, "./") {
+	if code == "" || strings.ContainsAny(code, "./\\") {
 		return DefaultLanguage
 	}
 	return code

@@ -19,6 +19,8 @@ import (
 	"strings"
 	"sync"
 	texttemplate "text/template"
+
+	"etwin/shared/mail"
 )
 
 //go:embed layout.html text
@@ -102,7 +104,7 @@ func Headers() map[string]string {
 var words sync.Map // lang → func() (*texttemplate.Template, error)
 
 func wordsOf(lang string) (*texttemplate.Template, string, error) {
-	lang = language(lang)
+	lang = mail.LanguageOf(lang)
 	if _, err := files.ReadFile("text/" + lang + ".tmpl"); err != nil {
 		lang = DefaultLanguage
 	}
@@ -111,16 +113,6 @@ func wordsOf(lang string) (*texttemplate.Template, string, error) {
 	}))
 	t, err := load.(func() (*texttemplate.Template, error))()
 	return t, lang, err
-}
-
-// language is a language code's file name: "ro", "RO", "ro-RO" → "ro".
-func language(code string) string {
-	code, _, _ = strings.Cut(strings.ToLower(strings.TrimSpace(code)), "-")
-	code, _, _ = strings.Cut(code, "_")
-	if code == "" || strings.ContainsAny(code, "./\\") {
-		return DefaultLanguage
-	}
-	return code
 }
 
 var layout = sync.OnceValues(func() (*htmltemplate.Template, error) {
