@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	texttemplate "text/template"
+
+	"etwin/shared/notify"
 )
 
 var field = regexp.MustCompile(`\{\{\s*\.(\w+)\s*\}\}`)
@@ -96,5 +98,16 @@ func TestRender(t *testing.T) {
 	html, err = Render(Page{Lang: "fr", Title: T("title_unsubscribe"), Paras: []Text{{Key: "unsubscribe_ask", Refs: map[string]string{"Kind": "kind_label_awarded"}}}})
 	if err != nil || !strings.Contains(html, "«\u00a0Labels de qualité\u00a0»") {
 		t.Errorf("refs: %v\n%s", err, html)
+	}
+}
+
+// Every kind one may unsubscribe from has a name on the unsubscribe pages.
+func TestEveryEmailKindHasAName(t *testing.T) {
+	for _, lang := range Languages() {
+		for _, k := range notify.EmailKinds {
+			if _, err := Render(Page{Lang: lang, Title: T("title_unsubscribe"), Paras: []Text{{Key: "unsubscribed", Refs: map[string]string{"Kind": "kind_" + k}}}}); err != nil {
+				t.Errorf("%s: %v", lang, err)
+			}
+		}
 	}
 }
