@@ -192,6 +192,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	defer ssmStub.Stop()
 	cursorKey := localstack.NewCursorKey()
 	ssmStub.Put(localstack.CursorKeyParameter, "SecureString", cursorKey)
+	ssmStub.Put(localstack.UnsubscribeKeyParameter, "SecureString", localstack.NewCursorKey())
 	gwOpts := gateway.Options{
 		TemplatePath: cfg.Template,
 		BinDir:       native,
@@ -313,6 +314,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if err != nil {
 			return nil, err
 		}
+		ds.mailSender = true // the gateway's stream pollers run the mail-sender from now on
 		defer gw.Close()
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {

@@ -122,6 +122,9 @@ type dataset struct {
 
 	seq       atomic.Int64 // unique people
 	schoolSeq atomic.Int64 // unique schools
+	// mailSender: the mail-sender runs (through the gateway), so prepared e-mails can be
+	// waited for.
+	mailSender bool
 }
 
 // generalMembers is the size of the shared pool (logins, sessions, look-ups).
