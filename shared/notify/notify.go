@@ -142,8 +142,8 @@ func ActorOf(m member.Member) *Actor {
 }
 
 // New builds a notification for to (its id sorts by creation time) and, unless they
-// turned notification e-mails off (all of them, or this kind's), its e-mail, which the same transaction commits to the
-// outbox.
+// turned notification e-mails off (all of them, or this kind's), its e-mail, which the
+// same transaction commits to the outbox.
 func New(to Recipient, kind string, subject Subject, actor *Actor, now time.Time) Notification {
 	n := Notification{ID: token.SortableID("n-", now), RecipientID: to.MemberID, Kind: kind,
 		CreatedAt: now.UTC(), Subject: subject, Actor: actor, Mail: MailOff}
