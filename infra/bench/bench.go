@@ -19,6 +19,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -29,6 +30,7 @@ import (
 	"etwin/shared/app"
 	"etwin/shared/cursor"
 	"etwin/shared/ddb"
+	"etwin/shared/optout"
 )
 
 // Config is one benchmark run.
@@ -45,6 +47,8 @@ type Config struct {
 	ColdStarts  int // cold starts per function
 
 	SkipDDB, SkipGateway, SkipSizes, SkipInit, SkipOutbox bool
+	// Only, when given, limits the use-case benchmarks to these functions (a quick run).
+	Only []string
 
 	// The outbox: OutboxBurst e-mails committed at once, then OutboxRate a second for
 	// OutboxSteady (0: either run skipped).
@@ -125,6 +129,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	fns := tmpl.Functions
 	scs := scenarios()
+	if len(cfg.Only) > 0 {
+		scs = slices.DeleteFunc(scs, func(sc *scenario) bool { return !slices.Contains(cfg.Only, sc.Function) })
+	}
 	covered := map[string]bool{}
 	for _, sc := range scs {
 		covered[sc.Function] = true
@@ -133,7 +140,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if f.Folder == outboxFunction {
 			continue // the outbox benchmark (section 6)
 		}
-		if !covered[f.Folder] || handlers[f.Folder] == nil {
+		if len(cfg.Only) == 0 && (!covered[f.Folder] || handlers[f.Folder] == nil) {
 			rep.Notes = append(rep.Notes, fmt.Sprintf("`%s` (%s) has no benchmark scenario yet: add one in infra/bench/scenarios.go.", f.Folder, f.LogicalID))
 		}
 	}
@@ -192,7 +199,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	defer ssmStub.Stop()
 	cursorKey := localstack.NewCursorKey()
 	ssmStub.Put(localstack.CursorKeyParameter, "SecureString", cursorKey)
-	ssmStub.Put(localstack.UnsubscribeKeyParameter, "SecureString", localstack.NewCursorKey())
+	unsubscribeKey := localstack.NewCursorKey()
+	ssmStub.Put(localstack.UnsubscribeKeyParameter, "SecureString", unsubscribeKey)
 	gwOpts := gateway.Options{
 		TemplatePath: cfg.Template,
 		BinDir:       native,
@@ -283,6 +291,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	ds.unsubscribes = optout.NewSigner(unsubscribeKey)
 	rep.Members, rep.Schools = len(ds.members), len(ds.schools)
 	progress("seeded in %s", time.Since(seedStart).Round(time.Millisecond))
 
@@ -290,7 +299,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if !cfg.SkipDDB {
 		m := &meter{}
 		store := ddb.New(newMeteredClient(ddbURL, m), table).WithMeter(m.record)
-		deps := &app.Deps{Store: store, PortalURL: env["PORTAL_URL"], Cursors: cursor.New(cursorKey)}
+		deps := &app.Deps{Store: store, PortalURL: env["PORTAL_URL"], Cursors: cursor.New(cursorKey), Unsubscribes: ds.unsubscribes}
 		// The handlers log a line per request, as in Lambda; here only warnings matter.
 		defer slog.SetDefault(slog.Default())
 		slog.SetDefault(slog.New(slog.NewJSONHandler(cfg.FunctionLog, &slog.HandlerOptions{Level: slog.LevelWarn})))

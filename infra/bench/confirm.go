@@ -92,6 +92,22 @@ func confirmScenarios() []*scenario {
 				}), err
 			}},
 		{Function: "confirmation-get", Gateway: true, dedicated: sharedPairs, prepare: look},
+		{Function: "unsubscribe-page", Gateway: true,
+			prepare: func(ctx context.Context, ds *dataset, _ []*seedMember, n int) ([]request, error) {
+				return each(n, func(i int) request {
+					m := ds.general[i%len(ds.general)]
+					return request{Want: http.StatusOK, Params: map[string]string{"token": ds.unsubscribes.Sign(m.ID, notify.KindPartnerAdded)}}
+				}), nil
+			}},
+		// Each request turns one member's e-mails of one kind off (the member's versioned
+		// update); the one-click body as mail providers send it.
+		{Function: "unsubscribe", Gateway: true, dedicated: one,
+			prepare: func(ctx context.Context, ds *dataset, own []*seedMember, n int) ([]request, error) {
+				return each(n, func(i int) request {
+					return request{Want: http.StatusOK, Params: map[string]string{"token": ds.unsubscribes.Sign(own[i].ID, notify.KindPartnerAdded)},
+						Form: "List-Unsubscribe=One-Click"}
+				}), nil
+			}},
 		{Function: "confirmation-post", Variant: "reject", Gateway: true, dedicated: pairs,
 			prepare: func(ctx context.Context, ds *dataset, own []*seedMember, n int) ([]request, error) {
 				toks, err := ds.contactLinks(ctx, own, n)

@@ -15,6 +15,7 @@ import (
 	"etwin/shared/fold"
 	"etwin/shared/mail"
 	"etwin/shared/member"
+	"etwin/shared/optout"
 	"etwin/shared/outbox"
 	"etwin/shared/password"
 	"etwin/shared/registration"
@@ -125,6 +126,8 @@ type dataset struct {
 	// mailSender: the mail-sender runs (through the gateway), so prepared e-mails can be
 	// waited for.
 	mailSender bool
+	// unsubscribes signs one-click unsubscribe links with the key the functions read.
+	unsubscribes optout.Signer
 }
 
 // generalMembers is the size of the shared pool (logins, sessions, look-ups).

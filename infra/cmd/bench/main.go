@@ -73,6 +73,7 @@ func run() error {
 	outboxFor := fs.Duration("outbox-for", 20*time.Second, "how long the outbox's steady run commits")
 	searchSizes := fs.String("search", "10000,100000", "sizes of the generated data sets the member search is measured on, comma-separated (\"\" to skip)")
 	searchRounds := fs.Int("search-rounds", 3, "times each search query runs at each size")
+	only := fs.String("only", "", "limit the use-case benchmarks to these functions, comma-separated (a quick run; \"\": all)")
 	sweepFlag := fs.String("sweep", "10000,100000", "numbers of generated schools the eligibility sweep is measured on, each on a fresh table, comma-separated (\"\" to skip)")
 	fs.Parse(os.Args[1:])
 	sizes, err := sizeList("-search", *searchSizes)
@@ -113,7 +114,7 @@ func run() error {
 		Root: root, Template: filepath.Join(root, "template.yaml"),
 		DDBEndpoint: os.Getenv("ETWIN_DDB_ENDPOINT"), SESEndpoint: os.Getenv("ETWIN_SES_ENDPOINT"),
 		Requests: *n, Concurrency: *conc, Samples: *samples, ColdStarts: *cold,
-		SkipDDB: *skipDDB, SkipGateway: *skipGateway, SkipSizes: *skipSize, SkipInit: *skipInit, SkipOutbox: *skipOutbox,
+		SkipDDB: *skipDDB, SkipGateway: *skipGateway, SkipSizes: *skipSize, SkipInit: *skipInit, SkipOutbox: *skipOutbox, Only: splitList(*only),
 		OutboxBurst: *outboxN, OutboxRate: *outboxRate, OutboxSteady: *outboxFor,
 		SearchSizes: sizes, SearchRounds: *searchRounds, SweepSizes: sweepSizes,
 		FunctionLog: functionLog, Progress: os.Stderr,
@@ -168,4 +169,15 @@ func sizeList(name, list string) ([]int, error) {
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// splitList is a comma-separated list's non-empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
 }
