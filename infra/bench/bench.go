@@ -323,7 +323,6 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if err != nil {
 			return nil, err
 		}
-		ds.mailSender = true // the gateway's stream pollers run the mail-sender from now on
 		defer gw.Close()
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {

@@ -123,9 +123,6 @@ type dataset struct {
 
 	seq       atomic.Int64 // unique people
 	schoolSeq atomic.Int64 // unique schools
-	// mailSender: the mail-sender runs (through the gateway), so prepared e-mails can be
-	// waited for.
-	mailSender bool
 	// unsubscribes signs one-click unsubscribe links with the key the functions read.
 	unsubscribes optout.Signer
 }
