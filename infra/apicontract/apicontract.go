@@ -49,9 +49,12 @@ func Load() (*Contract, error) {
 	return LoadFile(filepath.Join(root, filepath.FromSlash(SpecPath)))
 }
 
-// The pages for people (confirmation and unsubscribe pages) answer text/html, which the
-// contract describes as a string.
-func init() { openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder) }
+// The pages for people (confirmation and unsubscribe pages) answer text/html, and the
+// events' calendar feed text/calendar, which the contract describes as strings.
+func init() {
+	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("text/calendar", openapi3filter.PlainBodyDecoder)
+}
 
 // LoadFile loads and validates an OpenAPI file.
 func LoadFile(path string) (*Contract, error) {

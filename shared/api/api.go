@@ -40,6 +40,7 @@ func Routes() []app.Route {
 		CertificationWindowPut, CertificationWindowCurrent,
 		CertificationGet, CertificationApplicationPut, CertificationApplicationSubmit,
 		CertificationApplicationsList, CertificationApplicationEvaluate,
+		EventCreate, EventsList, EventAttendanceCreate, EventAttendanceDelete, EventsCalendar,
 	}
 }
 

@@ -24,6 +24,7 @@ import (
 	"etwin/shared/cursor"
 	"etwin/shared/ddb"
 	"etwin/shared/directory"
+	"etwin/shared/event"
 	"etwin/shared/forum"
 	"etwin/shared/httpapi"
 	"etwin/shared/mail"
@@ -214,6 +215,11 @@ func (d *Deps) Forums() *forum.Service {
 // Resources is the shared-resources service.
 func (d *Deps) Resources() *resource.Service {
 	return &resource.Service{Store: d.store(), Cursors: d.Cursors}
+}
+
+// Events is professional development: events, attendance and the calendar feed.
+func (d *Deps) Events() *event.Service {
+	return &event.Service{Store: d.store(), Cursors: d.Cursors}
 }
 
 // Directory is the member search and the public profiles.

@@ -344,3 +344,20 @@ func certRemindersDueBy(t time.Time) string { return certReminderGSI1SK(t, "\x7f
 const skAction = "ACTION"
 
 func actionPK(hash string) string { return "ACTION#" + hash }
+
+// Events (professional development, shared/ddb/event.go): EVENT#<id> / EVENT, and the
+// attendees beside it (EVENT#<id> / ATTENDEE#<memberId>). The event item carries GSI1PK
+// eventsGSI1PK(start) (one partition per month of start) and GSI1SK
+// eventsGSI1SK(start, id), so a range of starts is one Query per month, in start order.
+const (
+	skEvent        = "EVENT"
+	prefixAttendee = "ATTENDEE#"
+)
+
+func eventPK(id string) string          { return "EVENT#" + id }
+func attendeeSK(memberID string) string { return prefixAttendee + memberID }
+func eventsMonth(t time.Time) string    { return t.UTC().Format("2006-01") }
+func eventsGSI1PK(month string) string  { return "EVENTS#" + month }
+func eventsGSI1SK(start time.Time, id string) string {
+	return start.UTC().Format(keyTime) + "#" + id
+}
