@@ -23,6 +23,7 @@ FUZZ_TARGETS := ./shared/strictjson:FuzzDecode \
 	./shared/staff:FuzzDecodeStaff \
 	./shared/contact:FuzzDecodeContact \
 	./shared/forum:FuzzDecodeForum ./shared/resource:FuzzDecodeResource \
+	./shared/room:FuzzDecodeRoom \
 	./shared/directory:FuzzParseQuery ./shared/twinspace:FuzzDecodeTwinSpace \
 	./shared/importer:FuzzParse \
 	./shared/project:FuzzDecodeProject ./shared/certification:FuzzDecodeWindow \

@@ -40,6 +40,7 @@ func Routes() []app.Route {
 		CertificationWindowPut, CertificationWindowCurrent,
 		CertificationGet, CertificationApplicationPut, CertificationApplicationSubmit,
 		CertificationApplicationsList, CertificationApplicationEvaluate,
+		RoomCreate, RoomsList, RoomGet, RoomInvitationCreate, RoomJoin, RoomDecline, RoomExtend, RoomPostsList, RoomPostCreate, RoomPostDelete, RoomParticipantRemove,
 	}
 }
 
