@@ -24,6 +24,7 @@ FUZZ_TARGETS := ./shared/strictjson:FuzzDecode \
 	./shared/contact:FuzzDecodeContact \
 	./shared/forum:FuzzDecodeForum ./shared/resource:FuzzDecodeResource \
 	./shared/event:FuzzDecodeEvent \
+	./shared/room:FuzzDecodeRoom \
 	./shared/directory:FuzzParseQuery ./shared/twinspace:FuzzDecodeTwinSpace \
 	./shared/importer:FuzzParse \
 	./shared/project:FuzzDecodeProject ./shared/certification:FuzzDecodeWindow \

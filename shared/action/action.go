@@ -30,6 +30,9 @@ const (
 	// ProjectCofounder: the co-founder approves or rejects a project (subject: the
 	// project's id).
 	ProjectCofounder = "project_cofounder"
+	// RoomInvitation: the invitee joins or declines a teachers' room (subject: the room's
+	// id).
+	RoomInvitation = "room_invitation"
 )
 
 // Token is a link's stored record (its hash is the key; the token itself is only in the

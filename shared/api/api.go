@@ -41,6 +41,7 @@ func Routes() []app.Route {
 		CertificationGet, CertificationApplicationPut, CertificationApplicationSubmit,
 		CertificationApplicationsList, CertificationApplicationEvaluate,
 		EventCreate, EventsList, EventAttendanceCreate, EventAttendanceDelete, EventsCalendar,
+		RoomCreate, RoomsList, RoomGet, RoomInvitationCreate, RoomJoin, RoomDecline, RoomExtend, RoomPostsList, RoomPostCreate, RoomPostDelete, RoomParticipantRemove,
 	}
 }
 

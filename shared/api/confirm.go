@@ -141,7 +141,7 @@ func confirmationPage(v confirm.View, err error, portal string) page.Page {
 	from := personName(v.From)
 	p := page.Page{Lang: v.Lang, Status: http.StatusOK, Title: page.T("title_" + v.Purpose),
 		Notes: []page.Text{page.T("for", "For", personName(v.For))}}
-	if v.Subject.Type == "project" {
+	if v.Subject.Type == "project" || v.Subject.Type == "room" {
 		p.Quote = &page.Quote{Title: v.Subject.Title, Summary: v.Subject.Summary}
 	}
 	if err != nil {

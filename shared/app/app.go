@@ -34,6 +34,7 @@ import (
 	"etwin/shared/project"
 	"etwin/shared/registration"
 	"etwin/shared/resource"
+	"etwin/shared/room"
 	"etwin/shared/school"
 	"etwin/shared/staff"
 	"etwin/shared/stats"
@@ -237,6 +238,11 @@ func (d *Deps) Projects() *project.Service {
 	return &project.Service{Store: d.store(), Cursors: d.Cursors}
 }
 
+// Rooms is the teachers' rooms service.
+func (d *Deps) Rooms() *room.Service {
+	return &room.Service{Store: d.store(), Cursors: d.Cursors}
+}
+
 // Staff creates NSO and CSS accounts.
 func (d *Deps) Staff() *staff.Service {
 	return &staff.Service{Store: d.store()}
@@ -264,7 +270,7 @@ func (d *Deps) Applications() *certification.Applications {
 // their JSON routes), each through the use case of its API route.
 func (d *Deps) Confirmations() *confirm.Service {
 	st := d.store()
-	return &confirm.Service{Store: st, Deciders: confirm.Deciders(d.Contacts(), d.Projects(), st)}
+	return &confirm.Service{Store: st, Deciders: confirm.Deciders(d.Contacts(), d.Projects(), d.Rooms(), st)}
 }
 
 // OptOuts are the one-click unsubscribe links of notification e-mails.

@@ -8,6 +8,7 @@ import (
 	"etwin/shared/member"
 	"etwin/shared/principal"
 	"etwin/shared/project"
+	"etwin/shared/room"
 )
 
 // SubjectStore reads the subjects links decide on.
@@ -15,6 +16,7 @@ type SubjectStore interface {
 	GetContactRequest(ctx context.Context, requestID string) (contact.Request, bool, error)
 	GetProject(ctx context.Context, projectID string) (project.Project, bool, error)
 	GetMember(ctx context.Context, memberID string) (member.Member, bool, error)
+	GetRoom(ctx context.Context, roomID, memberID string) (room.Room, room.Access, bool, error)
 }
 
 // What happened to a decision that a link can no longer take (Situation.Settled).
@@ -24,13 +26,16 @@ const (
 	SettledApproved  = "approved"
 	SettledWithdrawn = "withdrawn" // the sender took the request back
 	SettledDeleted   = "deleted"   // the founder withdrew the project, or it is gone
+	SettledJoined    = "joined"    // the invitee joined the room (in the portal)
+	SettledDeclined  = "declined"  // the invitee declined the invitation (in the portal)
 )
 
 // Deciders are the purposes a link may have, each through its API route's use case.
-func Deciders(contacts *contact.Service, projects *project.Service, st SubjectStore) map[string]Decider {
+func Deciders(contacts *contact.Service, projects *project.Service, rooms *room.Service, st SubjectStore) map[string]Decider {
 	return map[string]Decider{
 		action.ContactRequest:   contactDecider{contacts, st},
 		action.ProjectCofounder: cofounderDecider{projects, st},
+		action.RoomInvitation:   roomDecider{rooms, st},
 	}
 }
 
@@ -119,4 +124,56 @@ func (d cofounderDecider) Describe(ctx context.Context, t action.Token) (Situati
 func (d cofounderDecider) Decide(ctx context.Context, who principal.Principal, t action.Token, choice string, spend action.Spend) error {
 	_, err := d.svc.CofounderDecisionFromLink(ctx, who, t.SubjectID, project.CofounderDecisionInput{Decision: choice}, spend)
 	return err
+}
+
+// roomDecider: the invitee joins a teachers' room or declines the invitation
+// (POST /v1/rooms/{id}/join · /decline).
+type roomDecider struct {
+	svc *room.Service
+	st  SubjectStore
+}
+
+const (
+	choiceJoin    = "join"
+	choiceDecline = "decline"
+)
+
+func (roomDecider) Choices() []string { return []string{choiceJoin, choiceDecline} }
+
+func (d roomDecider) Describe(ctx context.Context, t action.Token) (Situation, error) {
+	r, a, found, err := d.st.GetRoom(ctx, t.SubjectID, t.RecipientID)
+	if err != nil {
+		return Situation{}, err
+	}
+	sit := Situation{Subject: Subject{Type: "room", ID: t.SubjectID}}
+	if !found {
+		sit.Settled = SettledDeleted
+		return sit, nil
+	}
+	sit.Subject.Title, sit.Subject.Summary = r.Title, r.Description
+	sit.From = Person{FirstName: r.Creator.FirstName, LastName: r.Creator.LastName}
+	if c, ok, err := d.st.GetMember(ctx, r.Creator.MemberID); err != nil {
+		return Situation{}, err
+	} else if ok {
+		sit.From.Country = c.Country
+	}
+	switch {
+	case a.Participant:
+		sit.Settled = SettledJoined
+	case a.Invitation == room.InvitePending:
+		sit.Open = true
+	case a.Invitation == room.InviteDeclined:
+		sit.Settled = SettledDeclined
+	default: // removed after joining, or the invitation is gone
+		sit.Settled = SettledDeleted
+	}
+	return sit, nil
+}
+
+func (d roomDecider) Decide(ctx context.Context, who principal.Principal, t action.Token, choice string, spend action.Spend) error {
+	if choice == choiceJoin {
+		_, err := d.svc.JoinFromLink(ctx, who, t.SubjectID, spend)
+		return err
+	}
+	return d.svc.DeclineFromLink(ctx, who, t.SubjectID, spend)
 }

@@ -361,3 +361,34 @@ func eventsGSI1PK(month string) string  { return "EVENTS#" + month }
 func eventsGSI1SK(start time.Time, id string) string {
 	return start.UTC().Format(keyTime) + "#" + id
 }
+
+// Teachers' rooms (shared/ddb/room.go). A room is ROOM#<roomId> / ROOM; in its partition
+// each participant is PART#<memberId>, each invitation INVITE#<memberId> and each post
+// POST#<postId> (oldest first: post ids sort by time). Each participant has an entry in
+// their own partition, MEMBER#<memberId> / MYROOM#<roomOrder>, written and deleted with
+// the participation; an open room's item carries the sparse GSI1 entry GSI1PK OPENROOMS,
+// GSI1SK roomOrder. roomOrder (newestFirst) is the same position in both lists, so
+// GET /v1/rooms merges the two Queries by it.
+const (
+	skRoom           = "ROOM"
+	prefixRoomPart   = "PART#"
+	prefixRoomInvite = "INVITE#"
+	prefixRoomPost   = "POST#"
+	prefixMyRoom     = "MYROOM#"
+	openRoomsGSI1PK  = "OPENROOMS"
+)
+
+func roomPK(roomID string) string             { return "ROOM#" + roomID }
+func roomPartSK(memberID string) string       { return prefixRoomPart + memberID }
+func roomInviteSK(memberID string) string     { return prefixRoomInvite + memberID }
+func roomPostSK(postID string) string         { return prefixRoomPost + postID }
+func roomOrder(t time.Time, id string) string { return newestFirst(t, id) }
+func myRoomSK(order string) string            { return prefixMyRoom + order }
+
+// roomOfOrder is the room id in a roomOrder ("<hex>#<roomId>").
+func roomOfOrder(order string) string {
+	if i := strings.IndexByte(order, '#'); i >= 0 {
+		return order[i+1:]
+	}
+	return ""
+}

@@ -55,6 +55,9 @@ const (
 	KindCertificationDraftReminder   = "certification_draft_reminder"
 	KindCertificationClosingReminder = "certification_closing_reminder"
 	KindCertificationNSOReminder     = "certification_nso_reminder"
+	// A room's creator invited the recipient to a teachers' room (a decision e-mail: join
+	// or decline).
+	KindRoomInvitation = "room_invitation"
 )
 
 // EmailKinds are the kinds whose notifications are e-mailed (each can be muted one by
@@ -63,7 +66,7 @@ var EmailKinds = []string{KindContactRequest, KindContactAccepted, KindProjectCo
 	KindProjectCofounderApproved, KindProjectRejected, KindProjectApproved, KindProjectReminder,
 	KindPartnerAdded, KindCertificationInvitation, KindLabelAwarded, KindCertificationApproved,
 	KindCertificationRejected, KindCertificationDraftReminder, KindCertificationClosingReminder,
-	KindCertificationNSOReminder}
+	KindCertificationNSOReminder, KindRoomInvitation}
 
 // IsEmailKind reports whether kind is one of EmailKinds.
 func IsEmailKind(kind string) bool { return slices.Contains(EmailKinds, kind) }
@@ -78,6 +81,8 @@ const (
 	SubjectSchoolCertification = "school_certification"
 	// A school's eTwinning School application (id: the school's id).
 	SubjectCertificationApplication = "certification_application"
+	// SubjectRoom: a teachers' room (id: the room's id).
+	SubjectRoom = "room"
 )
 
 // Mail states recorded on a notification item.
