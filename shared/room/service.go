@@ -72,6 +72,15 @@ type Service struct {
 
 func (s *Service) now() time.Time { return clock.Now(s.Now) }
 
+// caller reads the signed-in member (gone since the session began: 401).
+func (s *Service) caller(ctx context.Context, who principal.Principal) (member.Member, error) {
+	m, ok, err := s.Store.GetMember(ctx, who.MemberID)
+	if err == nil && !ok {
+		err = apperr.NoSession()
+	}
+	return m, err
+}
+
 func noRoom() error { return apperr.NotFound("You have no room with this id.") }
 func noPost() error { return apperr.NotFound("This room has no such post.") }
 
@@ -85,12 +94,9 @@ func (s *Service) Create(ctx context.Context, who principal.Principal, in NewRoo
 	if open && who.Role != member.RoleCSS {
 		return Room{}, apperr.Forbidden("Only the Central Support Service opens rooms that anyone may join.")
 	}
-	m, ok, err := s.Store.GetMember(ctx, who.MemberID)
+	m, err := s.caller(ctx, who)
 	if err != nil {
 		return Room{}, err
-	}
-	if !ok {
-		return Room{}, apperr.NoSession()
 	}
 	now := s.now()
 	r := Room{RoomID: token.TimeID("rm-", now), Title: strings.TrimSpace(in.Title), Description: in.Description,
@@ -270,12 +276,9 @@ func (s *Service) join(ctx context.Context, who principal.Principal, roomID stri
 	if !invited && !r.Open {
 		return Room{}, noRoom()
 	}
-	m, ok, err := s.Store.GetMember(ctx, who.MemberID)
+	m, err := s.caller(ctx, who)
 	if err != nil {
 		return Room{}, err
-	}
-	if !ok {
-		return Room{}, apperr.NoSession()
 	}
 	now := s.now()
 	err = s.Store.JoinRoom(ctx, Join{Room: r, Member: PersonOf(m), Invited: invited, At: now, Spend: spend})
@@ -386,12 +389,9 @@ func (s *Service) CreatePost(ctx context.Context, who principal.Principal, roomI
 	if r.Expired {
 		return PostCreated{}, apperr.Conflict("This room has expired and is read-only.").With("expiresAt", r.ExpiresAt)
 	}
-	m, ok, err := s.Store.GetMember(ctx, who.MemberID)
+	m, err := s.caller(ctx, who)
 	if err != nil {
 		return PostCreated{}, err
-	}
-	if !ok {
-		return PostCreated{}, apperr.NoSession()
 	}
 	now := s.now()
 	p := Post{PostID: token.TimeID("rp-", now), RoomID: r.RoomID, Body: in.Body, Author: PersonOf(m), CreatedAt: now}
