@@ -33,7 +33,7 @@ FUZZ_TARGETS := ./shared/strictjson:FuzzDecode \
 	./shared/httpapi:FuzzDecodeForm ./shared/confirm:FuzzDecodeChoice ./shared/optout:FuzzVerify
 # A count, not a duration: a duration -fuzztime can fail spuriously with "context deadline
 # exceeded" on a loaded machine (a race in Go 1.26's fuzz coordinator, golang/go#75804).
-FUZZTIME     ?= 60000x
+FUZZTIME     ?= 30000x
 # Go minimises every new interesting input for up to 60 s by default, during which a run
 # makes no progress; a count keeps each minimisation short and make test's time steady.
 FUZZMINIMIZE ?= 500x

@@ -18,6 +18,18 @@ import (
 // DailyLimit is how many contact requests a member may send per UTC day.
 const DailyLimit = 25
 
+// ExpiresAfter is how long a request stays pending without an answer. Then it expires:
+// it leaves both pending lists, can no longer be answered or withdrawn, and the sender
+// may ask again.
+const ExpiresAfter = 30 * 24 * time.Hour
+
+// IDPrefix begins every request id (token.SortableID: the ids sort by creation time).
+const IDPrefix = "r-"
+
+// LiveSince is the creation time from which requests are still pending at now (those
+// created earlier have expired).
+func LiveSince(now time.Time) time.Time { return now.Add(-ExpiresAfter) }
+
 // Request states.
 const (
 	StatusPending   = "pending"
@@ -57,7 +69,14 @@ type Request struct {
 	From      Person     `json:"from"`
 	To        Person     `json:"to"`
 	CreatedAt time.Time  `json:"createdAt"`
+	// ExpiresAt is when a pending request expires (CreatedAt + ExpiresAfter).
+	ExpiresAt time.Time  `json:"expiresAt"`
 	DecidedAt *time.Time `json:"decidedAt,omitempty"`
+}
+
+// Pending reports whether the request can still be answered or withdrawn at now.
+func (r Request) Pending(now time.Time) bool {
+	return r.Status == StatusPending && now.Before(r.ExpiresAt)
 }
 
 // Decision is an answer to a request and everything its transaction writes.
@@ -85,7 +104,8 @@ var (
 type Store interface {
 	GetMember(ctx context.Context, memberID string) (member.Member, bool, error)
 	// CreateContactRequest writes, in one transaction: the pair guard (ErrPending or
-	// ErrAlreadyLinked if held), the day's counter of the sender (ErrDailyLimit at
+	// ErrAlreadyLinked if held; a guard of a request created before LiveSince(now) has
+	// expired and is replaced), the day's counter of the sender (ErrDailyLimit at
 	// limit), the request, both list entries and the invitee's notification.
 	CreateContactRequest(ctx context.Context, r Request, day string, limit int, n notify.Notification) error
 	GetContactRequest(ctx context.Context, requestID string) (Request, bool, error)
@@ -93,8 +113,9 @@ type Store interface {
 	// request is pending (else ErrDecided).
 	DecideContactRequest(ctx context.Context, d Decision) error
 	// ListContactRequests and ListContacts return a page (up to limit, after the position
-	// after) and the position the next page starts from ("" on the last page).
-	ListContactRequests(ctx context.Context, memberID, direction, after string, limit int) (rs []Request, next string, err error)
+	// after) and the position the next page starts from ("" on the last page);
+	// ListContactRequests lists only the requests created at or after since.
+	ListContactRequests(ctx context.Context, memberID, direction string, since time.Time, after string, limit int) (rs []Request, next string, err error)
 	ListContacts(ctx context.Context, memberID, after string, limit int) (ps []Person, next string, err error)
 	// DeleteContact removes both entries and the pair guard (ErrNotContact if absent).
 	DeleteContact(ctx context.Context, memberID, otherID string) error

@@ -335,3 +335,77 @@ func TestAcceptRejectRace(t *testing.T) {
 		}
 	}
 }
+
+// A request unanswered for 30 days expires: it leaves both pending lists, can no longer
+// be accepted or withdrawn, and the sender may ask again (the expired pair guard is
+// replaced); a day before that it still holds.
+func TestRequestExpiry(t *testing.T) {
+	ctx := context.Background()
+	f := setup(t)
+	ana := f.addMember(t, "Ana", "en", member.RoleTeacher)
+	ion := f.addMember(t, "Ion", "ro", member.RoleTeacher)
+	start := time.Now().UTC()
+	clock := start
+	f.svc.Now = func() time.Time { return clock }
+
+	first, err := f.svc.Create(ctx, ana, contact.CreateInput{MemberID: ion.MemberID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	older, err := f.svc.ListRequests(ctx, ion, contact.Incoming, "", 10)
+	if err != nil || len(older.Items) != 1 || !older.Items[0].ExpiresAt.Equal(start.Add(contact.ExpiresAfter)) {
+		t.Fatalf("listed with its expiry: %+v %v", older.Items, err)
+	}
+
+	clock = start.Add(contact.ExpiresAfter - 24*time.Hour) // 29 days: still pending
+	if _, err := f.svc.Create(ctx, ana, contact.CreateInput{MemberID: ion.MemberID}); status(err) != 409 {
+		t.Fatalf("asking again on day 29: %v, want 409", err)
+	}
+	if in, _ := f.svc.ListRequests(ctx, ion, contact.Incoming, "", 10); len(in.Items) != 1 {
+		t.Fatalf("day 29 incoming: %+v", in.Items)
+	}
+
+	clock = start.Add(contact.ExpiresAfter + time.Minute) // expired
+	for _, dir := range []struct {
+		who principal.Principal
+		d   string
+	}{{ion, contact.Incoming}, {ana, contact.Outgoing}} {
+		if l, err := f.svc.ListRequests(ctx, dir.who, dir.d, "", 10); err != nil || len(l.Items) != 0 {
+			t.Fatalf("%s list after expiry: %+v %v", dir.d, l.Items, err)
+		}
+	}
+	if _, err := f.svc.Decide(ctx, ion, first.RequestID, true); status(err) != 409 || !strings.Contains(err.Error(), "expired") {
+		t.Fatalf("accepting an expired request: %v, want 409 expired", err)
+	}
+	if err := f.svc.Withdraw(ctx, ana, first.RequestID); status(err) != 409 {
+		t.Fatalf("withdrawing an expired request: %v, want 409", err)
+	}
+	if ok, _ := f.store.IsContact(ctx, ion.MemberID, ana.MemberID); ok {
+		t.Fatal("an expired request made contacts")
+	}
+
+	// The sender asks again: a new request, pending and listed, that can be accepted.
+	second, err := f.svc.Create(ctx, ana, contact.CreateInput{MemberID: ion.MemberID})
+	if err != nil {
+		t.Fatalf("asking again after expiry: %v", err)
+	}
+	in, _ := f.svc.ListRequests(ctx, ion, contact.Incoming, "", 10)
+	if len(in.Items) != 1 || in.Items[0].RequestID != second.RequestID {
+		t.Fatalf("incoming after asking again: %+v", in.Items)
+	}
+	// The old request still cannot be answered; the new one can.
+	if _, err := f.svc.Decide(ctx, ion, first.RequestID, true); status(err) != 409 {
+		t.Fatalf("old request after the new one: %v", err)
+	}
+	if _, err := f.svc.Decide(ctx, ion, second.RequestID, true); err != nil {
+		t.Fatalf("accepting the new request: %v", err)
+	}
+	// Accepted: contacts for good, even long after the request would have expired.
+	clock = clock.Add(3 * contact.ExpiresAfter)
+	if _, err := f.svc.Create(ctx, ana, contact.CreateInput{MemberID: ion.MemberID}); status(err) != 409 {
+		t.Fatalf("request to a contact months later: %v, want 409", err)
+	}
+	if ok, _ := f.store.IsContact(ctx, ion.MemberID, ana.MemberID); !ok {
+		t.Fatal("not contacts after accepting")
+	}
+}

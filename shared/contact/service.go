@@ -66,7 +66,8 @@ func (s *Service) Create(ctx context.Context, who principal.Principal, in Create
 		return Created{}, apperr.NoSession()
 	}
 	now := s.now()
-	r := Request{RequestID: token.SortableID("r-", now), Status: StatusPending, From: PersonOf(sender), To: PersonOf(invitee), CreatedAt: now}
+	r := Request{RequestID: token.SortableID(IDPrefix, now), Status: StatusPending, From: PersonOf(sender), To: PersonOf(invitee),
+		CreatedAt: now, ExpiresAt: now.Add(ExpiresAfter)}
 	to := notify.RecipientOf(invitee)
 	n := notify.New(to, notify.KindContactRequest, notify.Subject{Type: notify.SubjectContactRequest, ID: r.RequestID}, notify.ActorOf(sender), now)
 	n.AskDecision(action.ContactRequest, now)
@@ -110,10 +111,10 @@ func (s *Service) decide(ctx context.Context, who principal.Principal, requestID
 	if !ok || r.To.MemberID != who.MemberID {
 		return Request{}, noSuchRequest()
 	}
-	if r.Status != StatusPending {
+	now := s.now()
+	if !r.Pending(now) {
 		return Request{}, decided(r)
 	}
-	now := s.now()
 	d := Decision{Request: r, Spend: spend}
 	d.Request.DecidedAt = &now
 	d.Request.Status = StatusRejected
@@ -166,10 +167,10 @@ func (s *Service) Withdraw(ctx context.Context, who principal.Principal, request
 	if !ok || r.From.MemberID != who.MemberID {
 		return noSuchRequest()
 	}
-	if r.Status != StatusPending {
+	now := s.now()
+	if !r.Pending(now) {
 		return decided(r)
 	}
-	now := s.now()
 	d := Decision{Request: r}
 	d.Request.Status, d.Request.DecidedAt = StatusWithdrawn, &now
 	if err := s.Store.DecideContactRequest(ctx, d); err != nil {
@@ -182,17 +183,21 @@ func (s *Service) Withdraw(ctx context.Context, who principal.Principal, request
 }
 
 func decided(r Request) error {
+	if r.Status == StatusPending { // and expired
+		return apperr.Conflict("This contact request has expired: it was not answered within 30 days. A new request may be sent.").With("requestId", r.RequestID)
+	}
 	return apperr.Conflict("This contact request is no longer pending (it was answered or withdrawn).").With("requestId", r.RequestID)
 }
 
-// ListRequests lists the caller's pending requests (incoming or outgoing), newest first.
+// ListRequests lists the caller's pending requests (incoming or outgoing), newest first;
+// expired ones are not listed.
 func (s *Service) ListRequests(ctx context.Context, who principal.Principal, direction, cur string, limit int) (Page[Request], error) {
 	list := "requests:" + direction
 	after, err := s.Cursors.Resume(cur, who.MemberID, list, s.now())
 	if err != nil {
 		return Page[Request]{}, err
 	}
-	items, next, err := s.Store.ListContactRequests(ctx, who.MemberID, direction, after, limit)
+	items, next, err := s.Store.ListContactRequests(ctx, who.MemberID, direction, LiveSince(s.now()), after, limit)
 	if err != nil {
 		return Page[Request]{}, err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"etwin/shared/contact"
 	"etwin/shared/notify"
+	"etwin/shared/token"
 )
 
 // Pair guard states: a request is pending between the two, or they are contacts. No
@@ -23,6 +24,9 @@ type pairGuard struct {
 	RequestID string    `dynamodbav:"requestId"`
 	Members   []string  `dynamodbav:"members"`
 	UpdatedAt time.Time `dynamodbav:"updatedAt"`
+	// TTL: a pending guard goes when its request expires (accepting removes it); reads
+	// never rely on it (an expired guard is replaced by the next request).
+	TTL int64 `dynamodbav:"ttl,omitempty"`
 }
 
 type requestCounter struct {
@@ -62,7 +66,20 @@ func requestItemOf(r contact.Request) requestItem {
 
 func (it requestItem) request() contact.Request {
 	return contact.Request{RequestID: it.RequestID, Status: it.Status, From: contact.Person(it.From), To: contact.Person(it.To),
-		CreatedAt: it.CreatedAt, DecidedAt: it.DecidedAt}
+		CreatedAt: it.CreatedAt, ExpiresAt: it.CreatedAt.Add(contact.ExpiresAfter), DecidedAt: it.DecidedAt}
+}
+
+// pendingEntry is a pending-list entry (CREQIN#/CREQOUT#): the request, and a TTL that
+// removes it some time after it expires (lists exclude expired entries by their sort key,
+// so the TTL only tidies).
+type pendingEntry struct {
+	requestItem
+	TTL int64 `dynamodbav:"ttl"`
+}
+
+// requestsFrom is the least sort key under prefix of a request created at or after t.
+func requestsFrom(prefix string, t time.Time) string {
+	return prefix + token.SortableFloor(contact.IDPrefix, t)
 }
 
 // del is a transactional delete, conditional when cond is not nil.
@@ -84,7 +101,16 @@ func (s *Store) del(k map[string]types.AttributeValue, cond *expression.Conditio
 func (s *Store) CreateContactRequest(ctx context.Context, r contact.Request, day string, limit int, n notify.Notification) error {
 	from, to := r.From.MemberID, r.To.MemberID
 	guard, err := item(contactPairPK(from, to), skContactPair, "contactPair",
-		pairGuard{State: pairPending, RequestID: r.RequestID, Members: []string{from, to}, UpdatedAt: r.CreatedAt})
+		pairGuard{State: pairPending, RequestID: r.RequestID, Members: []string{from, to}, UpdatedAt: r.CreatedAt, TTL: r.ExpiresAt.Unix()})
+	if err != nil {
+		return err
+	}
+	// The guard is free when absent, or held by a pending request that has expired (its
+	// id sorts below the first id made at LiveSince(now)).
+	free, err := expression.NewBuilder().WithCondition(expression.AttributeNotExists(expression.Name("PK")).
+		Or(expression.Name("state").Equal(expression.Value(pairPending)).
+			And(expression.Name("requestId").LessThan(expression.Value(token.SortableFloor(contact.IDPrefix, contact.LiveSince(r.CreatedAt))))))).
+		Build()
 	if err != nil {
 		return err
 	}
@@ -103,21 +129,25 @@ func (s *Store) CreateContactRequest(ctx context.Context, r contact.Request, day
 	if err != nil {
 		return err
 	}
-	in, err := item(memberPK(to), requestInSK(r.RequestID), "contactRequestIn", stored)
+	entry := pendingEntry{requestItem: stored, TTL: r.ExpiresAt.Add(7 * 24 * time.Hour).Unix()}
+	in, err := item(memberPK(to), requestInSK(r.RequestID), "contactRequestIn", entry)
 	if err != nil {
 		return err
 	}
-	out, err := item(memberPK(from), requestOutSK(r.RequestID), "contactRequestOut", stored)
+	out, err := item(memberPK(from), requestOutSK(r.RequestID), "contactRequestOut", entry)
 	if err != nil {
 		return err
 	}
 	items := []txItem{
-		s.putNew(guard, func(old map[string]types.AttributeValue) error {
-			if str(old, "state") == pairContacts {
-				return contact.ErrAlreadyLinked
-			}
-			return contact.ErrPending
-		}),
+		{write: types.TransactWriteItem{Put: &types.Put{TableName: s.tableName(), Item: guard,
+			ConditionExpression: free.Condition(), ExpressionAttributeNames: free.Names(), ExpressionAttributeValues: free.Values(),
+			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld}},
+			onFail: func(old map[string]types.AttributeValue) error {
+				if str(old, "state") == pairContacts {
+					return contact.ErrAlreadyLinked
+				}
+				return contact.ErrPending
+			}},
 		count,
 		s.putNew(req, fail(errBusy)),
 		s.put(in),
@@ -159,7 +189,8 @@ func (s *Store) DecideContactRequest(ctx context.Context, d contact.Decision) er
 	if r.Status == contact.StatusAccepted {
 		guard, err = s.update(key(contactPairPK(from, to), skContactPair), expression.NewBuilder().WithCondition(ours).
 			WithUpdate(expression.Set(expression.Name("state"), expression.Value(pairContacts)).
-				Set(expression.Name("updatedAt"), expression.Value(r.DecidedAt))), fail(contact.ErrDecided))
+				Set(expression.Name("updatedAt"), expression.Value(r.DecidedAt)).
+				Remove(expression.Name("ttl"))), fail(contact.ErrDecided))
 	} else {
 		guard, err = s.del(key(contactPairPK(from, to), skContactPair), &ours, fail(contact.ErrDecided))
 	}
@@ -205,13 +236,16 @@ func (s *Store) DecideContactRequest(ctx context.Context, d contact.Decision) er
 }
 
 // ListContactRequests implements contact.Store: the member's pending requests of one
-// direction, newest first (a descending, consistent Query of CREQIN#/CREQOUT#).
-func (s *Store) ListContactRequests(ctx context.Context, memberID, direction, after string, limit int) ([]contact.Request, string, error) {
+// direction created since since, newest first (a descending, consistent Query of
+// CREQIN#/CREQOUT# bounded below by the first id made at since: the expired entries
+// are never read).
+func (s *Store) ListContactRequests(ctx context.Context, memberID, direction string, since time.Time, after string, limit int) ([]contact.Request, string, error) {
 	prefix := prefixRequestIn
 	if direction == contact.Outgoing {
 		prefix = prefixRequestOut
 	}
-	return listPartition(ctx, s, partition{PK: memberPK(memberID), Prefix: prefix, Consistent: true}, after, limit, requestItem.request)
+	q := partition{PK: memberPK(memberID), Prefix: prefix, From: requestsFrom(prefix, since), Consistent: true}
+	return listPartition(ctx, s, q, after, limit, requestItem.request)
 }
 
 // ListContacts implements contact.Store: the member's CONTACT# items, by member id.

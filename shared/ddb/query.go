@@ -74,14 +74,19 @@ func (s *Store) queryPage(ctx context.Context, in *dynamodb.QueryInput, limit in
 // starts with Prefix ("" for all of them), in ascending (Forward) or descending sort-key
 // order, strongly consistent or not.
 type partition struct {
-	PK, Prefix          string
+	PK, Prefix string
+	// From, when set, bounds the sort keys below (inclusive; it begins with Prefix).
+	From                string
 	Forward, Consistent bool
 }
 
 // input is the QueryInput of q from the sort key after ("" for the start).
 func (q partition) input(s *Store, after string) (*dynamodb.QueryInput, error) {
 	kc := expression.Key("PK").Equal(expression.Value(q.PK))
-	if q.Prefix != "" {
+	switch {
+	case q.From != "": // every key under Prefix sorts below Prefix+DEL
+		kc = kc.And(expression.Key("SK").Between(expression.Value(q.From), expression.Value(q.Prefix+"\x7f")))
+	case q.Prefix != "":
 		kc = kc.And(expression.Key("SK").BeginsWith(q.Prefix))
 	}
 	e, err := expression.NewBuilder().WithKeyCondition(kc).Build()

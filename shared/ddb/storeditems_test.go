@@ -131,7 +131,8 @@ func TestStoredAttributeNamesStay(t *testing.T) {
 	}
 	from := contact.Person{MemberID: "m-1", FirstName: "Ana", LastName: "Pop", Country: "RO"}
 	to := contact.Person{MemberID: "m-2", FirstName: "Ion", LastName: "Ionescu", Country: "FR"}
-	req := contact.Request{RequestID: "cr-1", Status: contact.StatusPending, From: from, To: to, CreatedAt: now, DecidedAt: &used}
+	req := contact.Request{RequestID: "r-1", Status: contact.StatusPending, From: from, To: to, CreatedAt: now,
+		ExpiresAt: now.Add(contact.ExpiresAfter), DecidedAt: &used}
 	if err := s.CreateContactRequest(ctx, req, "2026-03-04", 20, n2(n)); err != nil {
 		t.Fatal(err)
 	}
@@ -185,15 +186,16 @@ func TestStoredAttributeNamesStay(t *testing.T) {
 		}
 	}
 	// The outgoing and incoming request entries are the request's copies.
-	if err := s.CreateContactRequest(ctx, contact.Request{RequestID: "cr-2", Status: contact.StatusPending,
+	if err := s.CreateContactRequest(ctx, contact.Request{RequestID: token.SortableID(contact.IDPrefix, now), Status: contact.StatusPending,
 		From: from, To: contact.Person{MemberID: "m-3", FirstName: "Léo", LastName: "Martin", Country: "FR"}, CreatedAt: now, DecidedAt: &used},
 		"2026-03-04", 20, n2(n)); err != nil {
 		t.Fatal(err)
 	}
 	got = storedShapes(t, table)
+	entry := append(append([]string(nil), want["contactRequest"]...), "ttl") // and a TTL
 	for _, kind := range []string{"contactRequestIn", "contactRequestOut"} {
-		if !reflect.DeepEqual(got[kind], want["contactRequest"]) {
-			t.Errorf("%s items are stored with %q, want the request's %q", kind, got[kind], want["contactRequest"])
+		if !reflect.DeepEqual(got[kind], entry) {
+			t.Errorf("%s items are stored with %q, want the request's and ttl: %q", kind, got[kind], entry)
 		}
 	}
 
@@ -219,13 +221,13 @@ func TestStoredAttributeNamesStay(t *testing.T) {
 	if back, ok, err := s.GetReset(ctx, "th-reset"); err != nil || !ok || back.MemberID != "m-1" || back.UsedAt == nil || !back.ExpiresAt.Equal(now.Add(time.Hour)) {
 		t.Errorf("reset read back as %+v (%v %v)", back, ok, err)
 	}
-	if back, ok, err := s.GetContactRequest(ctx, "cr-1"); err != nil || !ok || !reflect.DeepEqual(back, decided) {
+	if back, ok, err := s.GetContactRequest(ctx, "r-1"); err != nil || !ok || !reflect.DeepEqual(back, decided) {
 		t.Errorf("contact request read back as %+v (%v %v), want %+v", back, ok, err, decided)
 	}
 	if people, _, err := s.ListContacts(ctx, "m-1", "", 10); err != nil || len(people) != 1 || people[0] != to {
 		t.Errorf("contacts %+v (%v)", people, err)
 	}
-	if reqs, _, err := s.ListContactRequests(ctx, "m-1", contact.Outgoing, "", 10); err != nil || len(reqs) != 1 || reqs[0].To.MemberID != "m-3" {
+	if reqs, _, err := s.ListContactRequests(ctx, "m-1", contact.Outgoing, contact.LiveSince(now), "", 10); err != nil || len(reqs) != 1 || reqs[0].To.MemberID != "m-3" {
 		t.Errorf("outgoing requests %+v (%v)", reqs, err)
 	}
 	if back, ok, err := s.GetResource(ctx, res.ResourceID); err != nil || !ok || !reflect.DeepEqual(back, res) {

@@ -17,3 +17,9 @@ func SortableID(prefix string, now time.Time) string {
 	}
 	return fmt.Sprintf("%s%012x%s", prefix, now.UnixMilli(), base64.RawURLEncoding.EncodeToString(b))
 }
+
+// SortableFloor is the least id SortableID(prefix, t') can return for any t' at or after t:
+// ids made from t on sort at or above it, ids made before it sort below it.
+func SortableFloor(prefix string, t time.Time) string {
+	return fmt.Sprintf("%s%012x", prefix, t.UnixMilli())
+}
