@@ -64,11 +64,11 @@ func PersonOf(m member.Member) Person {
 
 // Request is a contact request.
 type Request struct {
-	RequestID string     `json:"requestId"`
-	Status    string     `json:"status"`
-	From      Person     `json:"from"`
-	To        Person     `json:"to"`
-	CreatedAt time.Time  `json:"createdAt"`
+	RequestID string    `json:"requestId"`
+	Status    string    `json:"status"`
+	From      Person    `json:"from"`
+	To        Person    `json:"to"`
+	CreatedAt time.Time `json:"createdAt"`
 	// ExpiresAt is when a pending request expires (CreatedAt + ExpiresAfter).
 	ExpiresAt time.Time  `json:"expiresAt"`
 	DecidedAt *time.Time `json:"decidedAt,omitempty"`
