@@ -25,6 +25,7 @@ FUZZ_TARGETS := ./shared/strictjson:FuzzDecode \
 	./shared/forum:FuzzDecodeForum ./shared/resource:FuzzDecodeResource \
 	./shared/event:FuzzDecodeEvent \
 	./shared/room:FuzzDecodeRoom \
+	./shared/moderation:FuzzDecodeRemoval \
 	./shared/directory:FuzzParseQuery ./shared/twinspace:FuzzDecodeTwinSpace \
 	./shared/importer:FuzzParse \
 	./shared/project:FuzzDecodeProject ./shared/certification:FuzzDecodeWindow \

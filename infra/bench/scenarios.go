@@ -80,8 +80,8 @@ func each(n int, f func(i int) request) []request {
 // scenarios lists every use case of the template's functions, and the variants
 // worth telling apart.
 func scenarios() []*scenario {
-	return append(append(append(append(append(baseScenarios(), twinspaceScenarios()...), projectScenarios()...), confirmScenarios()...),
-		eventScenarios()...), roomScenarios()...)
+	return append(append(append(append(append(append(baseScenarios(), twinspaceScenarios()...), projectScenarios()...), confirmScenarios()...),
+		eventScenarios()...), roomScenarios()...), moderationScenarios()...)
 }
 
 func baseScenarios() []*scenario {

@@ -42,6 +42,7 @@ func Routes() []app.Route {
 		CertificationApplicationsList, CertificationApplicationEvaluate,
 		EventCreate, EventsList, EventAttendanceCreate, EventAttendanceDelete, EventsCalendar,
 		RoomCreate, RoomsList, RoomGet, RoomInvitationCreate, RoomJoin, RoomDecline, RoomExtend, RoomPostsList, RoomPostCreate, RoomPostDelete, RoomParticipantRemove,
+		ModerationRemovalsList,
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"etwin/shared/cursor"
 	"etwin/shared/forum"
 	"etwin/shared/httpapi"
+	"etwin/shared/moderation"
 	"etwin/shared/notify"
 	"etwin/shared/resource"
 )
@@ -119,11 +120,12 @@ var ForumPostUpdate = app.Route{Function: "forum-post-update", Handler: func(d *
 	}))
 }}
 
-// ForumPostDelete serves DELETE /v1/forums/{ageGroup}/posts/{postId}.
+// ForumPostDelete serves DELETE /v1/forums/{ageGroup}/posts/{postId} (optional body: a
+// moderator's reason).
 var ForumPostDelete = app.Route{Function: "forum-post-delete", Handler: func(d *app.Deps) httpapi.Handler {
 	s := d.Forums()
-	return inForum(httpapi.NoBody(http.StatusNoContent, func(c ctx, r httpapi.Call) (httpapi.Empty, error) {
-		return done(s.DeletePost(c, r.Who, r.Path("ageGroup"), r.Path("postId")))
+	return inForum(httpapi.WithOptionalBody(http.StatusNoContent, func(c ctx, r httpapi.Call, in moderation.RemovalInput) (httpapi.Empty, error) {
+		return done(s.DeletePost(c, r.Who, r.Path("ageGroup"), r.Path("postId"), in))
 	}))
 }}
 
@@ -148,11 +150,12 @@ var ForumReplyUpdate = app.Route{Function: "forum-reply-update", Handler: func(d
 	}))
 }}
 
-// ForumReplyDelete serves DELETE /v1/forums/{ageGroup}/posts/{postId}/replies/{replyId}.
+// ForumReplyDelete serves DELETE /v1/forums/{ageGroup}/posts/{postId}/replies/{replyId}
+// (optional body: a moderator's reason).
 var ForumReplyDelete = app.Route{Function: "forum-reply-delete", Handler: func(d *app.Deps) httpapi.Handler {
 	s := d.Forums()
-	return inForum(httpapi.NoBody(http.StatusNoContent, func(c ctx, r httpapi.Call) (httpapi.Empty, error) {
-		return done(s.DeleteReply(c, r.Who, r.Path("ageGroup"), r.Path("postId"), r.Path("replyId")))
+	return inForum(httpapi.WithOptionalBody(http.StatusNoContent, func(c ctx, r httpapi.Call, in moderation.RemovalInput) (httpapi.Empty, error) {
+		return done(s.DeleteReply(c, r.Who, r.Path("ageGroup"), r.Path("postId"), r.Path("replyId"), in))
 	}))
 }}
 

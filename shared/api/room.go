@@ -6,6 +6,7 @@ import (
 	"etwin/shared/app"
 	"etwin/shared/cursor"
 	"etwin/shared/httpapi"
+	"etwin/shared/moderation"
 	"etwin/shared/room"
 )
 
@@ -66,11 +67,12 @@ var RoomPostCreate = app.Route{Function: "room-post-create", Handler: func(d *ap
 	return at(http.StatusCreated, "roomId", d.Rooms().CreatePost)
 }}
 
-// RoomPostDelete serves DELETE /v1/rooms/{roomId}/posts/{postId} (the author or the creator).
+// RoomPostDelete serves DELETE /v1/rooms/{roomId}/posts/{postId} (the author, the creator,
+// the NSO of the author's country or the CSS; optional body: a moderator's reason).
 var RoomPostDelete = app.Route{Function: "room-post-delete", Handler: func(d *app.Deps) httpapi.Handler {
 	s := d.Rooms()
-	return httpapi.NoBody(http.StatusNoContent, func(c ctx, r httpapi.Call) (httpapi.Empty, error) {
-		return done(s.DeletePost(c, r.Who, r.Path("roomId"), r.Path("postId")))
+	return httpapi.WithOptionalBody(http.StatusNoContent, func(c ctx, r httpapi.Call, in moderation.RemovalInput) (httpapi.Empty, error) {
+		return done(s.DeletePost(c, r.Who, r.Path("roomId"), r.Path("postId"), in))
 	})
 }}
 

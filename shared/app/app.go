@@ -28,6 +28,7 @@ import (
 	"etwin/shared/forum"
 	"etwin/shared/httpapi"
 	"etwin/shared/mail"
+	"etwin/shared/moderation"
 	"etwin/shared/notify"
 	"etwin/shared/optout"
 	"etwin/shared/outbox"
@@ -241,6 +242,11 @@ func (d *Deps) Projects() *project.Service {
 // Rooms is the teachers' rooms service.
 func (d *Deps) Rooms() *room.Service {
 	return &room.Service{Store: d.store(), Cursors: d.Cursors}
+}
+
+// Moderation is the list of moderation removals (the removals go through Forums and Rooms).
+func (d *Deps) Moderation() *moderation.Service {
+	return &moderation.Service{Store: d.store(), Cursors: d.Cursors}
 }
 
 // Staff creates NSO and CSS accounts.

@@ -12,6 +12,7 @@ import (
 
 	"etwin/shared/fold"
 	"etwin/shared/forum"
+	"etwin/shared/moderation"
 )
 
 // postOrder files a post's index entries newest first within a word.
@@ -120,11 +121,17 @@ func (s *Store) UpdatePost(ctx context.Context, ageGroup, postID string, decide 
 // DeletePost implements forum.Store with updateVersioned: when decide allows it, the post
 // and its index entries go in one transaction conditional on the version read, then its
 // replies (unreachable once the post is gone; BatchWriteItem in pages).
-func (s *Store) DeletePost(ctx context.Context, ageGroup, postID string, decide func(*forum.Post) error) error {
+//
+// A moderation removal that decide returns (its record and the author's notification)
+// joins the post's transaction.
+func (s *Store) DeletePost(ctx context.Context, ageGroup, postID string, decide func(*forum.Post) (*moderation.Removal, error)) error {
+	var rm *moderation.Removal
 	_, err := updateVersioned(ctx, s, postKey(ageGroup, postID), forum.ErrNoPost, forum.ErrBusy,
 		func(it *postItem) error {
 			p := it.toPost()
-			return decide(&p)
+			var err error
+			rm, err = decide(&p)
+			return err
 		},
 		func(ctx context.Context, before, _ *postItem, cond expression.ConditionBuilder) error {
 			del, err := s.versionedDelete(postKey(ageGroup, postID), cond)
@@ -133,7 +140,11 @@ func (s *Store) DeletePost(ctx context.Context, ageGroup, postID string, decide 
 			}
 			p := before.toPost()
 			items := append([]txItem{del}, s.indexDeletes(postWords, []string{ageGroup}, p.IndexWords, postOrder(p))...)
-			if err := s.transact(ctx, items); err != nil {
+			removal, err := s.removalItems(rm)
+			if err != nil {
+				return err
+			}
+			if err := s.transact(ctx, append(items, removal...)); err != nil {
 				return err
 			}
 			return s.deletePartition(ctx, repliesPK(postID))
@@ -183,8 +194,9 @@ func (s *Store) UpdateReply(ctx context.Context, ageGroup string, r forum.Reply)
 	return s.transact(ctx, []txItem{u, s.exists(postKey(ageGroup, r.PostID), fail(forum.ErrNoPost))})
 }
 
-// DeleteReply removes the author's reply and uncounts it on the post.
-func (s *Store) DeleteReply(ctx context.Context, ageGroup string, r forum.Reply) error {
+// DeleteReply removes the author's reply and uncounts it on the post, with a moderation
+// removal's record and notification (rm, or nil) in the same transaction.
+func (s *Store) DeleteReply(ctx context.Context, ageGroup string, r forum.Reply, rm *moderation.Removal) error {
 	del, err := s.deleteIf(key(repliesPK(r.PostID), replySK(r.ReplyID)), byAuthor(r.Author.MemberID), fail(forum.ErrNoReply))
 	if err != nil {
 		return err
@@ -195,7 +207,11 @@ func (s *Store) DeleteReply(ctx context.Context, ageGroup string, r forum.Reply)
 	if err != nil {
 		return err
 	}
-	return s.transact(ctx, []txItem{del, count})
+	removal, err := s.removalItems(rm)
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, append([]txItem{del, count}, removal...))
 }
 
 // deleteIf is a transactional delete under a condition.

@@ -15,6 +15,7 @@ import (
 	"etwin/infra/testenv"
 	"etwin/shared/fold"
 	"etwin/shared/forum"
+	"etwin/shared/moderation"
 	"etwin/shared/resource"
 	"etwin/shared/token"
 )
@@ -99,7 +100,7 @@ func TestPostEditMovesIndexAndDeleteRemovesIt(t *testing.T) {
 	}); !errors.Is(err, refused) {
 		t.Fatalf("refused update: %v", err)
 	}
-	if err := s.DeletePost(ctx, "7-11", p.PostID, func(*forum.Post) error { return refused }); !errors.Is(err, refused) {
+	if err := s.DeletePost(ctx, "7-11", p.PostID, func(*forum.Post) (*moderation.Removal, error) { return nil, refused }); !errors.Is(err, refused) {
 		t.Fatalf("refused delete: %v", err)
 	}
 	if cur, ok, _ := s.GetPost(ctx, "7-11", p.PostID); !ok || cur.Version != 1 || cur.Title != title {
@@ -117,7 +118,7 @@ func TestPostEditMovesIndexAndDeleteRemovesIt(t *testing.T) {
 	if current.ReplyCount != 1 || current.Version != 1 {
 		t.Fatalf("after a reply: count %d version %d", current.ReplyCount, current.Version)
 	}
-	if err := s.DeletePost(ctx, "7-11", p.PostID, func(*forum.Post) error { return nil }); err != nil {
+	if err := s.DeletePost(ctx, "7-11", p.PostID, func(*forum.Post) (*moderation.Removal, error) { return nil, nil }); err != nil {
 		t.Fatal(err)
 	}
 	if got := search(t, s, "7-11", "natura"); len(got) != 0 {
@@ -163,7 +164,7 @@ func TestEditWhileDeleting(t *testing.T) {
 		}()
 		go func() {
 			defer wg.Done()
-			delErr = s.DeletePost(ctx, "16-19", p.PostID, func(*forum.Post) error { return nil })
+			delErr = s.DeletePost(ctx, "16-19", p.PostID, func(*forum.Post) (*moderation.Removal, error) { return nil, nil })
 		}()
 		wg.Wait()
 		all := append(append([]string{}, p.IndexWords...), "complet", "diferite")

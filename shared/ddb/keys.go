@@ -392,3 +392,13 @@ func roomOfOrder(order string) string {
 	}
 	return ""
 }
+
+// Moderation (shared/ddb/moderation.go). A moderation removal's record is
+// MODLOG#<country> / <removedAt>#<id>, one item per country of the author's schools
+// (MODLOG#NONE when they have none), so each NSO reads its country's partition; the first
+// of them carries GSI1PK MODLOG, GSI1SK the same sort key: the CSS's list of every
+// country. Removals are rare, so the one GSI1 partition is enough.
+const modlogGSI1PK = "MODLOG"
+
+func modlogPK(country string) string          { return "MODLOG#" + country }
+func modlogSK(at time.Time, id string) string { return at.UTC().Format(keyTime) + "#" + id }

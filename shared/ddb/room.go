@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"etwin/shared/action"
+	"etwin/shared/moderation"
 	"etwin/shared/notify"
 	"etwin/shared/room"
 )
@@ -452,12 +453,17 @@ func (s *Store) ListRoomPosts(ctx context.Context, roomID, after string, limit i
 	return listPartition(ctx, s, partition{PK: roomPK(roomID), Prefix: prefixRoomPost, Forward: true, Consistent: true}, after, limit, roomPostItem.post)
 }
 
-// DeleteRoomPost implements room.Store (ErrNoPost when it is gone).
-func (s *Store) DeleteRoomPost(ctx context.Context, roomID, postID string) error {
+// DeleteRoomPost implements room.Store (ErrNoPost when it is gone), with a moderation
+// removal's record and notification (rm, or nil) in the same transaction.
+func (s *Store) DeleteRoomPost(ctx context.Context, roomID, postID string, rm *moderation.Removal) error {
 	exists := expression.AttributeExists(expression.Name("PK"))
 	d, err := s.del(key(roomPK(roomID), roomPostSK(postID)), &exists, fail(room.ErrNoPost))
 	if err != nil {
 		return err
 	}
-	return s.transact(ctx, []txItem{d})
+	removal, err := s.removalItems(rm)
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, append([]txItem{d}, removal...))
 }

@@ -8,6 +8,7 @@ import (
 
 	"etwin/shared/apperr"
 	"etwin/shared/httpapi"
+	"etwin/shared/moderation"
 	"etwin/shared/principal"
 )
 
@@ -106,7 +107,7 @@ func TestUseCasesRefuseUnknownAgeGroup(t *testing.T) {
 		"create": func() error { _, err := s.CreatePost(ctx, who, "99-100", NewPost{}); return err }(),
 		"list":   func() error { _, err := s.ListPosts(ctx, who, "99-100", "", "", 20); return err }(),
 		"get":    func() error { _, err := s.GetPost(ctx, who, "99-100", "p-1", "", 20); return err }(),
-		"delete": s.DeletePost(ctx, who, "99-100", "p-1"),
+		"delete": s.DeletePost(ctx, who, "99-100", "p-1", moderation.RemovalInput{}),
 		"reply":  func() error { _, err := s.CreateReply(ctx, who, "99-100", "p-1", ReplyInput{}); return err }(),
 	} {
 		if apperr.StatusOf(err) != 404 {

@@ -11,6 +11,7 @@ import (
 	"etwin/shared/cursor"
 	"etwin/shared/fold"
 	"etwin/shared/member"
+	"etwin/shared/moderation"
 	"etwin/shared/principal"
 	"etwin/shared/school"
 	"etwin/shared/token"
@@ -35,9 +36,11 @@ type Store interface {
 	// decide is returned and nothing is written; ErrNoPost when the post is not there,
 	// ErrBusy when others kept winning.
 	UpdatePost(ctx context.Context, ageGroup, postID string, decide func(p *Post) error) (Post, error)
-	// DeletePost is the same loop for a delete: when decide returns nil, the post and its
-	// index entries go (conditional on the version read), then its replies.
-	DeletePost(ctx context.Context, ageGroup, postID string, decide func(p *Post) error) error
+	// DeletePost is the same loop for a delete: when decide returns no error, the post and
+	// its index entries go (conditional on the version read), with the removal decide
+	// returns (a moderator's: its record and the author's notification) in the same
+	// transaction, then its replies.
+	DeletePost(ctx context.Context, ageGroup, postID string, decide func(p *Post) (*moderation.Removal, error)) error
 	// CreateReply writes the reply and counts it on the post (ErrNoPost if it is gone).
 	CreateReply(ctx context.Context, ageGroup string, r Reply) error
 	GetReply(ctx context.Context, postID, replyID string) (Reply, bool, error)
@@ -46,8 +49,9 @@ type Store interface {
 	// UpdateReply changes the body if the reply is still the author's and the post is
 	// there (ErrNoReply, ErrNoPost).
 	UpdateReply(ctx context.Context, ageGroup string, r Reply) error
-	// DeleteReply removes the author's reply and uncounts it (ErrNoReply, ErrNoPost).
-	DeleteReply(ctx context.Context, ageGroup string, r Reply) error
+	// DeleteReply removes the author's reply and uncounts it (ErrNoReply, ErrNoPost), with
+	// rm (a moderator's removal, or nil) in the same transaction.
+	DeleteReply(ctx context.Context, ageGroup string, r Reply, rm *moderation.Removal) error
 }
 
 // Service runs the forum use cases.
@@ -214,15 +218,73 @@ func (s *Service) UpdatePost(ctx context.Context, who principal.Principal, ageGr
 	return p, postErr(err)
 }
 
-// DeletePost deletes the caller's post, its index entries and its replies.
-func (s *Service) DeletePost(ctx context.Context, who principal.Principal, ageGroup, postID string) error {
+// DeletePost deletes a post, its index entries and its replies: the author's own (nothing
+// recorded), or a moderator's removal (the NSO of the author's country, the CSS; see
+// moderation.CanModerate), recorded with the reason and notified to the author in the
+// same transaction. Anyone else gets 403 (posts are public within the forum).
+func (s *Service) DeletePost(ctx context.Context, who principal.Principal, ageGroup, postID string, in moderation.RemovalInput) error {
 	if err := CheckAgeGroup(ageGroup); err != nil {
 		return err
 	}
-	if !school.ValidID(postID) {
-		return noPost()
+	if err := in.Validate(); err != nil {
+		return err
 	}
-	return postErr(s.Store.DeletePost(ctx, ageGroup, postID, func(p *Post) error { return ownPost(who, p) }))
+	p, err := s.post(ctx, ageGroup, postID)
+	if err != nil {
+		return err
+	}
+	var mod *moderator
+	if p.Author.MemberID != who.MemberID {
+		if mod, err = s.moderator(ctx, who, p.Author.MemberID, "Only the author, the NSO of the author's country or the Central Support Service may delete a post."); err != nil {
+			return err
+		}
+	}
+	return postErr(s.Store.DeletePost(ctx, ageGroup, postID, func(p *Post) (*moderation.Removal, error) {
+		if mod == nil {
+			return nil, ownPost(who, p)
+		}
+		if p.Author.MemberID != mod.authorID { // authors never change; a safeguard
+			return nil, apperr.Forbidden("The post changed author.")
+		}
+		rm := mod.removal(moderation.Content{Kind: moderation.KindForumPost, ID: p.PostID,
+			Where: moderation.Where{AgeGroup: ageGroup}, Excerpt: p.Title}, who, in, s.now())
+		return &rm, nil
+	}))
+}
+
+// moderator is who may remove content of another author, decided from the author's
+// member record read at removal time.
+type moderator struct {
+	authorID  string
+	author    *member.Member
+	role      string
+	countries []string
+}
+
+// moderator reads the author and decides whether who may moderate their content (else
+// a 403 with refusal).
+func (s *Service) moderator(ctx context.Context, who principal.Principal, authorID, refusal string) (*moderator, error) {
+	if !moderation.IsStaff(who) {
+		return nil, apperr.Forbidden(refusal)
+	}
+	m, ok, err := s.Store.GetMember(ctx, authorID)
+	if err != nil {
+		return nil, err
+	}
+	var author *member.Member
+	if ok {
+		author = &m
+	}
+	role, countries, allowed := moderation.Moderator(who, author, false)
+	if !allowed {
+		return nil, apperr.Forbidden(refusal)
+	}
+	return &moderator{authorID: authorID, author: author, role: role, countries: countries}, nil
+}
+
+func (m *moderator) removal(c moderation.Content, who principal.Principal, in moderation.RemovalInput, now time.Time) moderation.Removal {
+	c.AuthorID, c.Countries = m.authorID, m.countries
+	return moderation.New(c, who, m.role, in.Text(), m.author, now)
 }
 
 // CreateReply answers a post.
@@ -254,6 +316,18 @@ func (s *Service) CreateReply(ctx context.Context, who principal.Principal, ageG
 // ownReply reads the caller's reply: another's is a 403, a missing one (or one of a
 // missing post) 404.
 func (s *Service) ownReply(ctx context.Context, who principal.Principal, ageGroup, postID, replyID string) (Reply, error) {
+	r, err := s.reply(ctx, ageGroup, postID, replyID)
+	if err != nil {
+		return Reply{}, err
+	}
+	if r.Author.MemberID != who.MemberID {
+		return Reply{}, apperr.Forbidden("Only the author may change or delete a reply.")
+	}
+	return r, nil
+}
+
+// reply reads a reply of a post (404 when either is missing).
+func (s *Service) reply(ctx context.Context, ageGroup, postID, replyID string) (Reply, error) {
 	if _, err := s.post(ctx, ageGroup, postID); err != nil {
 		return Reply{}, err
 	}
@@ -266,9 +340,6 @@ func (s *Service) ownReply(ctx context.Context, who principal.Principal, ageGrou
 	}
 	if !ok {
 		return Reply{}, noReply()
-	}
-	if r.Author.MemberID != who.MemberID {
-		return Reply{}, apperr.Forbidden("Only the author may change or delete a reply.")
 	}
 	return r, nil
 }
@@ -304,14 +375,29 @@ func (s *Service) UpdateReply(ctx context.Context, who principal.Principal, ageG
 	return r, nil
 }
 
-// DeleteReply deletes the caller's reply.
-func (s *Service) DeleteReply(ctx context.Context, who principal.Principal, ageGroup, postID, replyID string) error {
+// DeleteReply deletes a reply: the author's own (nothing recorded), or a moderator's
+// removal (as DeletePost), recorded and notified in the same transaction; anyone else
+// gets 403.
+func (s *Service) DeleteReply(ctx context.Context, who principal.Principal, ageGroup, postID, replyID string, in moderation.RemovalInput) error {
 	if err := CheckAgeGroup(ageGroup); err != nil {
 		return err
 	}
-	r, err := s.ownReply(ctx, who, ageGroup, postID, replyID)
+	if err := in.Validate(); err != nil {
+		return err
+	}
+	r, err := s.reply(ctx, ageGroup, postID, replyID)
 	if err != nil {
 		return err
 	}
-	return replyErr(s.Store.DeleteReply(ctx, ageGroup, r))
+	var rm *moderation.Removal
+	if r.Author.MemberID != who.MemberID {
+		mod, err := s.moderator(ctx, who, r.Author.MemberID, "Only the author, the NSO of the author's country or the Central Support Service may delete a reply.")
+		if err != nil {
+			return err
+		}
+		rem := mod.removal(moderation.Content{Kind: moderation.KindForumReply, ID: r.ReplyID,
+			Where: moderation.Where{AgeGroup: ageGroup, PostID: postID}, Excerpt: r.Body}, who, in, s.now())
+		rm = &rem
+	}
+	return replyErr(s.Store.DeleteReply(ctx, ageGroup, r, rm))
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"slices"
@@ -53,6 +54,29 @@ func WithBody[In, Out any](status int, run func(context.Context, Call, In) (Out,
 		var in In
 		if err := Decode(req, &in); err != nil {
 			return Response{}, err
+		}
+		out, err := run(ctx, callOf(ctx, req), in)
+		if err != nil {
+			return Response{}, err
+		}
+		return answer(status, out)
+	}
+}
+
+// WithOptionalBody is WithBody for a body that may be left out (the DELETE routes'
+// optional reason): an empty body is the zero In; a body that is there is decoded as
+// strictly as WithBody's.
+func WithOptionalBody[In, Out any](status int, run func(context.Context, Call, In) (Out, error)) Handler {
+	return func(ctx context.Context, req *Request) (Response, error) {
+		var in In
+		raw, err := Body(req)
+		if err != nil {
+			return Response{}, err
+		}
+		if len(bytes.TrimSpace(raw)) > 0 {
+			if err := DecodeBytes(raw, &in); err != nil {
+				return Response{}, err
+			}
 		}
 		out, err := run(ctx, callOf(ctx, req), in)
 		if err != nil {

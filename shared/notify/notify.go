@@ -58,6 +58,9 @@ const (
 	// A room's creator invited the recipient to a teachers' room (a decision e-mail: join
 	// or decline).
 	KindRoomInvitation = "room_invitation"
+	// The NSO of the author's country, the CSS or a room's creator removed the recipient's
+	// forum post or reply or room post (package moderation).
+	KindContentRemoved = "content_removed"
 )
 
 // EmailKinds are the kinds whose notifications are e-mailed (each can be muted one by
@@ -66,7 +69,9 @@ var EmailKinds = []string{KindContactRequest, KindContactAccepted, KindProjectCo
 	KindProjectCofounderApproved, KindProjectRejected, KindProjectApproved, KindProjectReminder,
 	KindPartnerAdded, KindCertificationInvitation, KindLabelAwarded, KindCertificationApproved,
 	KindCertificationRejected, KindCertificationDraftReminder, KindCertificationClosingReminder,
-	KindCertificationNSOReminder, KindRoomInvitation}
+	KindCertificationNSOReminder, KindRoomInvitation,
+	KindContentRemoved,
+}
 
 // IsEmailKind reports whether kind is one of EmailKinds.
 func IsEmailKind(kind string) bool { return slices.Contains(EmailKinds, kind) }
@@ -83,6 +88,10 @@ const (
 	SubjectCertificationApplication = "certification_application"
 	// SubjectRoom: a teachers' room (id: the room's id).
 	SubjectRoom = "room"
+	// What a content_removed notification is about: the removed content (id: its id).
+	SubjectForumPost  = "forum_post"
+	SubjectForumReply = "forum_reply"
+	SubjectRoomPost   = "room_post"
 )
 
 // Mail states recorded on a notification item.

@@ -11,6 +11,7 @@ import (
 	"etwin/shared/clock"
 	"etwin/shared/cursor"
 	"etwin/shared/member"
+	"etwin/shared/moderation"
 	"etwin/shared/notify"
 	"etwin/shared/principal"
 	"etwin/shared/school"
@@ -49,8 +50,10 @@ type Store interface {
 	GetRoomPost(ctx context.Context, roomID, postID string) (Post, bool, error)
 	// ListRoomPosts returns a room's posts oldest first.
 	ListRoomPosts(ctx context.Context, roomID, after string, limit int) ([]Post, string, error)
-	// DeleteRoomPost removes the post (ErrNoPost).
-	DeleteRoomPost(ctx context.Context, roomID, postID string) error
+	// DeleteRoomPost removes the post (ErrNoPost), with rm (a moderation removal: its
+	// record and the author's notification; nil for the author's own) in the same
+	// transaction.
+	DeleteRoomPost(ctx context.Context, roomID, postID string, rm *moderation.Removal) error
 }
 
 // Join is a member becoming a participant.
@@ -422,11 +425,35 @@ func (s *Service) ListPosts(ctx context.Context, who principal.Principal, roomID
 	return cursor.NewPage(s.Cursors, who.MemberID, list, posts, next, now)
 }
 
-// DeletePost removes a post: its author's or the creator's (moderation) decision.
-func (s *Service) DeletePost(ctx context.Context, who principal.Principal, roomID, postID string) error {
-	r, err := s.participant(ctx, who, roomID)
-	if err != nil {
+// DeletePost removes a post: its author's own (nothing recorded), or a moderation
+// removal, recorded with the reason and notified to the author in the same transaction:
+// by the room's creator, the NSO of the author's country or the CSS (moderation.Moderator).
+// NSOs and the CSS reach a post by room and post id without being participants; other
+// outsiders of a private room get 404, other participants 403.
+func (s *Service) DeletePost(ctx context.Context, who principal.Principal, roomID, postID string, in moderation.RemovalInput) error {
+	if err := in.Validate(); err != nil {
 		return err
+	}
+	var r Room
+	var creator bool
+	if moderation.IsStaff(who) {
+		if !school.ValidID(roomID) {
+			return noRoom()
+		}
+		rm, a, ok, err := s.Store.GetRoom(ctx, roomID, who.MemberID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return noRoom()
+		}
+		r, creator = rm, a.Participant && rm.Creator.MemberID == who.MemberID
+	} else {
+		var err error
+		if r, err = s.participant(ctx, who, roomID); err != nil {
+			return err
+		}
+		creator = r.Creator.MemberID == who.MemberID
 	}
 	if !school.ValidID(postID) {
 		return noPost()
@@ -438,10 +465,25 @@ func (s *Service) DeletePost(ctx context.Context, who principal.Principal, roomI
 	if !ok {
 		return noPost()
 	}
-	if p.Author.MemberID != who.MemberID && r.Creator.MemberID != who.MemberID {
-		return apperr.Forbidden("Only the author or the room's creator may remove a post.")
+	var removal *moderation.Removal
+	if p.Author.MemberID != who.MemberID {
+		m, found, err := s.Store.GetMember(ctx, p.Author.MemberID)
+		if err != nil {
+			return err
+		}
+		var author *member.Member
+		if found {
+			author = &m
+		}
+		role, countries, allowed := moderation.Moderator(who, author, creator)
+		if !allowed {
+			return apperr.Forbidden("Only the author, the room's creator, the NSO of the author's country or the Central Support Service may remove a post.")
+		}
+		rm := moderation.New(moderation.Content{Kind: moderation.KindRoomPost, ID: p.PostID, Where: moderation.Where{RoomID: r.RoomID},
+			Excerpt: p.Body, AuthorID: p.Author.MemberID, Countries: countries, Place: r.Title}, who, role, in.Text(), author, s.now())
+		removal = &rm
 	}
-	if err := s.Store.DeleteRoomPost(ctx, r.RoomID, postID); errors.Is(err, ErrNoPost) {
+	if err := s.Store.DeleteRoomPost(ctx, r.RoomID, postID, removal); errors.Is(err, ErrNoPost) {
 		return noPost()
 	} else if err != nil {
 		return err
