@@ -65,6 +65,10 @@ type Config struct {
 	// a fresh table (none: skipped).
 	SweepSizes []int
 
+	// ExpiryRooms is how many generated rooms the room-expiry job is measured on (0:
+	// skipped; with Only, only when Only names room-expiry).
+	ExpiryRooms int
+
 	FunctionLog io.Writer // the functions' output; nil discards it
 	Progress    io.Writer // progress lines; nil discards them
 	Command     string    // how the run was started, for the report
@@ -88,6 +92,7 @@ type Report struct {
 	Search  []SearchScale
 	Outbox  *OutboxResult // nil: not measured
 	Sweep   []SweepScale
+	Expiry  *ExpiryScale // nil: not measured
 	Notes   []string
 }
 
@@ -109,7 +114,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	progress := func(format string, args ...any) { fmt.Fprintf(cfg.Progress, "bench: "+format+"\n", args...) }
 
 	needTable := !cfg.SkipDDB || !cfg.SkipGateway || len(cfg.SearchSizes) > 0
-	needServices := needTable || !cfg.SkipOutbox || len(cfg.SweepSizes) > 0
+	measureExpiry := cfg.ExpiryRooms > 0 && (len(cfg.Only) == 0 || slices.Contains(cfg.Only, ExpiryFunction))
+	needServices := needTable || !cfg.SkipOutbox || len(cfg.SweepSizes) > 0 || measureExpiry
 	if needServices && (cfg.DDBEndpoint == "" || cfg.SESEndpoint == "") {
 		return nil, fmt.Errorf("bench: the DynamoDB and SES endpoints are needed (or skip the DynamoDB, gateway, search, outbox and sweep benchmarks)")
 	}
@@ -139,6 +145,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	for _, f := range fns {
 		if f.Folder == outboxFunction {
 			continue // the outbox benchmark (section 6)
+		}
+		if f.Folder == ExpiryFunction && measureExpiry {
+			continue // the room-expiry job at scale (section 9)
 		}
 		if len(cfg.Only) == 0 && (!covered[f.Folder] || handlers[f.Folder] == nil) {
 			rep.Notes = append(rep.Notes, fmt.Sprintf("`%s` (%s) has no benchmark scenario yet: add one in infra/bench/scenarios.go.", f.Folder, f.LogicalID))
@@ -246,6 +255,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if rep.Sweep, err = runSweepScale(ctx, cfg, ddbURL, rep.Table, progress); err != nil {
 			return nil, err
 		}
+	}
+	// 9. The room-expiry job at scale, on fresh tables of its own.
+	if measureExpiry {
+		sc, err := runExpiryScale(ctx, cfg, ddbURL, rep.Table, cfg.ExpiryRooms, progress)
+		if err != nil {
+			return nil, err
+		}
+		rep.Expiry = &sc
 	}
 	if !needTable {
 		return rep, nil

@@ -222,6 +222,7 @@ func (r *Report) Markdown(w io.Writer) {
 	p("at 70/s would take 4 h here; that target needs DynamoDB and more workers).\n\n")
 
 	r.sweepMarkdown(w)
+	r.expiryMarkdown(w)
 
 	if len(r.Notes) > 0 {
 		p("## Notes\n\n")

@@ -402,3 +402,23 @@ const modlogGSI1PK = "MODLOG"
 
 func modlogPK(country string) string          { return "MODLOG#" + country }
 func modlogSK(at time.Time, id string) string { return at.UTC().Format(keyTime) + "#" + id }
+
+// Room expiry (shared/ddb/room_expiry.go). Each room that is not closed has one expiry
+// entry, ROOM#<roomId> / EXPIRY, written with the room, moved by its extension and its
+// warning, deleted by its closing; it carries the sparse GSI1 entry GSI1PK ROOMDUE, GSI1SK
+// roomDueGSI1SK(dueAt, roomId), dueAt being the room's next step (room.Room.DueAt: the
+// warning a week before the expiry until it is sent, then the expiry). The room item's
+// own GSI1 slot holds OPENROOMS, hence a separate item. The room-expiry job Queries the
+// entries due (GSI1SK <= roomsDueBy(now)): its cost grows with the rooms due, not with
+// all rooms.
+const (
+	skRoomExpiry  = "EXPIRY"
+	roomDueGSI1PK = "ROOMDUE"
+)
+
+func roomDueGSI1SK(dueAt time.Time, roomID string) string {
+	return dueAt.UTC().Format(keyTime) + "#" + roomID
+}
+
+// roomsDueBy bounds the entries due at now: GSI1SK <= it (DEL sorts after every id).
+func roomsDueBy(now time.Time) string { return now.UTC().Format(keyTime) + "#\x7f" }

@@ -19,7 +19,8 @@ import (
 
 // The stored shapes of teachers' rooms (keys in keys.go, "Teachers' rooms").
 
-// roomItem is a room (ROOM#<roomId> / ROOM); an open room carries GSI1 OPENROOMS.
+// roomItem is a room (ROOM#<roomId> / ROOM); an open room carries GSI1 OPENROOMS until it
+// is closed.
 type roomItem struct {
 	RoomID       string      `dynamodbav:"roomId"`
 	Title        string      `dynamodbav:"title"`
@@ -32,6 +33,8 @@ type roomItem struct {
 	ExpiresAt    time.Time   `dynamodbav:"expiresAt"`
 	ExtendedAt   *time.Time  `dynamodbav:"extendedAt,omitempty"`
 	Participants int         `dynamodbav:"participantCount"`
+	WarnedAt     *time.Time  `dynamodbav:"warnedAt,omitempty"`
+	ClosedAt     *time.Time  `dynamodbav:"closedAt,omitempty"`
 	Version      int         `dynamodbav:"version"`
 	GSI1PK       string      `dynamodbav:"GSI1PK,omitempty"`
 	GSI1SK       string      `dynamodbav:"GSI1SK,omitempty"`
@@ -40,8 +43,8 @@ type roomItem struct {
 func roomItemOf(r room.Room) roomItem {
 	it := roomItem{RoomID: r.RoomID, Title: r.Title, Description: r.Description, Language: r.Language, Tags: r.Tags,
 		Open: r.Open, Creator: actorFields(r.Creator), CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt,
-		ExtendedAt: r.ExtendedAt, Participants: r.Participants, Version: r.Version}
-	if r.Open {
+		ExtendedAt: r.ExtendedAt, Participants: r.Participants, WarnedAt: r.WarnedAt, ClosedAt: r.ClosedAt, Version: r.Version}
+	if r.Open && r.ClosedAt == nil {
 		it.GSI1PK, it.GSI1SK = openRoomsGSI1PK, roomOrder(r.CreatedAt, r.RoomID)
 	}
 	return it
@@ -50,7 +53,7 @@ func roomItemOf(r room.Room) roomItem {
 func (it *roomItem) toRoom() room.Room {
 	return room.Room{RoomID: it.RoomID, Title: it.Title, Description: it.Description, Language: it.Language, Tags: it.Tags,
 		Open: it.Open, Creator: room.Person(it.Creator), CreatedAt: it.CreatedAt, ExpiresAt: it.ExpiresAt,
-		ExtendedAt: it.ExtendedAt, Participants: it.Participants, Version: it.Version}
+		ExtendedAt: it.ExtendedAt, Participants: it.Participants, WarnedAt: it.WarnedAt, ClosedAt: it.ClosedAt, Version: it.Version}
 }
 
 // versionField implements versionedItem.
@@ -113,7 +116,8 @@ func (s *Store) countParticipants(roomID string, n int) (txItem, error) {
 		WithCondition(expression.AttributeExists(expression.Name("PK"))), fail(room.ErrNoRoom))
 }
 
-// CreateRoom implements room.Store: the room, its creator's participation and list entry.
+// CreateRoom implements room.Store: the room, its expiry entry, its creator's
+// participation and list entry.
 func (s *Store) CreateRoom(ctx context.Context, r room.Room) error {
 	it, err := item(roomPK(r.RoomID), skRoom, "room", roomItemOf(r))
 	if err != nil {
@@ -127,7 +131,12 @@ func (s *Store) CreateRoom(ctx context.Context, r room.Room) error {
 	if err != nil {
 		return err
 	}
-	return s.transact(ctx, []txItem{s.putNew(it, fail(errBusy)), s.put(part), s.put(mine)})
+	items := []txItem{s.putNew(it, fail(errBusy)), s.put(part), s.put(mine)}
+	exp, err := s.roomExpiryPut(r)
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, append(items, exp))
 }
 
 // GetRoom implements room.Store: the room, the member's participation and invitation in
@@ -391,7 +400,9 @@ func (s *Store) DeclineRoom(ctx context.Context, roomID, memberID string, at tim
 }
 
 // UpdateRoom implements room.Store with updateVersioned (the participant count, written
-// without a version, survives: versionedUpdate sets only what decide changed).
+// without a version, survives: versionedUpdate sets only what decide changed); when the
+// room's next expiry step moves (an extension), its expiry entry moves in the same
+// transaction. Closing a room is CloseRoom's, never a decide's.
 func (s *Store) UpdateRoom(ctx context.Context, roomID string, decide func(*room.Room) error) (room.Room, error) {
 	it, err := updateVersioned(ctx, s, roomKey(roomID), room.ErrNoRoom, room.ErrBusy,
 		func(it *roomItem) error {
@@ -407,7 +418,16 @@ func (s *Store) UpdateRoom(ctx context.Context, roomID string, decide func(*room
 			if err != nil {
 				return err
 			}
-			return s.transact(ctx, []txItem{u})
+			items := []txItem{u}
+			bAt, _ := before.toRoom().DueAt()
+			if aAt, ok := after.toRoom().DueAt(); ok && !aAt.Equal(bAt) {
+				exp, err := s.roomExpiryMove(roomID, aAt)
+				if err != nil {
+					return err
+				}
+				items = append(items, exp)
+			}
+			return s.transact(ctx, items)
 		})
 	return it.toRoom(), err
 }

@@ -61,6 +61,10 @@ const (
 	// The NSO of the author's country, the CSS or a room's creator removed the recipient's
 	// forum post or reply or room post (package moderation).
 	KindContentRemoved = "content_removed"
+
+	// A room of the recipient's expires in a week (to its creator, once per expiry date;
+	// the e-mail says whether it may still be extended).
+	KindRoomExpiring = "room_expiring"
 )
 
 // EmailKinds are the kinds whose notifications are e-mailed (each can be muted one by
@@ -71,6 +75,7 @@ var EmailKinds = []string{KindContactRequest, KindContactAccepted, KindProjectCo
 	KindCertificationRejected, KindCertificationDraftReminder, KindCertificationClosingReminder,
 	KindCertificationNSOReminder, KindRoomInvitation,
 	KindContentRemoved,
+	KindRoomExpiring,
 }
 
 // IsEmailKind reports whether kind is one of EmailKinds.

@@ -76,6 +76,12 @@ type Room struct {
 	Participants int        `json:"participantCount"`
 	// Expired: past ExpiresAt, the room is read-only (set when read).
 	Expired bool `json:"expired"`
+	// ClosedAt is when the room-expiry job closed the room, past its expiry: read-only for
+	// good, no longer extendable, no longer among the open rooms offered to everyone.
+	ClosedAt *time.Time `json:"closedAt,omitempty"`
+	// WarnedAt is when the creator was warned that the room expires at ExpiresAt (nil: not
+	// yet; an extension resets it, so a warning is once per expiry date).
+	WarnedAt *time.Time `json:"-"`
 	// Membership is the caller's: creator, participant, invited or none (set when read).
 	Membership string `json:"membership"`
 	// Version counts the versioned writes of the room (extend).
@@ -221,5 +227,8 @@ var (
 	ErrNotInvited     = errors.New("room: no pending invitation")
 	ErrNotParticipant = errors.New("room: not a participant")
 	ErrNoPost         = errors.New("room: no such post")
-	ErrBusy           = apperr.Busy("The room keeps changing; please try again.")
+	// ErrNotDue: the room changed since the expiry job read it (another run, an
+	// extension): nothing to do.
+	ErrNotDue = errors.New("room: nothing due any more")
+	ErrBusy   = apperr.Busy("The room keeps changing; please try again.")
 )

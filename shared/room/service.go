@@ -54,6 +54,15 @@ type Store interface {
 	// record and the author's notification; nil for the author's own) in the same
 	// transaction.
 	DeleteRoomPost(ctx context.Context, roomID, postID string, rm *moderation.Removal) error
+	// DueRooms are the rooms whose next expiry step (Room.DueAt) is due at now.
+	DueRooms(ctx context.Context, now time.Time) ([]Room, error)
+	// WarnRoom marks r warned at at (and moves its due to its expiry), with the creator's
+	// notification n when not nil, in one transaction, while r is as read, not warned and
+	// not closed (ErrNotDue).
+	WarnRoom(ctx context.Context, r Room, at time.Time, n *notify.Notification) error
+	// CloseRoom marks r closed at at, takes it off the open rooms and deletes its expiry
+	// entry, in one transaction, while r is as read and not closed (ErrNotDue).
+	CloseRoom(ctx context.Context, r Room, at time.Time) error
 }
 
 // Join is a member becoming a participant.
@@ -329,19 +338,25 @@ func (s *Service) decline(ctx context.Context, who principal.Principal, roomID s
 	return err
 }
 
-// Extend adds two months to the room's expiry, once (again → 409); the creator only.
+// Extend adds two months to the room's expiry, once (again → 409); the creator only. A
+// closed room cannot be extended (409). The warning of the new expiry falls due a week
+// before it.
 func (s *Service) Extend(ctx context.Context, who principal.Principal, roomID string) (Room, error) {
 	if _, err := s.creator(ctx, who, roomID); err != nil {
 		return Room{}, err
 	}
 	now := s.now()
 	r, err := s.Store.UpdateRoom(ctx, roomID, func(r *Room) error {
+		if r.ClosedAt != nil {
+			return apperr.Conflict("This room has expired and was closed; a closed room cannot be extended.").With("closedAt", *r.ClosedAt)
+		}
 		if r.ExtendedAt != nil {
 			return apperr.Conflict("This room was extended already; a room is extended once.")
 		}
 		t := now
 		r.ExtendedAt = &t
 		r.ExpiresAt = r.ExpiresAt.AddDate(0, Active, 0)
+		r.WarnedAt = nil
 		return nil
 	})
 	if errors.Is(err, ErrNoRoom) {

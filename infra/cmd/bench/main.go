@@ -75,6 +75,7 @@ func run() error {
 	searchRounds := fs.Int("search-rounds", 3, "times each search query runs at each size")
 	only := fs.String("only", "", "limit the use-case benchmarks to these functions, comma-separated (a quick run; \"\": all)")
 	sweepFlag := fs.String("sweep", "10000,100000", "numbers of generated schools the eligibility sweep is measured on, each on a fresh table, comma-separated (\"\" to skip)")
+	expiryRooms := fs.Int("expiry-rooms", 100000, "generated rooms the room-expiry job is measured on (0: skip; with -only, only when it names room-expiry)")
 	fs.Parse(os.Args[1:])
 	sizes, err := sizeList("-search", *searchSizes)
 	if err != nil {
@@ -116,12 +117,12 @@ func run() error {
 		Requests: *n, Concurrency: *conc, Samples: *samples, ColdStarts: *cold,
 		SkipDDB: *skipDDB, SkipGateway: *skipGateway, SkipSizes: *skipSize, SkipInit: *skipInit, SkipOutbox: *skipOutbox, Only: splitList(*only),
 		OutboxBurst: *outboxN, OutboxRate: *outboxRate, OutboxSteady: *outboxFor,
-		SearchSizes: sizes, SearchRounds: *searchRounds, SweepSizes: sweepSizes,
+		SearchSizes: sizes, SearchRounds: *searchRounds, SweepSizes: sweepSizes, ExpiryRooms: *expiryRooms,
 		FunctionLog: functionLog, Progress: os.Stderr,
 	}
 	if cfg.DDBEndpoint != "" && cfg.SESEndpoint != "" {
 		command = "go run ./infra/cmd/local exec -- " + command
-	} else if !*skipDDB || !*skipGateway || len(sizes) > 0 || !*skipOutbox || len(sweepSizes) > 0 {
+	} else if !*skipDDB || !*skipGateway || len(sizes) > 0 || !*skipOutbox || len(sweepSizes) > 0 || *expiryRooms > 0 {
 		// Alone: start the services ourselves (no tables: the run makes its own).
 		fmt.Fprintln(os.Stderr, "bench: no ETWIN_DDB_ENDPOINT/ETWIN_SES_ENDPOINT: starting DynamoDB Local and the local SES")
 		stack, err := localstack.StartStack(ctx, localstack.StackOptions{
