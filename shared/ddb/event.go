@@ -31,8 +31,14 @@ type eventItem struct {
 	Country     string    `dynamodbav:"country,omitempty"`
 	CreatedBy   string    `dynamodbav:"createdBy"`
 	CreatedAt   time.Time `dynamodbav:"createdAt"`
-	GSI1PK      string    `dynamodbav:"GSI1PK"`
-	GSI1SK      string    `dynamodbav:"GSI1SK"`
+	// Registrations counts every registration ever made (ADD 1 with each, never less: 0
+	// at creation); RemindersDone is what it was when the reminders job last found every
+	// attendee reminded (absent: never), remindersDoneAt when (event.DueEvent).
+	Registrations   int        `dynamodbav:"registrations"`
+	RemindersDone   *int       `dynamodbav:"remindersDone,omitempty"`
+	RemindersDoneAt *time.Time `dynamodbav:"remindersDoneAt,omitempty"`
+	GSI1PK          string     `dynamodbav:"GSI1PK"`
+	GSI1SK          string     `dynamodbav:"GSI1SK"`
 }
 
 func eventItemOf(e event.Event) eventItem {
@@ -48,11 +54,13 @@ func (it eventItem) event() event.Event {
 		URL: it.URL, Place: it.Place, Country: it.Country, CreatedBy: it.CreatedBy, CreatedAt: it.CreatedAt}
 }
 
-// attendeeItem is a registration (EVENT#<id> / ATTENDEE#<memberId>).
+// attendeeItem is a registration (EVENT#<id> / ATTENDEE#<memberId>). remindedAt is
+// written once, by the reminders job, with the attendee's event_reminder notification.
 type attendeeItem struct {
-	EventID      string    `dynamodbav:"eventId"`
-	MemberID     string    `dynamodbav:"memberId"`
-	RegisteredAt time.Time `dynamodbav:"registeredAt"`
+	EventID      string     `dynamodbav:"eventId"`
+	MemberID     string     `dynamodbav:"memberId"`
+	RegisteredAt time.Time  `dynamodbav:"registeredAt"`
+	RemindedAt   *time.Time `dynamodbav:"remindedAt,omitempty"`
 }
 
 // CreateEvent writes a new event (one conditional PutItem).
@@ -211,7 +219,7 @@ func (s *Store) eventsOfMonth(ctx context.Context, month, lo, hi string, f event
 
 // Attend implements event.Store: in one transaction the attendance item (absent before:
 // else event.ErrAttending), the event's counter (attending + 1 under the condition
-// attending < capacity when it has one: else event.ErrFull), the member's activity item
+// attending < capacity when it has one: else event.ErrFull; registrations + 1), the member's activity item
 // (ACTIVITY#<at>#professional_development#, as an imported activity) and, for each school,
 // the teacher's latest activity in its summary moved to a.RegisteredAt (activityExpr). When
 // a summary holds a later activity already, the transaction is run again without it.
@@ -227,7 +235,8 @@ func (s *Store) Attend(ctx context.Context, a event.Attendance, schoolIDs []stri
 		cond := expression.AttributeExists(expression.Name("PK")).And(expression.Or(
 			expression.AttributeNotExists(expression.Name("capacity")), n.LessThan(expression.Name("capacity"))))
 		counter, err := s.update(key(eventPK(a.EventID), skEvent),
-			expression.NewBuilder().WithUpdate(expression.Add(n, expression.Value(1))).WithCondition(cond),
+			expression.NewBuilder().WithUpdate(expression.Add(n, expression.Value(1)).
+				Add(expression.Name("registrations"), expression.Value(1))).WithCondition(cond),
 			func(old map[string]types.AttributeValue) error {
 				if len(old) == 0 {
 					return event.ErrNoEvent
@@ -298,4 +307,102 @@ func (s *Store) Unattend(ctx context.Context, eventID, memberID string) error {
 		return err
 	}
 	return s.transact(ctx, []txItem{del, counter})
+}
+
+// EventsStartingIn implements event.Store: a Query of GSI1 EVENTS#<month> for each month
+// from after's to through's (one or two for the reminders' day), GSI1SK BETWEEN after and
+// through (ms precision; the use case checks the exact bounds), every page.
+func (s *Store) EventsStartingIn(ctx context.Context, after, through time.Time) ([]event.DueEvent, error) {
+	after, through = after.UTC(), through.UTC()
+	lo := after.Format(keyTime)
+	hi := through.Format(keyTime) + "#\x7f"
+	var out []event.DueEvent
+	last := eventsMonth(through)
+	for m := time.Date(after.Year(), after.Month(), 1, 0, 0, 0, 0, time.UTC); eventsMonth(m) <= last; m = m.AddDate(0, 1, 0) {
+		kc := expression.Key("GSI1PK").Equal(expression.Value(eventsGSI1PK(eventsMonth(m)))).
+			And(expression.Key("GSI1SK").Between(expression.Value(lo), expression.Value(hi)))
+		e, err := expression.NewBuilder().WithKeyCondition(kc).Build()
+		if err != nil {
+			return nil, err
+		}
+		in := &dynamodb.QueryInput{TableName: s.tableName(), IndexName: aws.String("GSI1"), KeyConditionExpression: e.KeyCondition(),
+			ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values()}
+		err = s.queryPages(ctx, in, func(page *dynamodb.QueryOutput) (bool, error) {
+			items, err := decode(page.Items, asIs[eventItem])
+			for _, it := range items {
+				d := event.DueEvent{Event: it.event(), Registrations: it.Registrations, RemindersDone: -1}
+				if it.RemindersDone != nil {
+					d.RemindersDone = *it.RemindersDone
+				}
+				out = append(out, d)
+			}
+			return true, err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// UnremindedAttendees implements event.Store: a consistent Query of EVENT#<id>,
+// begins_with(SK, ATTENDEE#), FilterExpression attribute_not_exists(remindedAt), every page.
+func (s *Store) UnremindedAttendees(ctx context.Context, eventID string) ([]event.Attendance, error) {
+	kc := expression.Key("PK").Equal(expression.Value(eventPK(eventID))).And(expression.Key("SK").BeginsWith(prefixAttendee))
+	e, err := expression.NewBuilder().WithKeyCondition(kc).WithFilter(expression.AttributeNotExists(expression.Name("remindedAt"))).Build()
+	if err != nil {
+		return nil, err
+	}
+	in := &dynamodb.QueryInput{TableName: s.tableName(), KeyConditionExpression: e.KeyCondition(), FilterExpression: e.Filter(),
+		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(), ConsistentRead: aws.Bool(true)}
+	var out []event.Attendance
+	err = s.queryPages(ctx, in, func(page *dynamodb.QueryOutput) (bool, error) {
+		items, err := decode(page.Items, func(it attendeeItem) event.Attendance {
+			return event.Attendance{EventID: it.EventID, MemberID: it.MemberID, RegisteredAt: it.RegisteredAt}
+		})
+		out = append(out, items...)
+		return true, err
+	})
+	return out, err
+}
+
+// Remind implements event.Store: one transaction of, per reminder, an Update of the
+// attendance SET remindedAt under attribute_exists(PK) AND attribute_not_exists(remindedAt)
+// (else event.ErrReminded) and the notification's items (notificationItems).
+func (s *Store) Remind(ctx context.Context, eventID string, rs []event.Reminder, at time.Time) error {
+	items := make([]txItem, 0, 3*len(rs))
+	for _, r := range rs {
+		u, err := s.update(key(eventPK(eventID), attendeeSK(r.MemberID)), expression.NewBuilder().
+			WithUpdate(expression.Set(expression.Name("remindedAt"), expression.Value(at.UTC()))).
+			WithCondition(expression.AttributeExists(expression.Name("PK")).And(expression.AttributeNotExists(expression.Name("remindedAt")))),
+			fail(event.ErrReminded))
+		if err != nil {
+			return err
+		}
+		ns, err := s.notificationItems(r.Notice)
+		if err != nil {
+			return err
+		}
+		items = append(append(items, u), ns...)
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	return s.transact(ctx, items)
+}
+
+// MarkRemindersDone implements event.Store: one UpdateItem of the event SET remindersDone,
+// remindersDoneAt under attribute_exists(PK) AND registrations = :r (for 0 also when the
+// attribute is absent: events written before it was counted).
+func (s *Store) MarkRemindersDone(ctx context.Context, eventID string, registrations int, at time.Time) (bool, error) {
+	reg := expression.Name("registrations")
+	same := reg.Equal(expression.Value(registrations))
+	if registrations == 0 {
+		same = expression.Or(expression.AttributeNotExists(reg), same)
+	}
+	failed, err := s.updateItem(ctx, key(eventPK(eventID), skEvent), expression.NewBuilder().
+		WithUpdate(expression.Set(expression.Name("remindersDone"), expression.Value(registrations)).
+			Set(expression.Name("remindersDoneAt"), expression.Value(at.UTC()))).
+		WithCondition(expression.AttributeExists(expression.Name("PK")).And(same)), nil)
+	return !failed, err
 }

@@ -25,11 +25,12 @@ type Store interface {
 	// Attend records the attendance, takes a place (ErrFull when none is left, ErrAttending
 	// when registered already, ErrNoEvent when the event is gone) and moves the member's
 	// latest activity in the summary of each of schoolIDs to a.RegisteredAt, in one
-	// transaction.
+	// transaction; the event's Registrations grows by one (see DueEvent).
 	Attend(ctx context.Context, a Attendance, schoolIDs []string) error
 	// Unattend deletes the attendance and frees its place in one transaction
 	// (ErrNotAttending when there is none).
 	Unattend(ctx context.Context, eventID, memberID string) error
+	ReminderStore
 }
 
 // The store's refusals.

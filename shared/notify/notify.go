@@ -65,6 +65,10 @@ const (
 	// A room of the recipient's expires in a week (to its creator, once per expiry date;
 	// the e-mail says whether it may still be extended).
 	KindRoomExpiring = "room_expiring"
+
+	// An event the recipient registered for starts within a day (the event-reminders job,
+	// once per registration).
+	KindEventReminder = "event_reminder"
 )
 
 // EmailKinds are the kinds whose notifications are e-mailed (each can be muted one by
@@ -76,6 +80,7 @@ var EmailKinds = []string{KindContactRequest, KindContactAccepted, KindProjectCo
 	KindCertificationNSOReminder, KindRoomInvitation,
 	KindContentRemoved,
 	KindRoomExpiring,
+	KindEventReminder,
 }
 
 // IsEmailKind reports whether kind is one of EmailKinds.
@@ -97,6 +102,9 @@ const (
 	SubjectForumPost  = "forum_post"
 	SubjectForumReply = "forum_reply"
 	SubjectRoomPost   = "room_post"
+
+	// SubjectEvent: a professional-development event (id: the event's id).
+	SubjectEvent = "event"
 )
 
 // Mail states recorded on a notification item.
