@@ -7,13 +7,8 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"golang.org/x/sync/errgroup"
 
-	"etwin/infra/gateway"
-	"etwin/infra/localstack"
 	"etwin/shared/ddb"
 	"etwin/shared/member"
 	"etwin/shared/room"
@@ -98,37 +93,11 @@ func runExpiryScale(ctx context.Context, cfg Config, ddbURL, base string, n int,
 
 func expiryOnce(ctx context.Context, cfg Config, ddbURL, base string, n int, progress func(string, ...any)) (ExpiryScale, error) {
 	sc := ExpiryScale{Rooms: n}
-	tableName := func(logicalID string) string { return base + "-" + logicalID }
-	tmpl, err := gateway.LoadTemplate(cfg.Template, gateway.TemplateOptions{Parameters: localstack.LocalParameters, TableName: tableName})
+	table, plain, drop, err := scratchTables(ctx, cfg, ddbURL, base)
 	if err != nil {
 		return sc, err
 	}
-	table := functionEnv(tmpl.Functions)["TABLE_NAME"]
-	plain := localstack.NewDynamoClient(ddbURL)
-	if err := localstack.CreateTables(ctx, plain, cfg.Template, tableName); err != nil {
-		return sc, err
-	}
-	defer func() {
-		dctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		for _, id := range tmpl.Tables {
-			plain.DeleteTable(dctx, &dynamodb.DeleteTableInput{TableName: aws.String(tableName(id))})
-		}
-	}()
-	// No stream (as for the sweep: nothing reads it here, and DynamoDB Local slows down).
-	for _, id := range tmpl.Tables {
-		name := aws.String(tableName(id))
-		d, err := plain.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: name})
-		if err != nil {
-			return sc, err
-		}
-		if ss := d.Table.StreamSpecification; ss != nil && aws.ToBool(ss.StreamEnabled) {
-			if _, err := plain.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: name,
-				StreamSpecification: &types.StreamSpecification{StreamEnabled: aws.Bool(false)}}); err != nil {
-				return sc, err
-			}
-		}
-	}
+	defer drop()
 	base0 := time.Now().UTC().Truncate(time.Second)
 	store := ddb.New(plain, table)
 	start := time.Now()

@@ -287,42 +287,11 @@ func sweepSizes(ns []int) []int {
 
 func sweepOnce(ctx context.Context, cfg Config, ddbURL, base string, n int, progress func(string, ...any)) (SweepScale, error) {
 	sc := SweepScale{Schools: n}
-	tableName := func(logicalID string) string { return base + "-" + logicalID }
-	tmpl, err := gateway.LoadTemplate(cfg.Template, gateway.TemplateOptions{Parameters: localstack.LocalParameters, TableName: tableName})
+	table, plain, drop, err := scratchTables(ctx, cfg, ddbURL, base)
 	if err != nil {
 		return sc, err
 	}
-	table := functionEnv(tmpl.Functions)["TABLE_NAME"]
-	if table == "" {
-		return sc, fmt.Errorf("no function of the template has TABLE_NAME")
-	}
-	plain := localstack.NewDynamoClient(ddbURL)
-	if err := localstack.CreateTables(ctx, plain, cfg.Template, tableName); err != nil {
-		return sc, err
-	}
-	defer func() {
-		dctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		for _, id := range tmpl.Tables {
-			plain.DeleteTable(dctx, &dynamodb.DeleteTableInput{TableName: aws.String(tableName(id))})
-		}
-	}()
-	// No stream: nothing reads it here (the mail-sender does not run), AWS does not bill its
-	// records, and DynamoDB Local appends one per write, ever slower as they pile up (the
-	// records of a deleted table's stream stay).
-	for _, id := range tmpl.Tables {
-		name := aws.String(tableName(id))
-		d, err := plain.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: name})
-		if err != nil {
-			return sc, err
-		}
-		if ss := d.Table.StreamSpecification; ss != nil && aws.ToBool(ss.StreamEnabled) {
-			if _, err := plain.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: name,
-				StreamSpecification: &types.StreamSpecification{StreamEnabled: aws.Bool(false)}}); err != nil {
-				return sc, err
-			}
-		}
-	}
+	defer drop()
 	now := time.Now()
 	w, err := sweepWindow(now)
 	if err != nil {
@@ -466,4 +435,48 @@ func sweepGrowth(a, b float64) float64 {
 		return 0
 	}
 	return b / a
+}
+
+// scratchTables creates the template's tables as base-<logical ID> without their streams
+// (nothing reads them in a scale run, AWS does not bill their records, and DynamoDB Local
+// appends one per write, ever slower as they pile up: the records of a deleted table's
+// stream stay). It returns the main table's name, a client without metering, and drop,
+// which deletes the tables.
+func scratchTables(ctx context.Context, cfg Config, ddbURL, base string) (table string, plain *dynamodb.Client, drop func(), err error) {
+	tableName := func(logicalID string) string { return base + "-" + logicalID }
+	tmpl, err := gateway.LoadTemplate(cfg.Template, gateway.TemplateOptions{Parameters: localstack.LocalParameters, TableName: tableName})
+	if err != nil {
+		return "", nil, nil, err
+	}
+	table = functionEnv(tmpl.Functions)["TABLE_NAME"]
+	if table == "" {
+		return "", nil, nil, fmt.Errorf("no function of the template has TABLE_NAME")
+	}
+	plain = localstack.NewDynamoClient(ddbURL)
+	if err := localstack.CreateTables(ctx, plain, cfg.Template, tableName); err != nil {
+		return "", nil, nil, err
+	}
+	drop = func() {
+		dctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		for _, id := range tmpl.Tables {
+			plain.DeleteTable(dctx, &dynamodb.DeleteTableInput{TableName: aws.String(tableName(id))})
+		}
+	}
+	for _, id := range tmpl.Tables {
+		name := aws.String(tableName(id))
+		d, err := plain.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: name})
+		if err != nil {
+			drop()
+			return "", nil, nil, err
+		}
+		if ss := d.Table.StreamSpecification; ss != nil && aws.ToBool(ss.StreamEnabled) {
+			if _, err := plain.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: name,
+				StreamSpecification: &types.StreamSpecification{StreamEnabled: aws.Bool(false)}}); err != nil {
+				drop()
+				return "", nil, nil, err
+			}
+		}
+	}
+	return table, plain, drop, nil
 }
