@@ -233,58 +233,25 @@ func (s *Service) DeletePost(ctx context.Context, who principal.Principal, ageGr
 	if err != nil {
 		return err
 	}
-	var mod *moderator
+	var mod *moderation.Acting
 	if p.Author.MemberID != who.MemberID {
-		if mod, err = s.moderator(ctx, who, p.Author.MemberID, "Only the author, the NSO of the author's country or the Central Support Service may delete a post."); err != nil {
+		a, err := moderation.Authorize(ctx, s.Store, who, p.Author.MemberID, false,
+			"Only the author, the NSO of the author's country or the Central Support Service may delete a post.")
+		if err != nil {
 			return err
 		}
+		mod = &a
 	}
 	return postErr(s.Store.DeletePost(ctx, ageGroup, postID, func(p *Post) (*moderation.Removal, error) {
 		if mod == nil {
 			return nil, ownPost(who, p)
 		}
-		if p.Author.MemberID != mod.authorID { // authors never change; a safeguard
+		if p.Author.MemberID != mod.AuthorID() { // authors never change; a safeguard
 			return nil, apperr.Forbidden("The post changed author.")
 		}
-		rm := mod.removal(moderation.Content{Kind: moderation.KindForumPost, ID: p.PostID,
-			Where: moderation.Where{AgeGroup: ageGroup}, Excerpt: p.Title}, who, in, s.now())
-		return &rm, nil
+		return mod.Removal(moderation.Content{Kind: moderation.KindForumPost, ID: p.PostID,
+			Where: moderation.Where{AgeGroup: ageGroup}, Excerpt: p.Title}, in.Text(), s.now()), nil
 	}))
-}
-
-// moderator is who may remove content of another author, decided from the author's
-// member record read at removal time.
-type moderator struct {
-	authorID  string
-	author    *member.Member
-	role      string
-	countries []string
-}
-
-// moderator reads the author and decides whether who may moderate their content (else
-// a 403 with refusal).
-func (s *Service) moderator(ctx context.Context, who principal.Principal, authorID, refusal string) (*moderator, error) {
-	if !moderation.IsStaff(who) {
-		return nil, apperr.Forbidden(refusal)
-	}
-	m, ok, err := s.Store.GetMember(ctx, authorID)
-	if err != nil {
-		return nil, err
-	}
-	var author *member.Member
-	if ok {
-		author = &m
-	}
-	role, countries, allowed := moderation.Moderator(who, author, false)
-	if !allowed {
-		return nil, apperr.Forbidden(refusal)
-	}
-	return &moderator{authorID: authorID, author: author, role: role, countries: countries}, nil
-}
-
-func (m *moderator) removal(c moderation.Content, who principal.Principal, in moderation.RemovalInput, now time.Time) moderation.Removal {
-	c.AuthorID, c.Countries = m.authorID, m.countries
-	return moderation.New(c, who, m.role, in.Text(), m.author, now)
 }
 
 // CreateReply answers a post.
@@ -391,13 +358,13 @@ func (s *Service) DeleteReply(ctx context.Context, who principal.Principal, ageG
 	}
 	var rm *moderation.Removal
 	if r.Author.MemberID != who.MemberID {
-		mod, err := s.moderator(ctx, who, r.Author.MemberID, "Only the author, the NSO of the author's country or the Central Support Service may delete a reply.")
+		mod, err := moderation.Authorize(ctx, s.Store, who, r.Author.MemberID, false,
+			"Only the author, the NSO of the author's country or the Central Support Service may delete a reply.")
 		if err != nil {
 			return err
 		}
-		rem := mod.removal(moderation.Content{Kind: moderation.KindForumReply, ID: r.ReplyID,
-			Where: moderation.Where{AgeGroup: ageGroup, PostID: postID}, Excerpt: r.Body}, who, in, s.now())
-		rm = &rem
+		rm = mod.Removal(moderation.Content{Kind: moderation.KindForumReply, ID: r.ReplyID,
+			Where: moderation.Where{AgeGroup: ageGroup, PostID: postID}, Excerpt: r.Body}, in.Text(), s.now())
 	}
 	return replyErr(s.Store.DeleteReply(ctx, ageGroup, r, rm))
 }

@@ -50,33 +50,31 @@ type Empty struct{}
 // WithBody adapts a use case that takes a JSON body: the body is decoded strictly into an
 // In (every bad field named), run is called, and its Out answers with status.
 func WithBody[In, Out any](status int, run func(context.Context, Call, In) (Out, error)) Handler {
-	return func(ctx context.Context, req *Request) (Response, error) {
-		var in In
-		if err := Decode(req, &in); err != nil {
-			return Response{}, err
-		}
-		out, err := run(ctx, callOf(ctx, req), in)
-		if err != nil {
-			return Response{}, err
-		}
-		return answer(status, out)
-	}
+	return withInput(status, Decode, run)
 }
 
 // WithOptionalBody is WithBody for a body that may be left out (the DELETE routes'
 // optional reason): an empty body is the zero In; a body that is there is decoded as
 // strictly as WithBody's.
 func WithOptionalBody[In, Out any](status int, run func(context.Context, Call, In) (Out, error)) Handler {
+	return withInput(status, decodeOptional, run)
+}
+
+func decodeOptional(req *Request, dst any) error {
+	raw, err := Body(req)
+	if err != nil || len(bytes.TrimSpace(raw)) == 0 {
+		return err
+	}
+	return DecodeBytes(raw, dst)
+}
+
+// withInput decodes the request into an In with decode, runs run and answers its Out
+// with status.
+func withInput[In, Out any](status int, decode func(*Request, any) error, run func(context.Context, Call, In) (Out, error)) Handler {
 	return func(ctx context.Context, req *Request) (Response, error) {
 		var in In
-		raw, err := Body(req)
-		if err != nil {
+		if err := decode(req, &in); err != nil {
 			return Response{}, err
-		}
-		if len(bytes.TrimSpace(raw)) > 0 {
-			if err := DecodeBytes(raw, &in); err != nil {
-				return Response{}, err
-			}
 		}
 		out, err := run(ctx, callOf(ctx, req), in)
 		if err != nil {

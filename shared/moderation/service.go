@@ -76,3 +76,51 @@ func Moderator(who principal.Principal, author *member.Member, roomCreator bool)
 	}
 	return "", countries, false
 }
+
+// Members reads an author's member record (the forum's and the rooms' stores).
+type Members interface {
+	GetMember(ctx context.Context, memberID string) (member.Member, bool, error)
+}
+
+// Acting is who removes content of another author, as decided by Authorize from the
+// author's member record read at removal time.
+type Acting struct {
+	who       principal.Principal
+	authorID  string
+	author    *member.Member // nil: the author's account is gone
+	role      string
+	countries []string
+}
+
+// Authorize decides whether who may remove content of authorID as someone other than
+// its author (Moderator), reading the author's member record only when who could be
+// allowed (staff, or roomCreator: who created the room the content is in); otherwise a
+// 403 with refusal.
+func Authorize(ctx context.Context, ms Members, who principal.Principal, authorID string, roomCreator bool, refusal string) (Acting, error) {
+	if !roomCreator && !IsStaff(who) {
+		return Acting{}, apperr.Forbidden(refusal)
+	}
+	m, found, err := ms.GetMember(ctx, authorID)
+	if err != nil {
+		return Acting{}, err
+	}
+	var author *member.Member
+	if found {
+		author = &m
+	}
+	role, countries, ok := Moderator(who, author, roomCreator)
+	if !ok {
+		return Acting{}, apperr.Forbidden(refusal)
+	}
+	return Acting{who: who, authorID: authorID, author: author, role: role, countries: countries}, nil
+}
+
+// AuthorID is the author whose content the decision is about.
+func (a Acting) AuthorID() string { return a.authorID }
+
+// Removal is the removal of c (its author and countries filled in) with the reason, at now.
+func (a Acting) Removal(c Content, reason string, now time.Time) *Removal {
+	c.AuthorID, c.Countries = a.authorID, a.countries
+	rm := New(c, a.who, a.role, reason, a.author, now)
+	return &rm
+}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"etwin/shared/member"
 	"etwin/shared/notify"
 )
 
@@ -82,12 +83,25 @@ func (s *Service) Expire(ctx context.Context) (ExpiryReport, error) {
 		return ExpiryReport{}, err
 	}
 	rep := ExpiryReport{Due: len(rooms)}
+	var creators []string
+	for _, r := range rooms {
+		if r.NextStep(now) == Warn {
+			creators = append(creators, r.Creator.MemberID)
+		}
+	}
+	var members map[string]member.Member
+	if len(creators) > 0 {
+		if members, err = s.Store.GetMembers(ctx, creators); err != nil {
+			return ExpiryReport{}, err
+		}
+	}
 	for _, r := range rooms {
 		var done *int
 		step := r.NextStep(now)
 		switch step {
 		case Warn:
-			err, done = s.warn(ctx, r, now), &rep.Warned
+			m, found := members[r.Creator.MemberID]
+			err, done = s.warn(ctx, r, m, found, now), &rep.Warned
 		case Close:
 			err, done = s.Store.CloseRoom(ctx, r, now), &rep.Closed
 		default:
@@ -105,14 +119,10 @@ func (s *Service) Expire(ctx context.Context) (ExpiryReport, error) {
 	return rep, nil
 }
 
-// warn writes the room's warning mark and its creator's notification (with its e-mail:
+// warn writes the room's warning mark and its creator m's notification (with its e-mail:
 // the room's title and expiry, and whether it may still be extended). A creator whose
-// account is gone gets nothing; the mark is written all the same.
-func (s *Service) warn(ctx context.Context, r Room, now time.Time) error {
-	m, found, err := s.Store.GetMember(ctx, r.Creator.MemberID)
-	if err != nil {
-		return err
-	}
+// account is gone (not found) gets nothing; the mark is written all the same.
+func (s *Service) warn(ctx context.Context, r Room, m member.Member, found bool, now time.Time) error {
 	var n *notify.Notification
 	if found {
 		x := notify.New(notify.RecipientOf(m), notify.KindRoomExpiring, notify.Subject{Type: notify.SubjectRoom, ID: r.RoomID}, nil, now)

@@ -86,9 +86,14 @@ type expiryStore struct {
 	fail    map[string]error // WarnRoom/CloseRoom's answer for a room
 }
 
-func (s *expiryStore) GetMember(_ context.Context, id string) (member.Member, bool, error) {
-	m, ok := s.members[id]
-	return m, ok, nil
+func (s *expiryStore) GetMembers(_ context.Context, ids []string) (map[string]member.Member, error) {
+	out := map[string]member.Member{}
+	for _, id := range ids {
+		if m, ok := s.members[id]; ok {
+			out[id] = m
+		}
+	}
+	return out, nil
 }
 func (s *expiryStore) DueRooms(context.Context, time.Time) ([]Room, error) { return s.rooms, nil }
 func (s *expiryStore) WarnRoom(_ context.Context, r Room, _ time.Time, n *notify.Notification) error {

@@ -21,6 +21,9 @@ import (
 // Store is what the room use cases need (shared/ddb implements it).
 type Store interface {
 	GetMember(ctx context.Context, memberID string) (member.Member, bool, error)
+	// GetMembers reads members by id (absent ids are left out): the creators the
+	// room-expiry job warns, in one batch.
+	GetMembers(ctx context.Context, ids []string) (map[string]member.Member, error)
 	// CreateRoom writes the room, its creator's participation and their list entry in one
 	// transaction.
 	CreateRoom(ctx context.Context, r Room) error
@@ -482,21 +485,13 @@ func (s *Service) DeletePost(ctx context.Context, who principal.Principal, roomI
 	}
 	var removal *moderation.Removal
 	if p.Author.MemberID != who.MemberID {
-		m, found, err := s.Store.GetMember(ctx, p.Author.MemberID)
+		mod, err := moderation.Authorize(ctx, s.Store, who, p.Author.MemberID, creator,
+			"Only the author, the room's creator, the NSO of the author's country or the Central Support Service may remove a post.")
 		if err != nil {
 			return err
 		}
-		var author *member.Member
-		if found {
-			author = &m
-		}
-		role, countries, allowed := moderation.Moderator(who, author, creator)
-		if !allowed {
-			return apperr.Forbidden("Only the author, the room's creator, the NSO of the author's country or the Central Support Service may remove a post.")
-		}
-		rm := moderation.New(moderation.Content{Kind: moderation.KindRoomPost, ID: p.PostID, Where: moderation.Where{RoomID: r.RoomID},
-			Excerpt: p.Body, AuthorID: p.Author.MemberID, Countries: countries, Place: r.Title}, who, role, in.Text(), author, s.now())
-		removal = &rm
+		removal = mod.Removal(moderation.Content{Kind: moderation.KindRoomPost, ID: p.PostID, Where: moderation.Where{RoomID: r.RoomID},
+			Excerpt: p.Body, Place: r.Title}, in.Text(), s.now())
 	}
 	if err := s.Store.DeleteRoomPost(ctx, r.RoomID, postID, removal); errors.Is(err, ErrNoPost) {
 		return noPost()
