@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"etwin/shared/directory"
 	"etwin/shared/member"
 )
 
@@ -86,6 +87,35 @@ type memberItem struct {
 	SchoolIDs    []string `dynamodbav:"schoolIds,stringset,omitempty"`
 	IndexKeys    []string `dynamodbav:"indexKeys,stringset,omitempty"`
 	IndexVersion int      `dynamodbav:"indexVersion,omitempty"`
+
+	memberSearchAttrs
+}
+
+// memberSearchAttrs are what the member search reads on a teacher's member item (derived
+// from the member by memberItemOf; absent for staff): its GSI1 entry among all teachers
+// in name order, and what the search's conditions test (see memberindex.go).
+type memberSearchAttrs struct {
+	GSI1PK      string   `dynamodbav:"GSI1PK,omitempty"`
+	GSI1SK      string   `dynamodbav:"GSI1SK,omitempty"`
+	WordsText   string   `dynamodbav:"wordsText,omitempty"`
+	Countries   []string `dynamodbav:"countries,stringset,omitempty"`
+	SchoolTypes []string `dynamodbav:"schoolTypes,stringset,omitempty"`
+	Subjects    []string `dynamodbav:"subjects,stringset,omitempty"`
+	AgeGroups   []string `dynamodbav:"ageGroups,stringset,omitempty"`
+	Languages   []string `dynamodbav:"languages,stringset,omitempty"`
+	Interests   []string `dynamodbav:"interests,stringset,omitempty"`
+}
+
+func searchAttrsOf(m member.Member) memberSearchAttrs {
+	e, ok := directory.EntryOf(m)
+	if !ok {
+		return memberSearchAttrs{}
+	}
+	c := e.Categories
+	return memberSearchAttrs{GSI1PK: memberAllGSI1PK(shardOf(m.MemberID, memberShards)),
+		GSI1SK: memberSortKey(e.SortName, m.MemberID), WordsText: e.WordsText(),
+		Countries: c["country"], SchoolTypes: c["schoolType"], Subjects: c["subject"], AgeGroups: c["ageGroup"],
+		Languages: c["language"], Interests: c["interest"]}
 }
 
 // memberItemOf is m as stored (without index keys, at index version 0).
@@ -94,7 +124,7 @@ func memberItemOf(m member.Member) memberItem {
 		Email: m.Email, Language: m.Language, Role: m.Role, Country: m.Country, Schools: schoolRefAttrsOf(m.Schools),
 		PasswordHash: m.PasswordHash, CreatedAt: m.CreatedAt, FailedLogins: m.FailedLogins, FailedLoginWindow: m.FailedLoginWindow,
 		EmailNotifications: m.EmailNotifications, HiddenFields: m.HiddenFields, MutedEmailKinds: m.MutedEmailKinds,
-		InvitationMail: m.InvitationMail, InvitationReason: m.InvitationReason}
+		InvitationMail: m.InvitationMail, InvitationReason: m.InvitationReason, memberSearchAttrs: searchAttrsOf(m)}
 	if m.Profile != nil {
 		p := profileAttrs(*m.Profile)
 		it.Profile = &p

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -90,11 +91,16 @@ func idempotencyPK(scope, keyHash string) string { return "IDEMPOTENCY#" + scope
 
 const skIdempotency = "IDEMPOTENCY"
 
-// statsPK holds the counters of one scope ("ALL" or a country code), in shards.
-func statsPK(scope string) string { return "STATS#" + scope }
+// The counters of one scope ("ALL" or a country code) are statsShards items, each in a
+// partition of its own (every registration adds to "ALL": one partition would cap the
+// rate), STATS#<scope>#<nn> / COUNT, and the totals a bulk import wrote once, in
+// STATS#<scope>#00 / BULK (stats.go).
+func statsPK(scope string, shard int) string { return fmt.Sprintf("STATS#%s#%02d", scope, shard) }
 
-// statsShardSK is shard n of a scope's counters.
-func statsShardSK(n int) string { return fmt.Sprintf("SHARD#%02d", n) }
+const (
+	skStatsCount = "COUNT"
+	skStatsBulk  = "BULK"
+)
 
 // Projects (docs/data-model.md "Projects and TwinSpace"): the project, its partners, its
 // TwinSpace pages and its labels share the partition PROJECT#<id>, so that one Query reads
@@ -196,15 +202,31 @@ func resourceListPKs(theme, language string) []string {
 	return []string{resourceListPK("", ""), resourceListPK(theme, ""), resourceListPK("", language), resourceListPK(theme, language)}
 }
 
-// The member search index (docs/data-model.md): a teacher under each folded word of their
-// and their schools' names, partitioned by the word's first two letters (SK word#memberId),
-// and under each category value and "all" in name order (SK "<folded last first>#memberId").
-const memberAllPK = "MCAT#all"
+// The member search (docs/data-model.md, memberindex.go):
+//   - every teacher's member item is on GSI1 under one of memberShards partitions (by a
+//     hash of the member id), GSI1SK "<folded last first>#memberId": all teachers in name
+//     order is a merge of those partitions;
+//   - the name-word index files a teacher under each word of their own names,
+//     MWORD#<first 2 letters>#<shard> / <word>#memberId, in memberWordShards shards so
+//     that a common stem's writes spread over several partitions.
+const (
+	memberShards     = 16
+	memberWordShards = 4
+)
 
-func memberWordPK(word string) string              { return "MWORD#" + wordStem(word) }
-func memberWordSK(word, memberID string) string    { return word + "#" + memberID }
-func memberCatPK(kind, value string) string        { return "MCAT#" + kind + "#" + value }
-func memberCatSK(sortName, memberID string) string { return sortName + "#" + memberID }
+// shardOf spreads ids over n shards (FNV-1a: stable across runs and machines).
+func shardOf(id string, n int) int {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return int(h.Sum32() % uint32(n))
+}
+
+func memberAllGSI1PK(shard int) string               { return fmt.Sprintf("MALL#%02d", shard) }
+func memberSortKey(sortName, memberID string) string { return sortName + "#" + memberID }
+func memberWordPK(word string, shard int) string {
+	return "MWORD#" + wordStem(word) + "#" + strconv.Itoa(shard)
+}
+func memberWordSK(word, memberID string) string { return word + "#" + memberID }
 
 // keyTime is the fixed-width time format of sort keys (string order = time order).
 const keyTime = "2006-01-02T15:04:05.000Z"
@@ -272,11 +294,7 @@ const SweepShards = 16
 func sweepShardPK(shard int) string { return fmt.Sprintf("SWEEP#%02d", shard) }
 
 // sweepShardOf spreads schools over the shards (FNV-1a of the id).
-func sweepShardOf(schoolID string) int {
-	h := fnv.New32a()
-	h.Write([]byte(schoolID))
-	return int(h.Sum32() % SweepShards)
-}
+func sweepShardOf(schoolID string) int { return shardOf(schoolID, SweepShards) }
 
 func sweepCheckpointSK(year, shard int) string { return fmt.Sprintf("SWEEP#%04d#%02d", year, shard) }
 

@@ -72,12 +72,7 @@ func (s *Store) schoolItems(newSchool *school.School, schoolID string, duplicate
 		return []txItem{s.exists(key(schoolPK(schoolID), skSchool), fail(missing))}, nil
 	}
 	sc := *newSchool
-	country, city, name := sc.DuplicateKey()
-	si, err := item(schoolPK(sc.SchoolID), skSchool, "school", schoolItemOf(sc))
-	if err != nil {
-		return nil, err
-	}
-	guard, err := item(schoolNamePK(country, city, name), skSchoolName, "schoolName", schoolNameGuard{SchoolID: sc.SchoolID})
+	si, guard, err := schoolCoreItems(sc)
 	if err != nil {
 		return nil, err
 	}
@@ -85,14 +80,29 @@ func (s *Store) schoolItems(newSchool *school.School, schoolID string, duplicate
 		s.putNew(si, fail(missing)),
 		s.putNew(guard, func(old map[string]types.AttributeValue) error { return duplicate(str(old, "schoolId")) }),
 	}
-	words := fold.Words(sc.Name)
-	hit := schoolHitFields{SchoolID: sc.SchoolID, Name: sc.Name, Country: sc.Country, City: sc.City}
-	entries, err := s.indexPuts(schoolWords, []string{scopeAll, sc.Country}, words, sc.SchoolID, sc.SchoolID, schoolWord{schoolHitFields: hit, Words: words})
+	entries, err := s.schoolIndexPuts(sc)
 	if err != nil {
 		return nil, err
 	}
-	items = append(items, entries...)
-	return items, nil
+	return append(items, entries...), nil
+}
+
+// schoolCoreItems are a school's item and its duplicate guard.
+func schoolCoreItems(sc school.School) (si, guard map[string]types.AttributeValue, err error) {
+	country, city, name := sc.DuplicateKey()
+	if si, err = item(schoolPK(sc.SchoolID), skSchool, "school", schoolItemOf(sc)); err != nil {
+		return nil, nil, err
+	}
+	guard, err = item(schoolNamePK(country, city, name), skSchoolName, "schoolName", schoolNameGuard{SchoolID: sc.SchoolID})
+	return si, guard, err
+}
+
+// schoolIndexPuts are the puts of a school's name-index entries (under each word of its
+// name, in its country and in "ALL").
+func (s *Store) schoolIndexPuts(sc school.School) ([]txItem, error) {
+	words := fold.Words(sc.Name)
+	hit := schoolHitFields{SchoolID: sc.SchoolID, Name: sc.Name, Country: sc.Country, City: sc.City}
+	return s.indexPuts(schoolWords, []string{scopeAll, sc.Country}, words, sc.SchoolID, sc.SchoolID, schoolWord{schoolHitFields: hit, Words: words})
 }
 
 // GetSchool reads one school.

@@ -55,9 +55,9 @@ func TestPlan(t *testing.T) {
 		{Query{Words: []string{"ana", "popescu"}, Filters: map[string]string{"country": "RO", "ageGroup": "7-11"}},
 			Plan{Word: "popescu", Words: []string{"ana"}, Filters: []Filter{{"country", "RO"}, {"ageGroup", "7-11"}}}},
 		{Query{Filters: map[string]string{"ageGroup": "7-11", "language": "en", "subject": "ict"}},
-			Plan{Kind: "subject", Value: "ict", Filters: []Filter{{"language", "en"}, {"ageGroup", "7-11"}}}},
+			Plan{Filters: []Filter{{"subject", "ict"}, {"language", "en"}, {"ageGroup", "7-11"}}}},
 		// A one-letter word cannot drive the word index.
-		{Query{Words: []string{"a"}, Filters: map[string]string{"country": "FR"}}, Plan{Words: []string{"a"}, Kind: "country", Value: "FR"}},
+		{Query{Words: []string{"a"}, Filters: map[string]string{"country": "FR"}}, Plan{Words: []string{"a"}, Filters: []Filter{{"country", "FR"}}}},
 		{Query{Words: []string{"a", "b"}}, Plan{Words: []string{"a", "b"}}},
 	}
 	for _, c := range cases {
@@ -65,12 +65,29 @@ func TestPlan(t *testing.T) {
 			t.Errorf("%+v: got %+v, want %+v", c.q, got, c.want)
 		}
 	}
-	if !(Plan{}).Exact() || (Plan{Kind: "country", Value: "RO"}).Exact() == false || (Plan{Word: "po"}).Exact() {
+	if !(Plan{}).Exact() || (Plan{Filters: []Filter{{"country", "RO"}}}).Exact() || (Plan{Word: "po"}).Exact() {
 		t.Error("Exact")
 	}
 	p := Plan{Word: "po"}
-	if p.Counts("popescu", " pop popescu") || !p.Counts("pop", " pop popescu") || !p.Counts("popa", " ana popa liceul") {
-		t.Error("Counts must keep only the smallest word starting with the lead")
+	if p.Counts("popescu", []string{"pop", "popescu"}) || !p.Counts("pop", []string{"pop", "popescu"}) || !p.Counts("popa", []string{"ana", "popa"}) {
+		t.Error("Counts must keep only the smallest own name word starting with the lead")
+	}
+	e, _ := EntryOf(teacher()) // Ana-Maria Ștefănescu of "Liceul „Ștefan cel Mare”" (s-1) and "Lycée Mare" (s-2)
+	if !(Plan{Word: "stef"}).NamedBy(e) || (Plan{Word: "mare"}).NamedBy(e) {
+		t.Error("NamedBy: own name words only")
+	}
+	if got := (Plan{Word: "mare"}).SchoolPosition(e); got != "mare#s-1" {
+		t.Errorf("SchoolPosition(mare) = %q, want the smallest word#school", got)
+	}
+	if got := (Plan{Word: "ly"}).SchoolPosition(e); got != "lycee#s-2" {
+		t.Errorf("SchoolPosition(ly) = %q", got)
+	}
+	if got := (Plan{Word: "xy"}).SchoolPosition(e); got != "" {
+		t.Errorf("SchoolPosition(xy) = %q", got)
+	}
+	if !(Plan{Word: "mare", Words: []string{"ana", "ly"}, Filters: []Filter{{"country", "FR"}}}).Matches(e) ||
+		(Plan{Words: []string{"ion"}}).Matches(e) || (Plan{Filters: []Filter{{"subject", "music"}}}).Matches(e) {
+		t.Error("Matches")
 	}
 }
 
@@ -154,7 +171,7 @@ func FuzzParseQuery(f *testing.F) {
 			t.Fatalf("one-letter driver %q", p.Word)
 		}
 		n := len(p.Words) + len(p.Filters)
-		if p.Word != "" || p.Kind != "" {
+		if p.Word != "" {
 			n++
 		}
 		if n != len(q.Words)+len(q.Filters) {

@@ -17,12 +17,15 @@ type Hit struct {
 	Schools   []member.SchoolRef `json:"schools"`
 }
 
-// Entry is what the search index holds for one teacher: the hit it shows, the key that
-// orders teachers by name, the distinct folded words of their names and their schools'
-// names, and their category values by kind (hidden profile lists left out).
+// Entry is what the search reads of one teacher: the hit it shows, the key that orders
+// teachers by name, the distinct folded words of their names and their schools' names,
+// and their category values by kind (hidden profile lists left out).
 type Entry struct {
-	Hit        Hit
-	SortName   string
+	Hit      Hit
+	SortName string
+	// NameWords: the distinct folded words of the teacher's own names (the name-word
+	// index files the teacher under each); Words adds their schools' names.
+	NameWords  []string
 	Words      []string
 	Categories map[string][]string
 }
@@ -43,6 +46,7 @@ func EntryOf(m member.Member) (e Entry, ok bool) {
 	for _, s := range m.Schools {
 		text = append(text, s.Name)
 	}
+	e.NameWords = fold.Words(m.FirstName + " " + m.LastName)
 	e.Words = fold.Words(strings.Join(text, " "))
 	e.Categories = map[string][]string{}
 	add := func(kind string, values ...string) {

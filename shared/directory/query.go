@@ -12,11 +12,7 @@ import (
 	"etwin/shared/vocab"
 )
 
-// Filter kinds (query parameters), in the fixed order in which the search prefers one as
-// the driver of its index Query when q gives no usable word: the kind whose values are
-// expected to be rarest first (a teacher names 2-3 of dozens of subjects and themes; a
-// country holds a few per cent of the teachers; nearly everyone works in English; there
-// are few school types and five age groups).
+// Filter kinds (query parameters), in a fixed order (the order of the plan's filters).
 var Kinds = []string{"subject", "interest", "country", "language", "schoolType", "ageGroup"}
 
 var known = map[string]func(string) bool{
@@ -99,22 +95,26 @@ func (q Query) Key() string {
 // Filter is one category condition.
 type Filter struct{ Kind, Value string }
 
-// Plan is how the store answers a query: one Query of a driver partition of the index,
-// in its sort order, and conditions on each entry read.
+// Plan is how the store answers a query (docs/data-model.md, "Member search").
+//
+// With a lead word (Word), two streams in turn: first the teachers with a word of their
+// own names starting with Word (the name-word index), then the teachers of the schools
+// with a word of their names starting with Word (the school word index, then each
+// school's teachers). Without one, every teacher in name order (the teachers' entries on
+// GSI1), filtered. Either way the other words and the category filters are conditions on
+// each teacher read.
 type Plan struct {
-	// The driver: the word index under Word (entries whose word starts with Word), else
-	// the category index of Kind=Value, else (both empty) every teacher in name order.
-	Word        string
-	Kind, Value string
+	// Word drives the word streams; empty: every teacher in name order.
+	Word string
 	// Words every hit's name words must start with (besides Word), and the category
-	// conditions besides the driver's.
+	// conditions.
 	Words   []string
 	Filters []Filter
 }
 
-// Plan chooses the driver: the longest q word when it has at least 2 letters (the word
-// index is partitioned by a word's first two letters), else the first filter in Kinds
-// order, else all teachers.
+// Plan chooses the lead word: the longest q word when it has at least 2 letters (the word
+// indexes are partitioned by a word's first two letters); the other words and every
+// filter are conditions.
 func (q Query) Plan() Plan {
 	var p Plan
 	lead := -1
@@ -131,29 +131,64 @@ func (q Query) Plan() Plan {
 		}
 	}
 	for _, k := range Kinds {
-		v, ok := q.Filters[k]
-		if !ok {
-			continue
-		}
-		if p.Word == "" && p.Kind == "" {
-			p.Kind, p.Value = k, v
-		} else {
+		if v, ok := q.Filters[k]; ok {
 			p.Filters = append(p.Filters, Filter{Kind: k, Value: v})
 		}
 	}
 	return p
 }
 
-// Exact reports whether every entry of the driver partition is a hit (nothing to filter).
+// Exact reports whether every teacher read is a hit (nothing to filter).
 func (p Plan) Exact() bool { return p.Word == "" && len(p.Words) == 0 && len(p.Filters) == 0 }
 
-// Counts reports whether an entry of the word index (a member found under entryWord, with
-// the name words of wordsText) is a hit of the plan's driver. A member with two name
-// words that start with p.Word is counted only under the smaller one, so that every
-// member appears once across pages. (The other conditions are checked by the store.)
-func (p Plan) Counts(entryWord, wordsText string) bool {
-	for _, w := range strings.Fields(wordsText) {
+// Counts reports whether a name-word entry (a teacher filed under entryWord, one of the
+// words of their own names, nameWords) is a hit of the first stream: a teacher with two
+// name words that start with Word is counted only under the smaller one, so that every
+// teacher appears once across pages.
+func (p Plan) Counts(entryWord string, nameWords []string) bool {
+	for _, w := range nameWords {
 		if w < entryWord && strings.HasPrefix(w, p.Word) {
+			return false
+		}
+	}
+	return true
+}
+
+// NamedBy reports whether a word of the teacher's own names starts with Word (the
+// teacher is a hit of the first stream, not of the second).
+func (p Plan) NamedBy(e Entry) bool {
+	for _, w := range e.NameWords {
+		if strings.HasPrefix(w, p.Word) {
+			return true
+		}
+	}
+	return false
+}
+
+// SchoolPosition is where the second stream counts a teacher: the smallest position
+// "<word>#<schoolId>" (the school word index's sort key) among the words starting with
+// Word of the names of the teacher's schools; "" when none does. A teacher of two such
+// schools is counted once, at this position.
+func (p Plan) SchoolPosition(e Entry) string {
+	best := ""
+	for _, s := range e.Hit.Schools {
+		for _, w := range fold.Words(s.Name) {
+			if pos := w + "#" + s.SchoolID; strings.HasPrefix(w, p.Word) && (best == "" || pos < best) {
+				best = pos
+			}
+		}
+	}
+	return best
+}
+
+// Matches reports whether a teacher's entry meets the conditions besides the lead word:
+// every other word starts a word of their or their schools' names, and every filter holds.
+func (p Plan) Matches(e Entry) bool {
+	if !fold.MatchesPrefixes(e.Words, p.Words) {
+		return false
+	}
+	for _, f := range p.Filters {
+		if !contains(e.Categories[f.Kind], f.Value) {
 			return false
 		}
 	}
