@@ -30,10 +30,14 @@ import (
 	"etwin/shared/project"
 	"etwin/shared/school"
 	"etwin/shared/staff"
+	"etwin/shared/stats"
 )
 
 // Options tune a load.
 type Options struct {
+	// Sink, when set, takes the items of a bulk load instead of the table (DynamoDB JSON
+	// files for ImportTable): every reference must then be to a line of the file.
+	Sink    Sink
 	Workers int // parallel writers (default: 4 per CPU)
 	// Batch is how many lines a worker takes at once (default 100). The load holds at most
 	// (Workers+1)×Batch lines at a time, however long the file.
@@ -44,6 +48,10 @@ type Options struct {
 
 // DefaultBatch is the default Options.Batch.
 const DefaultBatch = 100
+
+// MaxPlainPasswords is how many account lines of a file may carry a plain password (each
+// costs an argon2id hash, tens of milliseconds); a file with more has all of them refused.
+const MaxPlainPasswords = 1000
 
 // LineError is a rejected line.
 type LineError struct {
@@ -62,6 +70,8 @@ type Report struct {
 	// PeakLines is the most lines the load held at once (read and not yet written): at most
 	// (Workers+1)×Batch.
 	PeakLines int
+	// Bulk: the load took the bulk path (a new table, or files).
+	Bulk bool
 }
 
 type entry struct {
@@ -92,11 +102,15 @@ type run struct {
 	report   Report
 	failed   map[string]failure // record key → the line that failed
 
-	skip  map[int]bool   // lines rejected by the check (written only before the write passes)
-	total map[string]int // lines of each type to write
+	skip      map[int]bool   // lines rejected by the check (written only before the write passes)
+	total     map[string]int // lines of each type to write
+	passwords []entry        // the account lines with a plain password (line and type), during the check
 
 	held, peak atomic.Int64
 	schools    boundedCache[school.School]
+	// batchDone, when set, learns each batch a pass's workers wrote: its number (in the
+	// file's order) and its last line.
+	batchDone func(seq, lastLine int)
 }
 
 // Load imports the lines read from src. It reads src several times (Seek to its start):
@@ -116,6 +130,14 @@ func Load(ctx context.Context, store *ddb.Store, src io.ReadSeeker, opt Options)
 	if err := rn.check(ctx); err != nil {
 		return rn.final(), err
 	}
+	b, err := rn.bulkMode(ctx)
+	if err != nil {
+		return rn.final(), err
+	}
+	if b != nil {
+		rn.report.Bulk = true
+		return rn.final(), b.load(ctx)
+	}
 	passes := []struct {
 		typ, name string
 		do        func(context.Context, []entry) error
@@ -130,6 +152,40 @@ func Load(ctx context.Context, store *ddb.Store, src io.ReadSeeker, opt Options)
 		}
 	}
 	return rn.final(), nil
+}
+
+// bulkMode decides the path: bulk into files; bulk into the table when this file's first
+// run found it empty (no teacher, school or project counted) and its runs have not ended
+// (the checkpoint, IMPORT#<digest>); otherwise nil: the line-by-line path, with its
+// conditional writes, for a table in use.
+func (rn *run) bulkMode(ctx context.Context) (*bulk, error) {
+	if rn.opt.Sink != nil {
+		return newBulk(rn, rn.opt.Sink, ddb.ImportState{}), nil
+	}
+	digest, err := Digest(rn.src)
+	if err != nil {
+		return nil, err
+	}
+	st, found, err := rn.store.GetImportState(ctx, digest)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		counts, err := rn.store.GetStats(ctx, stats.All)
+		if err != nil || counts != (stats.Counts{}) {
+			return nil, err
+		}
+		st = ddb.ImportState{Digest: digest, Fresh: true}
+		if err := rn.store.PutImportState(ctx, st); err != nil {
+			return nil, err
+		}
+	}
+	if !st.Fresh || st.Done {
+		return nil, nil
+	}
+	b := newBulk(rn, tableSink{rn.store}, st)
+	b.checkGuards = true // (staff accounts may hold usernames and addresses)
+	return b, nil
 }
 
 func newRun(store *ddb.Store, src io.ReadSeeker, opt Options) *run {
@@ -260,8 +316,13 @@ func (rn *run) check(ctx context.Context) error {
 				rn.skip[l.n] = true
 			} else {
 				rn.total[rec.Type]++
-				if k := rec.Key(); seen.add(k) {
-					suspect[k] = true
+				for _, k := range rec.Uniques() {
+					if seen.add(k) {
+						suspect[k] = true
+					}
+				}
+				if rec.HasPassword() {
+					rn.passwords = append(rn.passwords, entry{line: l.n, rec: importer.Record{Type: rec.Type}})
 				}
 			}
 			rn.mu.Unlock()
@@ -269,8 +330,22 @@ func (rn *run) check(ctx context.Context) error {
 		return nil
 	})
 	stop()
-	if err != nil || len(suspect) == 0 {
+	if err != nil {
 		return err
+	}
+	if len(rn.passwords) > MaxPlainPasswords {
+		// argon2id costs tens of milliseconds a password: a migration brings hashes
+		for _, p := range rn.passwords {
+			rn.rejected = append(rn.rejected, LineError{Line: p.line, Reason: fmt.Sprintf("password: a file may carry plain passwords "+
+				"for at most %d accounts (this one has %d): give passwordHash, or no password (the account then sets one "+
+				"through a password reset)", MaxPlainPasswords, len(rn.passwords))})
+			rn.skip[p.line] = true
+			rn.total[p.rec.Type]--
+		}
+	}
+	rn.passwords = nil
+	if len(suspect) == 0 {
+		return nil
 	}
 	at := map[string][]int{} // suspect key → its lines
 	types := map[int]string{}
@@ -280,11 +355,13 @@ func (rn *run) check(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("line %d changed while the import ran: %v", l.n, err)
 			}
-			if k := rec.Key(); suspect[k] {
-				rn.mu.Lock()
-				at[k] = append(at[k], l.n)
-				types[l.n] = rec.Type
-				rn.mu.Unlock()
+			for _, k := range rec.Uniques() {
+				if suspect[k] {
+					rn.mu.Lock()
+					at[k] = append(at[k], l.n)
+					types[l.n] = rec.Type
+					rn.mu.Unlock()
+				}
 			}
 		}
 		return nil
@@ -292,12 +369,20 @@ func (rn *run) check(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for k, lines := range at {
+	keys := make([]string, 0, len(at))
+	for k := range at {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		lines := at[k]
 		sort.Ints(lines)
 		for _, n := range lines[1:] {
-			rn.reject(n, "duplicate of line %d (%s)", lines[0], k)
-			rn.skip[n] = true
-			rn.total[types[n]]--
+			if !rn.skip[n] {
+				rn.reject(n, "duplicate of line %d (%s)", lines[0], k)
+				rn.skip[n] = true
+				rn.total[types[n]]--
+			}
 		}
 	}
 	return nil
@@ -309,7 +394,11 @@ func (rn *run) check(ctx context.Context) error {
 func (rn *run) fanOut(ctx context.Context, size int, keep func(n int, line []byte) bool, done *atomic.Int64, do func(context.Context, []rawLine) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches := make(chan []rawLine)
+	type numbered struct {
+		seq   int
+		lines []rawLine
+	}
+	batches := make(chan numbered)
 	var wg sync.WaitGroup
 	var first error
 	var once sync.Once
@@ -319,20 +408,24 @@ func (rn *run) fanOut(ctx context.Context, size int, keep func(n int, line []byt
 			defer wg.Done()
 			for b := range batches {
 				if ctx.Err() == nil {
-					if err := do(ctx, b); err != nil {
+					if err := do(ctx, b.lines); err != nil {
 						once.Do(func() { first = err; cancel() })
+					} else if rn.batchDone != nil {
+						rn.batchDone(b.seq, b.lines[len(b.lines)-1].n)
 					}
 				}
-				done.Add(int64(len(b)))
-				rn.release(len(b))
+				done.Add(int64(len(b.lines)))
+				rn.release(len(b.lines))
 			}
 		}()
 	}
 	var batch []rawLine
+	seq := 0
 	send := func() error {
 		select {
-		case batches <- batch:
+		case batches <- numbered{seq: seq, lines: batch}:
 			batch = nil
+			seq++
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()
@@ -367,15 +460,21 @@ func (rn *run) fanOut(ctx context.Context, size int, keep func(n int, line []byt
 // pass reads src again and writes the lines of type typ: the workers parse each batch
 // (lines the check accepted) and hand it to do.
 func (rn *run) pass(ctx context.Context, typ, name string, do func(context.Context, []entry) error) error {
-	if rn.total[typ] == 0 {
+	return rn.passOf(ctx, name, rn.total[typ], func(n int, line []byte) bool { return typeOf(line) == typ }, do)
+}
+
+// passOf reads src again and hands the lines keep selects (of those the check accepted),
+// total of them, parsed, in batches to do.
+func (rn *run) passOf(ctx context.Context, name string, total int, keep func(n int, line []byte) bool, do func(context.Context, []entry) error) error {
+	if total == 0 {
 		return nil
 	}
 	var done atomic.Int64
-	stop := rn.progress(name, rn.total[typ], &done)
+	stop := rn.progress(name, total, &done)
 	defer stop()
 	// (a few lines go to every worker rather than all to one)
-	batch := max(1, min(rn.opt.Batch, (rn.total[typ]+rn.opt.Workers-1)/rn.opt.Workers))
-	return rn.fanOut(ctx, batch, func(n int, line []byte) bool { return !rn.skip[n] && typeOf(line) == typ }, &done,
+	batch := max(1, min(rn.opt.Batch, (total+rn.opt.Workers-1)/rn.opt.Workers))
+	return rn.fanOut(ctx, batch, func(n int, line []byte) bool { return !rn.skip[n] && keep(n, line) }, &done,
 		func(ctx context.Context, b []rawLine) error {
 			es := make([]entry, len(b))
 			for i, l := range b {

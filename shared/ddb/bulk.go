@@ -2,11 +2,15 @@ package ddb
 
 import (
 	"context"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"etwin/shared/certification"
+	"etwin/shared/importer"
 	"etwin/shared/member"
+	"etwin/shared/project"
 	"etwin/shared/school"
 )
 
@@ -139,4 +143,159 @@ func (s *Store) batchWrite(ctx context.Context, reqs []types.WriteRequest) error
 		}
 	}
 	return nil
+}
+
+// BulkProjectItems are an imported project's items as ImportProject stores a new one: the
+// project (with the countries it spans and whether it counts as active at now), its entry
+// in the NSO queue of each country yet to decide, and its partners.
+func (s *Store) BulkProjectItems(p project.Project, partners []project.Partner, countries []string, now time.Time) ([]map[string]types.AttributeValue, error) {
+	p.Imported = true
+	if p.Status == project.AwaitingNSO && p.SubmittedAt == nil {
+		at := p.CreatedAt
+		p.SubmittedAt = &at
+	}
+	next := importedProject{projectItem: newProjectItem(p), Countries: countries, CountedActive: p.Active(now)}
+	it, err := item(projectPK(p.ProjectID), skProject, "project", next)
+	if err != nil {
+		return nil, err
+	}
+	out := []map[string]types.AttributeValue{it}
+	for _, c := range undecided(next.toProject()) {
+		q, err := s.queueEntryPut(next.toProject(), c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, q.write.Put.Item)
+	}
+	for _, pt := range partners {
+		it, err := s.partnerPut(p, pt)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+// BulkProjectFacts are what an imported approved or closed project adds to the summary of
+// each of its partners' schools (importedProjectSummaries), by school.
+func BulkProjectFacts(p project.Project, partners []project.Partner, countries []string) map[string]certification.ProjectFacts {
+	if p.Status != project.Approved && p.Status != project.Closed {
+		return nil
+	}
+	out := map[string]certification.ProjectFacts{}
+	for _, pt := range partners {
+		if pt.SchoolID == "" {
+			continue
+		}
+		f := approvedFact(p, pt.MemberID)
+		pf := out[pt.SchoolID]
+		pf.Members = append(pf.Members, pt.MemberID)
+		pf.ApprovedAt, pf.ClosedAt, pf.European = *f.ApprovedAt, f.ClosedAt, len(countries) > 1
+		out[pt.SchoolID] = pf
+	}
+	return out
+}
+
+// BulkLabelItems are a label's two items (under the project and under the school), as
+// ImportLabels writes them.
+func BulkLabelItems(l project.Label) ([]map[string]types.AttributeValue, error) {
+	var out []map[string]types.AttributeValue
+	for _, k := range []map[string]types.AttributeValue{
+		key(projectPK(l.ProjectID), projectLabelSK(l.Kind, l.SchoolID)),
+		key(schoolPK(l.SchoolID), schoolLabelSK(l.ProjectID, l.Kind)),
+	} {
+		it, err := item(str(k, "PK"), str(k, "SK"), "label", labelItem(l))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+// BulkActivityItem is an imported activity's item, as ImportActivity writes it.
+func BulkActivityItem(a Activity) (map[string]types.AttributeValue, error) {
+	at := a.At.UTC().Format(activityTime)
+	return item(memberPK(a.MemberID), activitySK(at, a.Kind, a.SchoolID), "activity",
+		activityItem{MemberID: a.MemberID, Kind: a.Kind, At: at, SchoolID: a.SchoolID})
+}
+
+// ActivityTime is an activity's time as the summaries keep it (to the nanosecond), for
+// comparing latest activities.
+func ActivityTime(t time.Time) time.Time {
+	v, _ := time.Parse(activityTime, t.UTC().Format(activityTime))
+	return v
+}
+
+// BulkSummaryItem is a school's whole summary as one item (the bulk import sums a school's
+// facts in memory and writes them once).
+func BulkSummaryItem(sum certification.Summary) map[string]types.AttributeValue {
+	return summaryItem(sum)
+}
+
+// ImportState is the checkpoint of a bulk import of one file (IMPORT#<digest> / STATE):
+// whether the first run found the table empty (then the runs of that file write plain
+// puts), how far the core passes and the index pass got, and whether it ended.
+type ImportState struct {
+	Digest string `dynamodbav:"digest"`
+	Fresh  bool   `dynamodbav:"fresh"`
+	// CoreDone: every core item, summary and counter is written.
+	CoreDone bool `dynamodbav:"coreDone"`
+	// IndexLine: every index entry of the lines up to this one is written.
+	IndexLine int  `dynamodbav:"indexLine"`
+	Done      bool `dynamodbav:"done"`
+}
+
+// GetImportState reads the checkpoint of the import of the file digest (found false: none).
+func (s *Store) GetImportState(ctx context.Context, digest string) (ImportState, bool, error) {
+	var st ImportState
+	found, err := s.get(ctx, key(importPK(digest), skImportState), &st)
+	return st, found, err
+}
+
+// PutImportState writes the checkpoint.
+func (s *Store) PutImportState(ctx context.Context, st ImportState) error {
+	it, err := item(importPK(st.Digest), skImportState, "importState", st)
+	if err != nil {
+		return err
+	}
+	return s.BulkPut(ctx, []map[string]types.AttributeValue{it})
+}
+
+// BulkStaffItems are a staff account's items as CreateAccount writes them (the account,
+// its guards, an NSO's entry in its country's list of NSO accounts), for an import into
+// files (a table takes staff lines through ImportStaff).
+func (s *Store) BulkStaffItems(m member.Member) ([]map[string]types.AttributeValue, error) {
+	core, _, err := s.BulkMemberItems(m)
+	if err != nil || m.Role != member.RoleNSO || m.Country == "" {
+		return core, err
+	}
+	entry, err := item(nsoAccountsPK(m.Country), memberPK(m.MemberID), "nsoAccount", nsoAccountItem{MemberID: m.MemberID})
+	return append(core, entry), err
+}
+
+// ImportGuardsTaken looks up the username and e-mail guards of member lines (one
+// BatchGetItem per 50 lines) and returns "username:<id>" and "email:<id>" for each line
+// whose username or address another account holds (the bulk import into a table that
+// already had accounts).
+func (s *Store) ImportGuardsTaken(ctx context.Context, ls []*importer.Member) (map[string]bool, error) {
+	var keys []map[string]types.AttributeValue
+	for _, l := range ls {
+		keys = append(keys, key(usernamePK(member.UsernameKey(l.Username)), skUsername), key(emailPK(emailKey(l.Email)), skEmail))
+	}
+	found, err := s.batchGet(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	taken := map[string]bool{}
+	for _, l := range ls {
+		if it, ok := found[keyRef(usernamePK(member.UsernameKey(l.Username)), skUsername)]; ok && str(it, "memberId") != l.ID {
+			taken["username:"+l.ID] = true
+		}
+		if it, ok := found[keyRef(emailPK(emailKey(l.Email)), skEmail)]; ok && str(it, "memberId") != l.ID {
+			taken["email:"+l.ID] = true
+		}
+	}
+	return taken, nil
 }

@@ -163,10 +163,11 @@ func TestStoredAttributeNames(t *testing.T) {
 			"createdAt indexWords kind postId replyCount title updatedAt version"},
 		{"reply", must(item("PK", "SK", "reply", replyItemOf(r))), "PK SK author author.firstName author.lastName author.memberId body createdAt " +
 			"kind postId replyId updatedAt"},
-		{"member", must(newMemberItem(fullMember(), []string{"A|B"})), "PK SK accountRole country createdAt email emailNotifications " +
-			"failedLoginWindow failedLogins firstName hiddenFields indexKeys indexVersion invitationMail invitationMailReason kind language lastName memberId mutedEmailKinds passwordHash profile " +
+		// (GSI1PK, GSI1SK, wordsText and the category sets: what the member search reads)
+		{"member", must(newMemberItem(fullMember(), []string{"A|B"})), "GSI1PK GSI1SK PK SK accountRole ageGroups countries country createdAt email emailNotifications " +
+			"failedLoginWindow failedLogins firstName hiddenFields indexKeys indexVersion interests invitationMail invitationMailReason kind language languages lastName memberId mutedEmailKinds passwordHash profile " +
 			"profile.ageGroups profile.interests profile.languages profile.projectExperience profile.projectIdeas profile.role profile.subjects " +
-			"schoolIds schools schools[].country schools[].name schools[].schoolId schools[].schoolType username"},
+			"schoolIds schoolTypes schools schools[].country schools[].name schools[].schoolId schools[].schoolType username wordsText"},
 		// Items of other packages that hold these types: a forum author, a member's schools.
 		{"resource", must(item("PK", "SK", "resource", resourceItemOf(res))), "PK SK author author.firstName author.lastName author.memberId " +
 			"createdAt description indexWords kind language resourceId theme title url"},

@@ -170,6 +170,30 @@ func (r Record) Key() string {
 	return ""
 }
 
+// Uniques are the keys no two lines of a file may share: Key, and an account's username
+// and e-mail address and a school's country, city and name (as their guards compare them:
+// folded), which the bulk import checks within the file, as it writes no guards with
+// conditions.
+func (r Record) Uniques() []string {
+	keys := []string{r.Key()}
+	switch {
+	case r.Staff != nil:
+		keys = append(keys, "username:"+member.UsernameKey(r.Staff.Username), "email:"+member.NormalizeEmail(r.Staff.Email))
+	case r.Member != nil:
+		keys = append(keys, "username:"+member.UsernameKey(r.Member.Username), "email:"+member.NormalizeEmail(r.Member.Email))
+	case r.School != nil:
+		sc := r.School.School()
+		c, city, name := sc.DuplicateKey()
+		keys = append(keys, "school name:"+c+"|"+city+"|"+name)
+	}
+	return keys
+}
+
+// HasPassword reports whether an account line carries a plain password.
+func (r Record) HasPassword() bool {
+	return (r.Staff != nil && r.Staff.Password != "") || (r.Member != nil && r.Member.Password != "")
+}
+
 // Parse checks one line and returns its record, or an error whose message says what is
 // wrong (fields named by their JSON path).
 func Parse(line []byte) (Record, error) {
