@@ -209,8 +209,11 @@ func (b *bulk) staffLines(ctx context.Context, sink Sink, es []entry) error {
 		b.staff[e.rec.Staff.ID] = true
 		b.mu.Unlock()
 	}
-	if b.rn.store != nil && b.state.Digest != "" {
+	if b.state.Digest != "" {
 		if _, ok := sink.(discard); ok {
+			for range es {
+				b.rn.stored(ddb.Unchanged)
+			}
 			return nil
 		}
 		return b.rn.staffLines(ctx, es)
@@ -440,7 +443,7 @@ func (b *bulk) labelLines(ctx context.Context, sink Sink, es []entry) error {
 		sum.Labels = append(sum.Labels, certification.LabelFacts{ProjectID: l.ProjectID, Kind: l.Kind,
 			AwardedAt: label.AwardedAt, European: len(countries) > 1})
 		b.mu.Unlock()
-		b.rn.stored(ddb.Created)
+		b.rn.stored(ddb.Unchanged) // (as the line-by-line path counts labels)
 	}
 	return sink.Put(ctx, items)
 }
@@ -545,9 +548,7 @@ func (b *bulk) index(ctx context.Context) error {
 		return err
 	}
 	b.state.IndexLine = 0 // (the pass is complete: Done says so)
-	if rn.opt.Progress != nil {
-		fmt.Fprintln(rn.opt.Progress, "search index built: GET /v1/members and GET /v1/schools now find every imported teacher and school")
-	}
+	rn.opt.Progress.Note("search index built: GET /v1/members and GET /v1/schools now find every imported teacher and school")
 	return nil
 }
 

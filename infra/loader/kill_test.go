@@ -86,15 +86,38 @@ func state(t *testing.T, table string, store *ddb.Store) ([]string, map[string]s
 // their name index, projects with their partners and queue entries, labels, activities
 // and their summaries, and the statistics. Importing the file once more changes nothing
 // and reports nothing created or updated.
+//
+// Both paths: into a new table (the bulk path's plain puts, the counters and summaries
+// written once, then the index pass with its checkpoint) and into a table in use (the
+// line-by-line path's transactions).
 func TestKilledImportRunAgain(t *testing.T) {
+	t.Run("into a new table", func(t *testing.T) { killedImportRunAgain(t, "") })
+	t.Run("into a table in use", func(t *testing.T) { killedImportRunAgain(t, seedFile) })
+}
+
+// seedFile makes a table in use: a school and a teacher imported before.
+const seedFile = `{"type":"school","id":"s-seed","name":"Școala Veche","country":"RO","city":"Arad","schoolType":"primary","registeredAt":"2019-03-01T00:00:00Z"}
+{"type":"member","id":"m-seed","username":"seed.one","email":"seed@example.org","firstName":"Sorin","lastName":"Seed","language":"ro","schoolIds":["s-seed"],"registeredAt":"2019-03-02T00:00:00Z"}
+`
+
+func killedImportRunAgain(t *testing.T, seed string) {
 	opt := loader.Options{Workers: 1, Batch: 3, Now: time.Date(2025, 10, 1, 0, 0, 0, 0, time.UTC)}
 	run := func(store *ddb.Store) (loader.Report, error) {
 		return loader.Load(context.Background(), store, strings.NewReader(killFile), opt)
 	}
-	table := testenv.NewTable(t)
+	newTable := func() string {
+		table := testenv.NewTable(t)
+		if seed != "" {
+			if rep, err := loader.Load(context.Background(), ddb.New(testenv.DDB(), table), strings.NewReader(seed), opt); err != nil || len(rep.Rejected) != 0 {
+				t.Fatalf("seed: %+v %v", rep, err)
+			}
+		}
+		return table
+	}
+	table := newTable()
 	clean := &killer{after: -1}
 	rep0, err := run(clean.store(table))
-	if err != nil || len(rep0.Rejected) != 0 || rep0.Created == 0 {
+	if err != nil || len(rep0.Rejected) != 0 || rep0.Created == 0 || rep0.Bulk != (seed == "") {
 		t.Fatalf("a clean run: %+v %v", rep0, err)
 	}
 	wantItems, wantCounts := state(t, table, ddb.New(testenv.DDB(), table))
@@ -130,7 +153,7 @@ func TestKilledImportRunAgain(t *testing.T) {
 			for i := int(next.Add(1) - 1); i < len(cuts); i = int(next.Add(1) - 1) {
 				after := cuts[i]
 				what := fmt.Sprintf("killed after request %d (%s)", after, clean.ops[max(after-1, 0)])
-				table := testenv.NewTable(t)
+				table := newTable()
 				if _, err := run((&killer{after: after}).store(table)); !errors.Is(err, errKilled) {
 					t.Errorf("%s: the run ended with %v", what, err)
 					continue

@@ -23,6 +23,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"etwin/infra/loader/progress"
 	"etwin/shared/ddb"
 	"etwin/shared/importer"
 	"etwin/shared/member"
@@ -42,8 +43,8 @@ type Options struct {
 	// Batch is how many lines a worker takes at once (default 100). The load holds at most
 	// (Workers+1)×Batch lines at a time, however long the file.
 	Batch    int
-	Progress io.Writer // progress lines, about once a second (nil: none)
-	Now      time.Time // "now" for active projects (default: the time of the load)
+	Progress *progress.Reporter // the progress report (nil: none)
+	Now      time.Time          // "now" for active projects (default: the time of the load)
 }
 
 // DefaultBatch is the default Options.Batch.
@@ -106,8 +107,9 @@ type run struct {
 	total     map[string]int // lines of each type to write
 	passwords []entry        // the account lines with a plain password (line and type), during the check
 
-	held, peak atomic.Int64
-	schools    boundedCache[school.School]
+	held, peak    atomic.Int64
+	schools       boundedCache[school.School]
+	shownRejected int64 // (rejected lines the progress report has counted)
 	// batchDone, when set, learns each batch a pass's workers wrote: its number (in the
 	// file's order) and its last line.
 	batchDone func(seq, lastLine int)
@@ -136,7 +138,8 @@ func Load(ctx context.Context, store *ddb.Store, src io.ReadSeeker, opt Options)
 	}
 	if b != nil {
 		rn.report.Bulk = true
-		return rn.final(), b.load(ctx)
+		err := b.load(ctx)
+		return rn.final(), err
 	}
 	passes := []struct {
 		typ, name string
@@ -562,31 +565,38 @@ func unquote(q []byte) string {
 	return s
 }
 
+// progress starts phase name of the progress report (total lines, -1 unknown) and adds
+// what done counts to it about 10 times a second; stop ends it.
 func (rn *run) progress(name string, total int, done *atomic.Int64) (stop func()) {
-	w := rn.opt.Progress
-	if w == nil {
+	r := rn.opt.Progress
+	if r == nil {
 		return func() {}
 	}
-	line := func() {
-		if total < 0 {
-			fmt.Fprintf(w, "%s %d lines\n", name, done.Load())
-		} else {
-			fmt.Fprintf(w, "%s %d/%d\n", name, done.Load(), total)
-		}
-	}
+	r.Phase(name, int64(total))
 	quit := make(chan struct{})
 	finished := make(chan struct{})
+	var shown int64
+	show := func() {
+		n := done.Load()
+		r.Done(n - shown)
+		shown = n
+		rn.mu.Lock()
+		rejected := int64(len(rn.rejected))
+		rn.mu.Unlock()
+		r.Rejected(rejected - rn.shownRejected)
+		rn.shownRejected = rejected
+	}
 	go func() {
 		defer close(finished)
-		t := time.NewTicker(time.Second)
+		t := time.NewTicker(100 * time.Millisecond)
 		defer t.Stop()
 		for {
 			select {
 			case <-quit:
-				line()
+				show()
 				return
 			case <-t.C:
-				line()
+				show()
 			}
 		}
 	}()

@@ -180,7 +180,7 @@ func TestBadLines(t *testing.T) {
 		`{"type":"school","id":"s-ok","name":"Again","country":"RO","city":"Cluj","schoolType":"primary","registeredAt":"2021-03-01T00:00:00Z"}`,
 		`{"type":"project","id":"p-9","title":"T","founders":["m-1","m-404"],"status":"approved","approvedAt":"2024-10-01T00:00:00Z"}`,
 		`{"type":"member","id":"m-23","username":"good.one","email":"good@example.org","firstName":"Good","lastName":"One","language":"ro","schoolIds":["s-ok","s-ro-1"],"registeredAt":"2021-03-02T00:00:00Z"}`,
-		`{"type":"member","id":"m-1","username":"someone.else","email":"ana.pop@example.org","firstName":"Ana","lastName":"Pop","language":"ro","schoolIds":["s-ro-1"],"registeredAt":"2021-03-02T00:00:00Z"}`,
+		`{"type":"member","id":"m-1","username":"someone.else","email":"ana.renamed@example.org","firstName":"Ana","lastName":"Pop","language":"ro","schoolIds":["s-ro-1"],"registeredAt":"2021-03-02T00:00:00Z"}`,
 		`{"type":"label","projectId":"p-2","kind":"european","schoolId":"s-ro-1","awardedAt":"2025-09-15T00:00:00Z"}`,
 		`{"type":"activity","memberId":"m-404","kind":"other","at":"2025-05-20T00:00:00Z"}`,
 		`{"type":"activity","memberId":"nso-ro","kind":"other","at":"2025-05-20T00:00:00Z"}`,

@@ -19,9 +19,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"etwin/infra/gen"
 	"etwin/infra/loader"
+	"etwin/infra/loader/ddbjson"
+	"etwin/infra/loader/progress"
 	"etwin/infra/localstack"
 	"etwin/shared/ddb"
 )
@@ -30,6 +33,7 @@ func main() {
 	endpoint := flag.String("endpoint", "", "DynamoDB endpoint (local stack: http://127.0.0.1:8000); empty: AWS")
 	table := flag.String("table", "Table", "table name (the deployed stack's table on AWS)")
 	workers := flag.Int("workers", 0, "parallel writers (default: 4 per CPU)")
+	files := flag.String("ddbjson", "", "instead of writing to a table: write the items as DynamoDB JSON files for ImportTable into this new directory (docs/import.md)")
 	generate := flag.Int("generate", 0, "instead of importing: write a generated file of N members (and their schools) to stdout")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: import [-endpoint URL] [-table NAME] [-workers N] FILE.jsonl")
@@ -49,7 +53,7 @@ func main() {
 	}
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer cancel()
-	rep, err := run(ctx, *endpoint, *table, flag.Arg(0), *workers)
+	rep, err := run(ctx, *endpoint, *table, flag.Arg(0), *workers, *files)
 	for _, r := range rep.Rejected {
 		fmt.Fprintln(os.Stderr, r)
 	}
@@ -64,24 +68,55 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, endpoint, table, path string, workers int) (loader.Report, error) {
+func run(ctx context.Context, endpoint, table, path string, workers int, files string) (loader.Report, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return loader.Report{}, err
 	}
 	defer f.Close()
 	var store *ddb.Store
-	if endpoint != "" {
+	switch {
+	case files != "":
+		store = ddb.New(nil, table) // (its item builders only: nothing is read or written)
+	case endpoint != "":
 		store = ddb.New(localstack.NewDynamoClient(endpoint), table)
-	} else {
+	default:
 		cfg, err := config.LoadDefaultConfig(ctx)
 		if err != nil {
 			return loader.Report{}, err
 		}
 		store = ddb.New(ddb.NewClient(cfg), table)
 	}
+	opt := loader.Options{Workers: workers, Progress: progress.ForFile(os.Stderr)}
+	var w *ddbjson.Writer
+	if files != "" {
+		if w, err = ddbjson.NewWriter(files); err != nil {
+			return loader.Report{}, err
+		}
+		opt.Sink = ddbjsonSink{w}
+	}
 	start := time.Now()
-	rep, err := loader.Load(ctx, store, f, loader.Options{Workers: workers, Progress: os.Stderr})
-	fmt.Fprintf(os.Stderr, "took %s\n", time.Since(start).Round(time.Millisecond))
+	rep, err := loader.Load(ctx, store, f, opt)
+	opt.Progress.Finish()
+	if w != nil {
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+	}
+	mode := "line by line (a table in use)"
+	if rep.Bulk {
+		mode = "bulk (a new table)"
+		if files != "" {
+			mode = "bulk, into " + files
+		}
+	}
+	fmt.Fprintf(os.Stderr, "took %s, %s\n", time.Since(start).Round(time.Millisecond), mode)
 	return rep, err
+}
+
+// ddbjsonSink hands the bulk path's items to the files.
+type ddbjsonSink struct{ w *ddbjson.Writer }
+
+func (s ddbjsonSink) Put(_ context.Context, items []map[string]types.AttributeValue) error {
+	return s.w.Put(items...)
 }
