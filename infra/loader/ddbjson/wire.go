@@ -189,3 +189,7 @@ func fromWire(w wire) (types.AttributeValue, error) {
 	}
 	return out[0], nil
 }
+
+// Line is item as one line of an export (DynamoDB JSON, map keys in order): a canonical
+// form, for comparing items.
+func Line(item map[string]types.AttributeValue) ([]byte, error) { return encodeLine(item) }
