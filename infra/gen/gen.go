@@ -96,23 +96,7 @@ func Batch(seed uint64, k0, n int) ([]member.Member, []school.School) {
 	var ss []school.School
 	now := time.Date(2024, 9, 1, 0, 0, 0, 0, time.UTC)
 	for k := k0; k < k0+n; k++ {
-		r := rand.New(rand.NewPCG(seed, uint64(k)))
-		c := &countries[r.IntN(len(countries))]
-		m := member.Member{
-			MemberID: fmt.Sprintf("g-%d-%08d", seed, k), Username: fmt.Sprintf("gen%d_%d", seed, k),
-			FirstName: one(r, c.first), LastName: one(r, c.last), Email: fmt.Sprintf("gen%d.%d@example.org", seed, k),
-			Language: c.lang, Role: member.RoleTeacher, CreatedAt: now, PasswordHash: "-",
-			Profile: &member.Profile{Role: one(r, roles), Subjects: pick(r, subjects, 1+r.IntN(3)),
-				AgeGroups: pick(r, ageGroups, 1+r.IntN(2)), ProjectExperience: "some",
-				Interests: pick(r, themes, 1+r.IntN(3)), Languages: append([]string{c.lang}, pick(r, languages, r.IntN(2))...)},
-		}
-		if r.IntN(5) == 0 {
-			m.FirstName += "-" + one(r, c.first)
-		}
-		if r.IntN(10) == 0 {
-			m.HiddenFields = []string{"languages"}
-		}
-		m.Profile.Languages = dedupe(m.Profile.Languages)
+		m, r, c := newMember(seed, k, now)
 		nSchools := 1
 		if r.IntN(8) == 0 {
 			nSchools = 2
@@ -137,6 +121,39 @@ func Batch(seed uint64, k0, n int) ([]member.Member, []school.School) {
 		ms = append(ms, m)
 	}
 	return ms, dedupeSchools(ss)
+}
+
+// memberID is the id of member k of the data set seed.
+func memberID(seed uint64, k int) string { return fmt.Sprintf("g-%d-%08d", seed, k) }
+
+// memberCountry is the index in countries of member k's country: the first draw of the
+// member's random source, as newMember makes it.
+func memberCountry(seed uint64, k int) int {
+	return rand.New(rand.NewPCG(seed, uint64(k))).IntN(len(countries))
+}
+
+// newMember makes member k of the data set seed (without schools) and returns the
+// member's random source, positioned after the member's draws, and the member's country.
+// Usernames and e-mail addresses carry seed and k: unique by construction.
+func newMember(seed uint64, k int, createdAt time.Time) (member.Member, *rand.Rand, *country) {
+	r := rand.New(rand.NewPCG(seed, uint64(k)))
+	c := &countries[r.IntN(len(countries))]
+	m := member.Member{
+		MemberID: memberID(seed, k), Username: fmt.Sprintf("gen%d_%d", seed, k),
+		FirstName: one(r, c.first), LastName: one(r, c.last), Email: fmt.Sprintf("gen%d.%d@example.org", seed, k),
+		Language: c.lang, Role: member.RoleTeacher, CreatedAt: createdAt, PasswordHash: "-",
+		Profile: &member.Profile{Role: one(r, roles), Subjects: pick(r, subjects, 1+r.IntN(3)),
+			AgeGroups: pick(r, ageGroups, 1+r.IntN(2)), ProjectExperience: "some",
+			Interests: pick(r, themes, 1+r.IntN(3)), Languages: append([]string{c.lang}, pick(r, languages, r.IntN(2))...)},
+	}
+	if r.IntN(5) == 0 {
+		m.FirstName += "-" + one(r, c.first)
+	}
+	if r.IntN(10) == 0 {
+		m.HiddenFields = []string{"languages"}
+	}
+	m.Profile.Languages = dedupe(m.Profile.Languages)
+	return m, r, c
 }
 
 func dedupe(list []string) []string {

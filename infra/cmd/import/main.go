@@ -14,6 +14,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"time"
@@ -35,13 +36,18 @@ func main() {
 	workers := flag.Int("workers", 0, "parallel writers (default: 4 per CPU)")
 	files := flag.String("ddbjson", "", "instead of writing to a table: write the items as DynamoDB JSON files for ImportTable into this new directory (docs/import.md)")
 	generate := flag.Int("generate", 0, "instead of importing: write a generated file of N members (and their schools) to stdout")
+	full := flag.Bool("full", false, "with -generate: a whole migration file (N/10 schools, N members, N/10 projects, their labels, N/2 activities)")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: import [-endpoint URL] [-table NAME] [-workers N] FILE.jsonl")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
 	if *generate > 0 {
-		if err := gen.WriteJSONL(os.Stdout, 1, *generate); err != nil {
+		write := gen.WriteJSONL
+		if *full {
+			write = func(w io.Writer, seed uint64, n int) error { return gen.WriteFile(w, seed, n, gen.FullFile) }
+		}
+		if err := write(os.Stdout, 1, *generate); err != nil {
 			fmt.Fprintln(os.Stderr, "generate:", err)
 			os.Exit(2)
 		}
