@@ -273,8 +273,10 @@ func (ds *dataset) school(k int) schoolLine {
 	c := &countries[ds.schoolCountry(k)]
 	r := ds.rng(saltSchool, k)
 	city := one(r, c.cities)
-	// (generated names repeat within a city: the number keeps them apart, as the duplicate guard wants)
-	name := fmt.Sprintf(one(r, c.schools), one(r, c.patrons)) + fmt.Sprintf(" %08d", k)
+	// (generated names repeat within a city: the number keeps them apart, as the duplicate
+	// guard wants; without leading zeros, which would put every school's number under the
+	// same stem of the word index, "00", as no real school name does)
+	name := fmt.Sprintf(one(r, c.schools), one(r, c.patrons)) + fmt.Sprintf(" %d", k+1)
 	return schoolLine{Type: "school", ID: ds.schoolID(k), Name: name, Country: c.code, City: city,
 		SchoolType: one(r, schoolTypes), Pupils: 40 + r.IntN(1200), RegisteredAt: stamp(ds.schoolReg(k))}
 }

@@ -64,6 +64,8 @@ type bulk struct {
 	// checkGuards: the table held accounts before (staff): each member's username and
 	// e-mail address are looked up in it too.
 	checkGuards bool
+	// verify: a re-import of a file whose bulk runs ended (see emit); the sink is discard.
+	verify bool
 
 	mu       sync.Mutex
 	schools  map[string]member.SchoolRef
@@ -125,7 +127,7 @@ func (b *bulk) summary(schoolID string) *certification.Summary {
 func (b *bulk) load(ctx context.Context) error {
 	rn := b.rn
 	core := b.sink
-	if b.state.CoreDone {
+	if b.state.CoreDone || b.verify {
 		core = discard{} // written by an earlier run: only the memory is rebuilt
 	}
 	passes := []struct {
@@ -140,6 +142,9 @@ func (b *bulk) load(ctx context.Context) error {
 		if err := rn.pass(ctx, p.typ, p.name, func(ctx context.Context, es []entry) error { return p.do(ctx, core, es) }); err != nil {
 			return err
 		}
+	}
+	if b.verify {
+		return nil // (the totals and the index were written by the file's bulk runs)
 	}
 	if !b.state.CoreDone {
 		if err := b.writeTotals(ctx); err != nil {
@@ -201,6 +206,29 @@ func (b *bulk) writeTotals(ctx context.Context) error {
 	return flush(true)
 }
 
+// emit ends a batch of a bulk pass: the items of the lines kept (the others were
+// rejected) go to the sink, each line counted with outcome. A re-import of a file whose
+// bulk runs ended (verify) writes nothing where the table holds exactly these items (the
+// lines are unchanged, read with BatchGetItem); a batch where anything differs goes
+// through the line-by-line path (careful), which keeps what the members changed since.
+func (b *bulk) emit(ctx context.Context, sink Sink, kept []entry, items []map[string]types.AttributeValue,
+	careful func(context.Context, []entry) error, outcome ddb.ImportOutcome) error {
+	if b.verify {
+		same, err := b.rn.store.BulkStored(ctx, items)
+		if err != nil || !same {
+			if err == nil {
+				err = careful(ctx, kept)
+			}
+			return err
+		}
+		outcome = ddb.Unchanged
+	}
+	for range kept {
+		b.rn.stored(outcome)
+	}
+	return sink.Put(ctx, items)
+}
+
 // staffLines: into a table, staff accounts go through ImportStaff (a handful, with their
 // guards' conditions); into files, as CreateAccount's items.
 func (b *bulk) staffLines(ctx context.Context, sink Sink, es []entry) error {
@@ -210,7 +238,7 @@ func (b *bulk) staffLines(ctx context.Context, sink Sink, es []entry) error {
 		b.mu.Unlock()
 	}
 	if b.state.Digest != "" {
-		if _, ok := sink.(discard); ok {
+		if _, ok := sink.(discard); ok && !b.verify {
 			for range es {
 				b.rn.stored(ddb.Unchanged)
 			}
@@ -237,6 +265,7 @@ func (b *bulk) staffLines(ctx context.Context, sink Sink, es []entry) error {
 
 func (b *bulk) schoolLines(ctx context.Context, sink Sink, es []entry) error {
 	var items []map[string]types.AttributeValue
+	var kept []entry
 	for _, e := range es {
 		sc := e.rec.School.School()
 		core, _, err := b.rn.store.BulkSchoolItems(sc)
@@ -250,9 +279,9 @@ func (b *bulk) schoolLines(ctx context.Context, sink Sink, es []entry) error {
 		sum.Country, sum.RegisteredAt = sc.Country, sc.RegisteredAt
 		b.count(stats.Counts{Schools: 1}, sc.Country)
 		b.mu.Unlock()
-		b.rn.stored(ddb.Created)
+		kept = append(kept, e)
 	}
-	return sink.Put(ctx, items)
+	return b.emit(ctx, sink, kept, items, b.rn.schoolLines, ddb.Created)
 }
 
 // schoolRef is a school of the file, or why a reference to it fails.
@@ -312,6 +341,7 @@ func (b *bulk) memberLines(ctx context.Context, sink Sink, es []entry) error {
 		}
 	}
 	var items []map[string]types.AttributeValue
+	var kept []entry
 	for _, e := range es {
 		l := e.rec.Member
 		m, why := b.member(l)
@@ -346,9 +376,9 @@ func (b *bulk) memberLines(ctx context.Context, sink Sink, es []entry) error {
 		b.teachers[m.MemberID] = teacherRef{first: m.FirstName, last: m.LastName, schools: ids}
 		b.count(stats.Counts{Teachers: 1}, m.Country)
 		b.mu.Unlock()
-		b.rn.stored(ddb.Created)
+		kept = append(kept, e)
 	}
-	return sink.Put(ctx, items)
+	return b.emit(ctx, sink, kept, items, b.rn.memberLines, ddb.Created)
 }
 
 func memberLinesOf(es []entry) []*importer.Member {
@@ -361,14 +391,18 @@ func memberLinesOf(es []entry) []*importer.Member {
 
 func (b *bulk) projectLines(ctx context.Context, sink Sink, es []entry) error {
 	var items []map[string]types.AttributeValue
+	var kept []entry
 	for _, e := range es {
 		its, err := b.project(e)
 		if err != nil {
 			return err
 		}
-		items = append(items, its...)
+		if its != nil {
+			items = append(items, its...)
+			kept = append(kept, e)
+		}
 	}
-	return sink.Put(ctx, items)
+	return b.emit(ctx, sink, kept, items, b.rn.projectLines, ddb.Created)
 }
 
 // project is a project line's items (nil when a reference fails: the line is rejected),
@@ -404,12 +438,12 @@ func (b *bulk) project(e entry) ([]map[string]types.AttributeValue, error) {
 	for sid, f := range ddb.BulkProjectFacts(p, partners, countries) {
 		b.summary(sid).Projects[p.ProjectID] = f
 	}
-	b.rn.stored(ddb.Created)
 	return items, nil
 }
 
 func (b *bulk) labelLines(ctx context.Context, sink Sink, es []entry) error {
 	var items []map[string]types.AttributeValue
+	var kept []entry
 	for _, e := range es {
 		l := e.rec.Label
 		if f, ok := b.rn.failedLine("project:" + l.ProjectID); ok {
@@ -443,13 +477,14 @@ func (b *bulk) labelLines(ctx context.Context, sink Sink, es []entry) error {
 		sum.Labels = append(sum.Labels, certification.LabelFacts{ProjectID: l.ProjectID, Kind: l.Kind,
 			AwardedAt: label.AwardedAt, European: len(countries) > 1})
 		b.mu.Unlock()
-		b.rn.stored(ddb.Unchanged) // (as the line-by-line path counts labels)
+		kept = append(kept, e)
 	}
-	return sink.Put(ctx, items)
+	return b.emit(ctx, sink, kept, items, b.rn.labelLines, ddb.Unchanged)
 }
 
 func (b *bulk) activityLines(ctx context.Context, sink Sink, es []entry) error {
 	var items []map[string]types.AttributeValue
+	var kept []entry
 	for _, e := range es {
 		l := e.rec.Activity
 		t, why := b.teacher(l.MemberID)
@@ -480,9 +515,9 @@ func (b *bulk) activityLines(ctx context.Context, sink Sink, es []entry) error {
 			}
 		}
 		b.mu.Unlock()
-		b.rn.stored(ddb.Created)
+		kept = append(kept, e)
 	}
-	return sink.Put(ctx, items)
+	return b.emit(ctx, sink, kept, items, b.rn.activityLines, ddb.Created)
 }
 
 // index is the index pass: the search-index entries of the schools and teachers written,

@@ -137,7 +137,7 @@ func Load(ctx context.Context, store *ddb.Store, src io.ReadSeeker, opt Options)
 		return rn.final(), err
 	}
 	if b != nil {
-		rn.report.Bulk = true
+		rn.report.Bulk = !b.verify
 		err := b.load(ctx)
 		return rn.final(), err
 	}
@@ -183,11 +183,12 @@ func (rn *run) bulkMode(ctx context.Context) (*bulk, error) {
 			return nil, err
 		}
 	}
-	if !st.Fresh || st.Done {
+	if !st.Fresh {
 		return nil, nil
 	}
 	b := newBulk(rn, tableSink{rn.store}, st)
-	b.checkGuards = true // (staff accounts may hold usernames and addresses)
+	b.checkGuards = !st.Done // (staff accounts may hold usernames and addresses)
+	b.verify = st.Done   // a re-import: compared, and written line by line where it differs
 	return b, nil
 }
 

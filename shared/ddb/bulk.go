@@ -2,6 +2,7 @@ package ddb
 
 import (
 	"context"
+	"reflect"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -298,4 +299,29 @@ func (s *Store) ImportGuardsTaken(ctx context.Context, ls []*importer.Member) (m
 		}
 	}
 	return taken, nil
+}
+
+// BulkStored reports whether the table holds exactly items (one consistent BatchGetItem per
+// 100 keys; sets compared in any order): a re-import's test that its lines are unchanged.
+func (s *Store) BulkStored(ctx context.Context, items []map[string]types.AttributeValue) (bool, error) {
+	keys := make([]map[string]types.AttributeValue, 0, len(items))
+	seen := make(map[string]bool, len(items))
+	for _, it := range items {
+		ref := keyRef(str(it, "PK"), str(it, "SK"))
+		if !seen[ref] {
+			seen[ref] = true
+			keys = append(keys, key(str(it, "PK"), str(it, "SK")))
+		}
+	}
+	found, err := s.batchGet(ctx, keys)
+	if err != nil {
+		return false, err
+	}
+	for _, it := range items {
+		stored, ok := found[keyRef(str(it, "PK"), str(it, "SK"))]
+		if !ok || !reflect.DeepEqual(sortSets(&types.AttributeValueMemberM{Value: stored}), sortSets(&types.AttributeValueMemberM{Value: it})) {
+			return false, nil
+		}
+	}
+	return true, nil
 }
