@@ -141,7 +141,7 @@ validate: tools
 # outside the JVM's heap), then 100,000 in memory with the kill-and-resume check.
 BENCH_IMPORT_DATA ?= /dev/shm/etwin-bench-import
 bench: tools build
-	go run ./infra/cmd/bench-import -members 1000000 -check 0 -data $(BENCH_IMPORT_DATA)
+	go run ./infra/cmd/bench-import -members 1000000 -check 0 -reimport=false -data $(BENCH_IMPORT_DATA)
 	go run ./infra/cmd/bench-import -members 100000 -check 20000 -append
 	go run ./infra/cmd/local exec -- go run ./infra/cmd/bench
 

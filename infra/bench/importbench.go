@@ -28,6 +28,7 @@ import (
 	"etwin/infra/gen"
 	"etwin/infra/loader"
 	"etwin/infra/loader/ddbjson"
+	"etwin/infra/loader/progress"
 	"etwin/infra/localstack"
 	"etwin/shared/ddb"
 	"etwin/shared/stats"
@@ -40,7 +41,8 @@ type ImportConfig struct {
 	CheckMembers   int    // teachers of the smaller file the kill-and-resume check runs on (0: skip)
 	DataDir        string // DynamoDB Local's data folder (-dbPath, e.g. on tmpfs); "": in memory
 	Workers        int
-	RawItems       int // items of the raw batch-write baseline
+	RawItems       int  // items of the raw batch-write baseline
+	Reimport       bool // also import the file a second time
 	Progress       io.Writer
 }
 
@@ -178,7 +180,7 @@ type importRun struct {
 
 // runImport imports path into table with a counting client (killAfter > 0: killed after
 // that many calls).
-func runImport(ctx context.Context, url, table, path string, workers int, killAfter int64) (importRun, error) {
+func runImport(ctx context.Context, url, table, path string, workers int, killAfter int64, progressTo io.Writer) (importRun, error) {
 	c := newWriteCounter()
 	var calls atomic.Int64
 	client := dynamodb.New(localstack.NewDynamoClient(url).Options(), func(o *dynamodb.Options) { c.install(o, killAfter, &calls) })
@@ -209,7 +211,12 @@ func runImport(ctx context.Context, url, table, path string, workers int, killAf
 		}
 	}()
 	start := time.Now()
-	rep, err := loader.Load(ctx, ddb.New(client, table), f, loader.Options{Workers: workers})
+	var prog *progress.Reporter
+	if progressTo != nil {
+		prog = progress.New(progressTo, false)
+	}
+	rep, err := loader.Load(ctx, ddb.New(client, table), f, loader.Options{Workers: workers, Progress: prog})
+	prog.Finish()
 	secs := time.Since(start).Seconds()
 	close(stop)
 	<-sampled
@@ -426,7 +433,8 @@ func RunImport(ctx context.Context, cfg ImportConfig) (string, error) {
 		return "", err
 	}
 	logf("importing %s (%d lines) into a new table", path, lines)
-	first, err := runImport(ctx, svc.URL, table, path, cfg.Workers, 0)
+	defer logf("done")
+	first, err := runImport(ctx, svc.URL, table, path, cfg.Workers, 0, cfg.Progress)
 	if err != nil {
 		return "", err
 	}
@@ -437,10 +445,12 @@ func RunImport(ctx context.Context, cfg ImportConfig) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	logf("re-importing the same file")
-	second, err := runImport(ctx, svc.URL, table, path, cfg.Workers, 0)
-	if err != nil {
-		return "", err
+	var second importRun
+	if cfg.Reimport {
+		logf("re-importing the same file")
+		if second, err = runImport(ctx, svc.URL, table, path, cfg.Workers, 0, cfg.Progress); err != nil {
+			return "", err
+		}
 	}
 
 	var b strings.Builder
@@ -458,7 +468,7 @@ func RunImport(ctx context.Context, cfg ImportConfig) (string, error) {
 	w("The generated file: %s lines, %.0f MB (%s teachers, %s schools, projects, labels and activities; no passwords), written in %.1f s.",
 		thousands(lines), float64(size)/1e6, thousands(cfg.Members), thousands(cfg.Members/10), genSecs)
 	w("")
-	w("| | first import (a new table: bulk path) | re-import of the same file (line by line) |")
+	w("| | first import (a new table: bulk path) | re-import of the same file (compared; written line by line where it differs) |")
 	w("|---|---|---|")
 	w("| time | %.0f s | %.0f s |", first.Seconds, second.Seconds)
 	w("| teachers/s | %.0f | %.0f |", members/first.Seconds, members/second.Seconds)
@@ -537,7 +547,7 @@ func killCheck(ctx context.Context, b *strings.Builder, cfg ImportConfig, bcfg C
 		return err
 	}
 	defer dropClean()
-	run, err := runImport(ctx, url, clean, path, cfg.Workers, 0)
+	run, err := runImport(ctx, url, clean, path, cfg.Workers, 0, nil)
 	if err != nil {
 		return err
 	}
@@ -545,7 +555,7 @@ func killCheck(ctx context.Context, b *strings.Builder, cfg ImportConfig, bcfg C
 	if err != nil {
 		return err
 	}
-	again, err := runImport(ctx, url, clean, path, cfg.Workers, 0)
+	again, err := runImport(ctx, url, clean, path, cfg.Workers, 0, nil)
 	if err != nil {
 		return err
 	}
@@ -568,11 +578,11 @@ func killCheck(ctx context.Context, b *strings.Builder, cfg ImportConfig, bcfg C
 		if err != nil {
 			return err
 		}
-		if _, err := runImport(ctx, url, table, path, cfg.Workers, after); !errors.Is(err, errKilledRun) {
+		if _, err := runImport(ctx, url, table, path, cfg.Workers, after, nil); !errors.Is(err, errKilledRun) {
 			drop()
 			return fmt.Errorf("kill after %d calls: the run ended with %v", after, err)
 		}
-		resumed, err := runImport(ctx, url, table, path, cfg.Workers, 0)
+		resumed, err := runImport(ctx, url, table, path, cfg.Workers, 0, nil)
 		if err != nil {
 			drop()
 			return err
