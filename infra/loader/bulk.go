@@ -408,23 +408,18 @@ func (b *bulk) projectLines(ctx context.Context, sink Sink, es []entry) error {
 // project is a project line's items (nil when a reference fails: the line is rejected),
 // as loader's project builds them for ImportProject.
 func (b *bulk) project(e entry) ([]map[string]types.AttributeValue, error) {
-	l := e.rec.Project
-	ids := append(append([]string{}, l.Founders...), l.Partners...)
-	refs := make([]member.Member, len(ids))
-	for k, id := range ids {
+	refs, ok := b.rn.projectMembers(e, func(id string) (member.Member, string) {
 		t, why := b.teacher(id)
 		if why != "" {
-			field := fmt.Sprintf("founders.%d", k)
-			if k >= 2 {
-				field = fmt.Sprintf("partners.%d", k-2)
-			}
-			b.rn.fail(e, "project", "%s: %s", field, why)
-			return nil, nil
+			return member.Member{}, why
 		}
 		home, _ := b.schoolRef(t.schools[0])
-		refs[k] = member.Member{MemberID: id, FirstName: t.first, LastName: t.last, Schools: []member.SchoolRef{home}}
+		return member.Member{MemberID: id, FirstName: t.first, LastName: t.last, Schools: []member.SchoolRef{home}}, ""
+	})
+	if !ok {
+		return nil, nil
 	}
-	p, partners, countries := projectOf(l, refs)
+	p, partners, countries := projectOf(e.rec.Project, refs)
 	items, err := b.rn.store.BulkProjectItems(p, partners, countries, b.rn.opt.Now)
 	if err != nil {
 		return nil, err
@@ -610,6 +605,27 @@ func (b *bulk) saveEvery(ctx context.Context, period time.Duration, mark func() 
 		}
 	}()
 	return func() { close(quit); <-finished }
+}
+
+// projectMembers are the members of a project line's founders and partners, in the line's
+// order, found by lookup; a reference that fails rejects the line (ok false), naming it.
+func (rn *run) projectMembers(e entry, lookup func(id string) (member.Member, string)) (refs []member.Member, ok bool) {
+	l := e.rec.Project
+	ids := append(append([]string{}, l.Founders...), l.Partners...)
+	refs = make([]member.Member, len(ids))
+	for k, id := range ids {
+		m, why := lookup(id)
+		if why != "" {
+			field := fmt.Sprintf("founders.%d", k)
+			if k >= 2 {
+				field = fmt.Sprintf("partners.%d", k-2)
+			}
+			rn.fail(e, "project", "%s: %s", field, why)
+			return nil, false
+		}
+		refs[k] = m
+	}
+	return refs, true
 }
 
 // projectOf builds an imported project, its partners and the countries it spans from its

@@ -178,7 +178,11 @@ func (rn *run) bulkMode(ctx context.Context) (*bulk, error) {
 		if err != nil || counts != (stats.Counts{}) {
 			return nil, err
 		}
-		st = ddb.ImportState{Digest: digest, Fresh: true}
+		empty, err := rn.store.TableEmpty(ctx)
+		if err != nil {
+			return nil, err
+		}
+		st = ddb.ImportState{Digest: digest, Fresh: true, Empty: empty}
 		if err := rn.store.PutImportState(ctx, st); err != nil {
 			return nil, err
 		}
@@ -187,8 +191,8 @@ func (rn *run) bulkMode(ctx context.Context) (*bulk, error) {
 		return nil, nil
 	}
 	b := newBulk(rn, tableSink{rn.store}, st)
-	b.checkGuards = !st.Done // (staff accounts may hold usernames and addresses)
-	b.verify = st.Done   // a re-import: compared, and written line by line where it differs
+	b.checkGuards = !st.Done && !st.Empty // (staff accounts may hold usernames and addresses)
+	b.verify = st.Done                    // a re-import: compared, and written line by line where it differs
 	return b, nil
 }
 
@@ -888,51 +892,11 @@ func (rn *run) projectLines(ctx context.Context, es []entry) error {
 }
 
 func (rn *run) project(ctx context.Context, e entry, members map[string]member.Member) error {
-	l := e.rec.Project
-	created, approved, closed := l.Times()
-	p := project.Project{ProjectID: l.ID, Status: l.Status, Title: l.Title, Summary: l.Summary, Language: l.Language,
-		Themes: []string{}, Tools: []string{}, FounderID: l.Founders[0], CofounderID: l.Founders[1],
-		Version: 1, CreatedAt: created, UpdatedAt: created}
-	if l.AgeRange != nil {
-		p.AgeRange = *l.AgeRange
+	refs, ok := rn.projectMembers(e, func(id string) (member.Member, string) { return rn.teacher(members, id) })
+	if !ok {
+		return nil
 	}
-	if !approved.IsZero() {
-		p.ApprovedAt, p.UpdatedAt = &approved, approved
-	}
-	if !closed.IsZero() {
-		p.ClosedAt = &closed
-		if closed.After(p.UpdatedAt) {
-			p.UpdatedAt = closed
-		}
-	}
-	var partners []project.Partner
-	var countries []string
-	ids := append(append([]string{}, l.Founders...), l.Partners...)
-	for k, id := range ids {
-		m, why := rn.teacher(members, id)
-		if why != "" {
-			field := fmt.Sprintf("founders.%d", k)
-			if k >= 2 {
-				field = fmt.Sprintf("partners.%d", k-2)
-			}
-			rn.fail(e, "project", "%s: %s", field, why)
-			return nil
-		}
-		home := m.Schools[0]
-		addTo(&countries, home.Country)
-		pt := project.Partner{MemberID: id, Role: project.RoleMember, SchoolID: home.SchoolID, Country: home.Country,
-			FirstName: m.FirstName, LastName: m.LastName, AddedAt: created}
-		if k < 2 {
-			pt.Role, pt.Founder = project.RoleAdmin, true
-			p.Founders = append(p.Founders, project.Founder{MemberID: id, SchoolID: home.SchoolID, Country: home.Country})
-			if l.Status != project.AwaitingCofounder {
-				addTo(&p.NSOCountries, home.Country)
-			}
-		}
-		partners = append(partners, pt)
-	}
-	sort.Strings(countries)
-	sort.Strings(p.NSOCountries)
+	p, partners, countries := projectOf(e.rec.Project, refs)
 	o, err := rn.store.ImportProject(ctx, p, partners, countries, rn.opt.Now)
 	if lineFault(err) {
 		rn.fail(e, "project", "%v", err)

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -246,6 +247,8 @@ type ImportState struct {
 	// IndexLine: every index entry of the lines up to this one is written.
 	IndexLine int  `dynamodbav:"indexLine"`
 	Done      bool `dynamodbav:"done"`
+	// Empty: the first run found no item at all (no account either: no guard to look up).
+	Empty bool `dynamodbav:"empty"`
 }
 
 // GetImportState reads the checkpoint of the import of the file digest (found false: none).
@@ -324,4 +327,14 @@ func (s *Store) BulkStored(ctx context.Context, items []map[string]types.Attribu
 		}
 	}
 	return true, nil
+}
+
+// TableEmpty reports whether the table holds no item at all: a Scan of one key, the bulk
+// import's test of a new table (never on a request path).
+func (s *Store) TableEmpty(ctx context.Context) (bool, error) {
+	out, err := s.db.Scan(ctx, &dynamodb.ScanInput{TableName: s.tableName(), Limit: aws.Int32(1), ProjectionExpression: aws.String("PK")})
+	if err != nil {
+		return false, err
+	}
+	return len(out.Items) == 0, nil
 }

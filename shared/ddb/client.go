@@ -64,6 +64,8 @@ type api interface {
 	BatchGetItem(context.Context, *dynamodb.BatchGetItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
 	BatchWriteItem(context.Context, *dynamodb.BatchWriteItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
 	TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+	// (the bulk import's test of an empty table only: no request path scans)
+	Scan(context.Context, *dynamodb.ScanInput, ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error)
 }
 
 // client is the DynamoDB client as the Store uses it. Every call gets the Store's retryer
@@ -234,6 +236,12 @@ func (c *client) BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItem
 	return call(ctx, c, "BatchWriteItem", in, optFns, c.api.BatchWriteItem,
 		func(in *dynamodb.BatchWriteItemInput) { in.ReturnConsumedCapacity = capacityTotal },
 		func(out *dynamodb.BatchWriteItemOutput) float64 { return unitsSum(out.ConsumedCapacity) })
+}
+
+func (c *client) Scan(ctx context.Context, in *dynamodb.ScanInput, optFns ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error) {
+	return call(ctx, c, "Scan", in, optFns, c.api.Scan,
+		func(in *dynamodb.ScanInput) { in.ReturnConsumedCapacity = capacityTotal },
+		func(out *dynamodb.ScanOutput) float64 { return units(out.ConsumedCapacity) })
 }
 
 func (c *client) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
