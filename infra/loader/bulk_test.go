@@ -58,7 +58,7 @@ func TestImportIntoFilesEqualsIntoTable(t *testing.T) {
 	items := func(table string) []string {
 		var out []string
 		for _, it := range dump(t, table) {
-			if !strings.Contains(it, "PK:IMPORT#") { // the checkpoint: a table's only
+			if !strings.Contains(it, "PK:IMPORTS ") { // the checkpoint: a table's only
 				out = append(out, hashes.ReplaceAllString(it, "passwordHash:<hash>"))
 			}
 		}
@@ -100,5 +100,25 @@ func TestManyPlainPasswordsRefused(t *testing.T) {
 	}
 	if m, found, _ := store.GetMember(context.Background(), "m-nopw"); !found || m.PasswordHash != "" {
 		t.Fatalf("the member without a password: %v %+v", found, m)
+	}
+}
+
+// The bulk path is a new table's: a table where another file's bulk import began (even
+// one that counted nothing, staff only) takes the next file line by line, so that two
+// files' bulk writes (their totals, their summaries) never meet.
+func TestSecondFileGoesLineByLine(t *testing.T) {
+	store := ddb.New(testenv.DDB(), testenv.NewTable(t))
+	staffOnly := `{"type":"staff","id":"css-1","username":"css-one","email":"css@example.org","role":"css"}` + "\n"
+	if rep := load(t, store, staffOnly); !rep.Bulk || len(rep.Rejected) != 0 {
+		t.Fatalf("the first file: %+v", rep)
+	}
+	if c := counts(t, store, stats.All); c != (stats.Counts{}) {
+		t.Fatalf("staff are not counted: %+v", c)
+	}
+	if rep := load(t, store, file); rep.Bulk || len(rep.Rejected) != 0 || rep.Created != 11 {
+		t.Fatalf("the second file: %+v", rep)
+	}
+	if want := (stats.Counts{Teachers: 3, Schools: 2, ActiveProjects: 1}); counts(t, store, stats.All) != want {
+		t.Fatalf("statistics %+v, want %+v", counts(t, store, stats.All), want)
 	}
 }

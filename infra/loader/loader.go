@@ -158,8 +158,8 @@ func Load(ctx context.Context, store *ddb.Store, src io.ReadSeeker, opt Options)
 }
 
 // bulkMode decides the path: bulk into files; bulk into the table when this file's first
-// run found it empty (no teacher, school or project counted) and its runs have not ended
-// (the checkpoint, IMPORT#<digest>); otherwise nil: the line-by-line path, with its
+// run found it new (no teacher, school or project counted, no other file's bulk import
+// begun) and its runs have not ended (the checkpoint, IMPORTS / <digest>); otherwise nil: the line-by-line path, with its
 // conditional writes, for a table in use.
 func (rn *run) bulkMode(ctx context.Context) (*bulk, error) {
 	if rn.opt.Sink != nil {
@@ -176,6 +176,10 @@ func (rn *run) bulkMode(ctx context.Context) (*bulk, error) {
 	if !found {
 		counts, err := rn.store.GetStats(ctx, stats.All)
 		if err != nil || counts != (stats.Counts{}) {
+			return nil, err
+		}
+		// (another file's bulk runs, perhaps unfinished: this one goes line by line)
+		if other, err := rn.store.AnyImportState(ctx); err != nil || other {
 			return nil, err
 		}
 		empty, err := rn.store.TableEmpty(ctx)

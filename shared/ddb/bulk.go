@@ -236,7 +236,7 @@ func BulkSummaryItem(sum certification.Summary) map[string]types.AttributeValue 
 	return summaryItem(sum)
 }
 
-// ImportState is the checkpoint of a bulk import of one file (IMPORT#<digest> / STATE):
+// ImportState is the checkpoint of a bulk import of one file (IMPORTS / <digest>):
 // whether the first run found the table empty (then the runs of that file write plain
 // puts), how far the core passes and the index pass got, and whether it ended.
 type ImportState struct {
@@ -254,13 +254,13 @@ type ImportState struct {
 // GetImportState reads the checkpoint of the import of the file digest (found false: none).
 func (s *Store) GetImportState(ctx context.Context, digest string) (ImportState, bool, error) {
 	var st ImportState
-	found, err := s.get(ctx, key(importPK(digest), skImportState), &st)
+	found, err := s.get(ctx, key(importsPK, digest), &st)
 	return st, found, err
 }
 
 // PutImportState writes the checkpoint.
 func (s *Store) PutImportState(ctx context.Context, st ImportState) error {
-	it, err := item(importPK(st.Digest), skImportState, "importState", st)
+	it, err := item(importsPK, st.Digest, "importState", st)
 	if err != nil {
 		return err
 	}
@@ -327,6 +327,21 @@ func (s *Store) BulkStored(ctx context.Context, items []map[string]types.Attribu
 		}
 	}
 	return true, nil
+}
+
+// AnyImportState reports whether a bulk import of any file has begun in the table (one
+// Query of one item).
+func (s *Store) AnyImportState(ctx context.Context) (bool, error) {
+	in, err := partition{PK: importsPK, Forward: true, Consistent: true}.input(s, "")
+	if err != nil {
+		return false, err
+	}
+	in.Limit = aws.Int32(1)
+	out, err := s.db.Query(ctx, in)
+	if err != nil {
+		return false, err
+	}
+	return len(out.Items) > 0, nil
 }
 
 // TableEmpty reports whether the table holds no item at all: a Scan of one key, the bulk

@@ -441,7 +441,6 @@ func roomDueGSI1SK(dueAt time.Time, roomID string) string {
 // roomsDueBy bounds the entries due at now: GSI1SK <= it (DEL sorts after every id).
 func roomsDueBy(now time.Time) string { return now.UTC().Format(keyTime) + "#\x7f" }
 
-// importPK is the checkpoint of a bulk import of one file (by the file's SHA-256).
-func importPK(digest string) string { return "IMPORT#" + digest }
-
-const skImportState = "STATE"
+// The checkpoints of bulk imports, one partition (a handful of items: one per file ever
+// imported in bulk), IMPORTS / <the file's SHA-256>.
+const importsPK = "IMPORTS"
