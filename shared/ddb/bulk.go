@@ -121,7 +121,17 @@ func (s *Store) BulkLoad(ctx context.Context, members []member.Member, schools [
 		}
 		all = append(append(all, core...), index...)
 	}
-	return s.BulkPut(ctx, all)
+	// (generated schools may share a name in a city: their duplicate guards share a key,
+	// which one BatchWriteItem refuses twice; one of them is kept)
+	seen := make(map[string]bool, len(all))
+	kept := make([]map[string]types.AttributeValue, 0, len(all))
+	for i := len(all) - 1; i >= 0; i-- {
+		if ref := keyRef(str(all[i], "PK"), str(all[i], "SK")); !seen[ref] {
+			seen[ref] = true
+			kept = append(kept, all[i])
+		}
+	}
+	return s.BulkPut(ctx, kept)
 }
 
 // batchWrite runs BatchWriteItem in batches of 25; unprocessed items are retried with the
