@@ -42,6 +42,13 @@ func call(t *testing.T, method, path, tok string, body any) reply {
 // callWith is call with extra request headers.
 func callWith(t *testing.T, method, path, tok string, body any, headers map[string]string) reply {
 	t.Helper()
+	return callAt(t, testenv.APIURL(), method, path, tok, body, headers)
+}
+
+// callAt sends a request to the gateway at base and checks the answer against the
+// OpenAPI contract.
+func callAt(t *testing.T, base, method, path, tok string, body any, headers map[string]string) reply {
+	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -56,7 +63,7 @@ func callWith(t *testing.T, method, path, tok string, body any, headers map[stri
 		}
 		rd = bytes.NewReader(raw)
 	}
-	req, err := http.NewRequest(method, testenv.APIURL()+path, rd)
+	req, err := http.NewRequest(method, base+path, rd)
 	if err != nil {
 		t.Fatal(err)
 	}
