@@ -46,7 +46,7 @@ type ImportConfig struct {
 	Progress       io.Writer
 }
 
-// writeCounter counts the writes a client sends: per partition key (table and GSI1), per
+// writeCounter counts the writes a client sends: per partition key (table and GSIs), per
 // item kind, per operation. Keys are counted by a hash (tens of bytes a key, whatever the
 // key); a key's name is kept once it reaches nameFrom writes.
 type writeCounter struct {
@@ -86,8 +86,10 @@ func (c *writeCounter) item(it map[string]types.AttributeValue) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.key(sOf(it, "PK"))
-	if g := sOf(it, "GSI1PK"); g != "" {
-		c.key("GSI1 " + g)
+	for _, ix := range []string{"GSI1", "GSI2"} {
+		if g := sOf(it, ix+"PK"); g != "" {
+			c.key(ix + " " + g)
+		}
 	}
 	kind := sOf(it, "kind")
 	if kind == "" {
@@ -510,7 +512,7 @@ func RunImport(ctx context.Context, cfg ImportConfig) (string, error) {
 	w("")
 	w("A teacher's own items (member, e-mail and username guards, school links, name-word entries): **%.2f per teacher**; all items of the file: %.2f per teacher.", perTeacher, float64(first.Items)/members)
 	w("")
-	w("The hottest partition keys of the first import (table keys, and `GSI1 <key>` for GSI1), and what each would take at 10,000 teachers/s (AWS: at most 1,000 write units a second per partition):")
+	w("The hottest partition keys of the first import (table keys, and `GSI1 <key>`, `GSI2 <key>` for the GSIs), and what each would take at 10,000 teachers/s (AWS: at most 1,000 write units a second per partition):")
 	w("")
 	w("| partition key | writes | at 10,000 teachers/s |")
 	w("|---|---|---|")

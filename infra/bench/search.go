@@ -97,6 +97,7 @@ func runSearchScale(ctx context.Context, client *dynamodb.Client, table string, 
 						return nil, err
 					}
 					cur := ""
+					qCalls, qUnits, qPages := 0, 0.0, 0
 					for page := 0; page < searchPagesPerQuery; page++ {
 						mu.Lock()
 						calls, units = 0, 0
@@ -116,9 +117,14 @@ func runSearchScale(ctx context.Context, client *dynamodb.Client, table string, 
 						totalItems += len(p.Items)
 						sv.MaxCalls = max(sv.MaxCalls, c)
 						sv.MaxUnits = max(sv.MaxUnits, u)
+						qCalls, qUnits, qPages = qCalls+c, qUnits+u, qPages+1
 						if cur = p.NextCursor; cur == "" {
 							break
 						}
+					}
+					if r == 0 {
+						progress("search: %7d members    %v: %d pages, %.1f calls, %.1f units a page", n, params, qPages,
+							float64(qCalls)/float64(qPages), qUnits/float64(qPages))
 					}
 				}
 			}

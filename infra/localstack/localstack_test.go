@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -110,6 +111,52 @@ func TestDynamoAndSES(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A table kept from before the template had its last index gets it.
+	specs, err := ReadTables(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, spec := range specs {
+		if spec.LogicalID != "Table" {
+			continue
+		}
+		old := spec
+		n := len(spec.Create.GlobalSecondaryIndexes)
+		old.Create.GlobalSecondaryIndexes = spec.Create.GlobalSecondaryIndexes[:n-1]
+		used := map[string]bool{}
+		for _, k := range old.Create.KeySchema {
+			used[aws.ToString(k.AttributeName)] = true
+		}
+		for _, ix := range old.Create.GlobalSecondaryIndexes {
+			for _, k := range ix.KeySchema {
+				used[aws.ToString(k.AttributeName)] = true
+			}
+		}
+		old.Create.AttributeDefinitions = nil
+		for _, d := range spec.Create.AttributeDefinitions {
+			if used[aws.ToString(d.AttributeName)] {
+				old.Create.AttributeDefinitions = append(old.Create.AttributeDefinitions, d)
+			}
+		}
+		if err := CreateTable(ctx, client, old, "t-Old"); err != nil {
+			t.Fatal(err)
+		}
+		if err := CreateTable(ctx, client, spec, "t-Old"); err != nil {
+			t.Fatal(err)
+		}
+		d, err := client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("t-Old")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, ix := range d.Table.GlobalSecondaryIndexes {
+			got = append(got, aws.ToString(ix.IndexName))
+		}
+		if len(got) != n || !slices.Contains(got, aws.ToString(spec.Create.GlobalSecondaryIndexes[n-1].IndexName)) {
+			t.Errorf("the kept table's indexes: %v, want %d", got, n)
+		}
+	}
+
 	out, err := client.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String("t-Table")})
 	if err != nil {
 		t.Fatal(err)

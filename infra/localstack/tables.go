@@ -209,15 +209,19 @@ func CreateTables(ctx context.Context, client *dynamodb.Client, templatePath str
 
 // CreateTable creates one table from its spec under the given name, then turns on
 // its TTL. An existing table of that name keeps its data and settings, except that
-// its stream is turned on when the spec has one (ensureStream).
+// it gets the spec's global secondary indexes it lacks (ensureIndexes) and its stream is
+// turned on when the spec has one (ensureStream).
 func CreateTable(ctx context.Context, client *dynamodb.Client, spec TableSpec, name string) error {
 	in := spec.Create // a copy; the slices are only read
 	in.TableName = aws.String(name)
 	_, err := client.CreateTable(ctx, &in)
 	var inUse *types.ResourceInUseException
 	if errors.As(err, &inUse) {
-		// Data kept from an earlier run: the table stays, but its stream is turned on
-		// as the template now says.
+		// Data kept from an earlier run: the table stays, but its indexes and stream
+		// are made what the template now says.
+		if err := ensureIndexes(ctx, client, spec, name); err != nil {
+			return err
+		}
 		return ensureStream(ctx, client, spec, name)
 	}
 	if err != nil {
@@ -247,6 +251,32 @@ func CreateTable(ctx context.Context, client *dynamodb.Client, spec TableSpec, n
 // created before the template had a StreamSpecification gets it, and one with another
 // StreamViewType gets a new stream of the template's type (a stream's view type
 // cannot change, so the old one is turned off first, as CloudFormation replaces it).
+// ensureIndexes creates the spec's global secondary indexes an existing table lacks (one
+// UpdateTable each, as CloudFormation adds them; DynamoDB backfills them from the items).
+func ensureIndexes(ctx context.Context, client *dynamodb.Client, spec TableSpec, name string) error {
+	out, err := client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
+	if err != nil {
+		return fmt.Errorf("localstack: table %s: %w", name, err)
+	}
+	have := map[string]bool{}
+	for _, ix := range out.Table.GlobalSecondaryIndexes {
+		have[aws.ToString(ix.IndexName)] = true
+	}
+	for _, ix := range spec.Create.GlobalSecondaryIndexes {
+		if have[aws.ToString(ix.IndexName)] {
+			continue
+		}
+		if _, err := client.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: aws.String(name),
+			AttributeDefinitions: spec.Create.AttributeDefinitions,
+			GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{{Create: &types.CreateGlobalSecondaryIndexAction{
+				IndexName: ix.IndexName, KeySchema: ix.KeySchema, Projection: ix.Projection, ProvisionedThroughput: ix.ProvisionedThroughput}}},
+		}); err != nil {
+			return fmt.Errorf("localstack: adding index %s to table %s: %w", aws.ToString(ix.IndexName), name, err)
+		}
+	}
+	return nil
+}
+
 func ensureStream(ctx context.Context, client *dynamodb.Client, spec TableSpec, name string) error {
 	want := spec.Create.StreamSpecification
 	if want == nil {

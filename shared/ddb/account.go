@@ -173,7 +173,6 @@ func (s *Store) writeMember(ctx context.Context, before, after *memberItem, cond
 // the member's search index in the same transaction (updateVersioned; account.ErrHasSchool
 // when the member has it already).
 func (s *Store) AddSchool(ctx context.Context, memberID string, ref member.SchoolRef, newSchool *school.School) error {
-	now := time.Now().UTC()
 	_, err := updateVersioned(ctx, s, key(memberPK(memberID), skProfile), account.ErrNoMember, errBusy,
 		func(it *memberItem) error {
 			if it.hasSchool(ref.SchoolID) {
@@ -191,15 +190,12 @@ func (s *Store) AddSchool(ctx context.Context, memberID string, ref member.Schoo
 				if err != nil {
 					return nil, err
 				}
-				link, err := s.schoolMemberItem(ref.SchoolID, memberID, now)
-				if err != nil {
-					return nil, err
-				}
+				// (the school link is one of the member's index items: writeMember writes it)
 				sum, err := s.summaryUpdate(ref.SchoolID, summaryChange{School: newSchool, Join: []string{memberID}})
 				if err != nil {
 					return nil, err
 				}
-				items = append(items, s.put(link), sum)
+				items = append(items, sum)
 				if newSchool != nil { // one more registered school in its country
 					counters, err := s.statsUpdates(stats.Delta{Schools: 1}, newSchool.Country)
 					if err != nil {

@@ -35,13 +35,21 @@ func (s *Store) BulkSchoolItems(sc school.School) (core, index []map[string]type
 	return []map[string]types.AttributeValue{si, guard}, putItems(entries), nil
 }
 
-// BulkMemberItems are a member's items: core (the member item, recording the keys of its
-// index entries, its username and e-mail guards, a link to each school) and its
-// search-index entries (memberIndex). Staff get no links and no entries.
+// BulkMemberItems are a member's items (memberIndex's among them): core (the member item,
+// recording the keys of its index items, its username and e-mail guards, its school
+// links) and its name-word entries (BulkMemberIndex).
 func (s *Store) BulkMemberItems(m member.Member) (core, index []map[string]types.AttributeValue, err error) {
-	index, keys, err := memberIndex(m)
+	all, keys, err := memberIndex(m)
 	if err != nil {
 		return nil, nil, err
+	}
+	var links []map[string]types.AttributeValue
+	for _, it := range all {
+		if isSchoolLink(it) {
+			links = append(links, it)
+		} else {
+			index = append(index, it)
+		}
 	}
 	mi, err := newMemberItem(m, keys)
 	if err != nil {
@@ -63,21 +71,20 @@ func (s *Store) BulkMemberItems(m member.Member) (core, index []map[string]types
 		}
 		core = append(core, ug)
 	}
-	for _, r := range m.Schools {
-		link, err := s.schoolMemberItem(r.SchoolID, m.MemberID, m.CreatedAt)
-		if err != nil {
-			return nil, nil, err
-		}
-		core = append(core, link)
-	}
-	return core, index, nil
+	return append(core, links...), index, nil
 }
 
-// BulkMemberIndex is the search-index entries of a stored member (the index pass reads
-// the member items and writes these).
+// BulkMemberIndex is the name-word entries of a member (the index pass writes these; its
+// school links went with the core items).
 func BulkMemberIndex(m member.Member) ([]map[string]types.AttributeValue, error) {
-	items, _, err := memberIndex(m)
-	return items, err
+	all, _, err := memberIndex(m)
+	var entries []map[string]types.AttributeValue
+	for _, it := range all {
+		if !isSchoolLink(it) {
+			entries = append(entries, it)
+		}
+	}
+	return entries, err
 }
 
 // putItems are the items of transaction puts.

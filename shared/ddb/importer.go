@@ -153,15 +153,8 @@ func (s *Store) ImportNewMembers(ctx context.Context, ms []member.Member) (errs 
 	errs = make([]error, len(ms))
 	var reqs []types.WriteRequest
 	created := func(m member.Member, idx []map[string]types.AttributeValue) error {
-		for _, it := range idx {
+		for _, it := range idx { // (its school links among them)
 			reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: it}})
-		}
-		for _, r := range m.Schools {
-			link, err := s.schoolMemberItem(r.SchoolID, m.MemberID, m.CreatedAt)
-			if err != nil {
-				return err
-			}
-			reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: link}})
 		}
 		return nil
 	}
@@ -314,16 +307,12 @@ func (s *Store) ImportExistingMember(ctx context.Context, m member.Member) (Impo
 				ConditionExpression: e.Condition(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values()}},
 				onFail: fail(errStale)}}
 			for _, r := range merged.Schools {
-				if !cur.hasSchool(r.SchoolID) {
-					link, err := s.schoolMemberItem(r.SchoolID, m.MemberID, m.CreatedAt)
-					if err != nil {
-						return nil, err
-					}
+				if !cur.hasSchool(r.SchoolID) { // (commitMember writes the link, an index item)
 					sum, err := s.summaryUpdate(r.SchoolID, summaryChange{Join: []string{m.MemberID}})
 					if err != nil {
 						return nil, err
 					}
-					items = append(items, s.put(link), sum)
+					items = append(items, sum)
 				}
 			}
 			for _, r := range cur.Schools {
@@ -332,8 +321,7 @@ func (s *Store) ImportExistingMember(ctx context.Context, m member.Member) (Impo
 					if err != nil {
 						return nil, err
 					}
-					items = append(items, txItem{write: types.TransactWriteItem{Delete: &types.Delete{TableName: s.tableName(),
-						Key: key(schoolPK(r.SchoolID), schoolMemberSK(m.MemberID))}}}, sum)
+					items = append(items, sum) // (and commitMember deletes the link)
 				}
 			}
 			return items, nil
@@ -714,17 +702,10 @@ func (s *Store) ImportRepairMembers(ctx context.Context, ids []string) (int, err
 		if err != nil {
 			return 0, err
 		}
-		for i, it := range idx {
+		for i, it := range idx { // (the school links among them)
 			if recorded[idxKeys[i]] {
 				add(m.MemberID, it)
 			}
-		}
-		for _, r := range m.Schools {
-			link, err := s.schoolMemberItem(r.SchoolID, m.MemberID, m.CreatedAt)
-			if err != nil {
-				return 0, err
-			}
-			add(m.MemberID, link)
 		}
 	}
 	found, err := s.batchGet(ctx, refs)

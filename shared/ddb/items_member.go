@@ -91,19 +91,15 @@ type memberItem struct {
 	memberSearchAttrs
 }
 
-// memberSearchAttrs are what the member search reads on a teacher's member item (derived
-// from the member by memberItemOf; absent for staff): its GSI1 entry among all teachers
-// in name order, and what the search's conditions test (see memberindex.go).
+// memberSearchAttrs are what the member search reads on a teacher's member item besides
+// the member's own attributes (derived from the member by memberItemOf; absent for staff):
+// its GSI2 entry among all teachers in name order, the role shown and the conditions of
+// its memberCard (GSI2 projects exactly the card).
 type memberSearchAttrs struct {
-	GSI1PK      string   `dynamodbav:"GSI1PK,omitempty"`
-	GSI1SK      string   `dynamodbav:"GSI1SK,omitempty"`
-	WordsText   string   `dynamodbav:"wordsText,omitempty"`
-	Countries   []string `dynamodbav:"countries,stringset,omitempty"`
-	SchoolTypes []string `dynamodbav:"schoolTypes,stringset,omitempty"`
-	Subjects    []string `dynamodbav:"subjects,stringset,omitempty"`
-	AgeGroups   []string `dynamodbav:"ageGroups,stringset,omitempty"`
-	Languages   []string `dynamodbav:"languages,stringset,omitempty"`
-	Interests   []string `dynamodbav:"interests,stringset,omitempty"`
+	GSI2PK    string `dynamodbav:"GSI2PK,omitempty"`
+	GSI2SK    string `dynamodbav:"GSI2SK,omitempty"`
+	ShownRole string `dynamodbav:"role,omitempty"`
+	cardConditions
 }
 
 func searchAttrsOf(m member.Member) memberSearchAttrs {
@@ -111,11 +107,8 @@ func searchAttrsOf(m member.Member) memberSearchAttrs {
 	if !ok {
 		return memberSearchAttrs{}
 	}
-	c := e.Categories
-	return memberSearchAttrs{GSI1PK: memberAllGSI1PK(shardOf(m.MemberID, memberShards)),
-		GSI1SK: memberSortKey(e.SortName, m.MemberID), WordsText: e.WordsText(),
-		Countries: c["country"], SchoolTypes: c["schoolType"], Subjects: c["subject"], AgeGroups: c["ageGroup"],
-		Languages: c["language"], Interests: c["interest"]}
+	return memberSearchAttrs{GSI2PK: memberAllPK(shardOf(m.MemberID, memberShards)),
+		GSI2SK: memberSortKey(e.SortName, m.MemberID), ShownRole: e.Hit.Role, cardConditions: conditionsOf(e)}
 }
 
 // memberItemOf is m as stored (without index keys, at index version 0).

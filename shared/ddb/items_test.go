@@ -1,6 +1,7 @@
 package ddb
 
 import (
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -10,6 +11,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"gopkg.in/yaml.v3"
+
+	"etwin/shared/directory"
 	"etwin/shared/forum"
 	"etwin/shared/member"
 	"etwin/shared/project"
@@ -163,11 +167,15 @@ func TestStoredAttributeNames(t *testing.T) {
 			"createdAt indexWords kind postId replyCount title updatedAt version"},
 		{"reply", must(item("PK", "SK", "reply", replyItemOf(r))), "PK SK author author.firstName author.lastName author.memberId body createdAt " +
 			"kind postId replyId updatedAt"},
-		// (GSI1PK, GSI1SK, wordsText and the category sets: what the member search reads)
-		{"member", must(newMemberItem(fullMember(), []string{"A|B"})), "GSI1PK GSI1SK PK SK accountRole ageGroups countries country createdAt email emailNotifications " +
+		// (GSI2PK, GSI2SK, role, wordsText and the category sets: the member search's card)
+		{"member", must(newMemberItem(fullMember(), []string{"A|B"})), "GSI2PK GSI2SK PK SK accountRole ageGroups countries country createdAt email emailNotifications " +
 			"failedLoginWindow failedLogins firstName hiddenFields indexKeys indexVersion interests invitationMail invitationMailReason kind language languages lastName memberId mutedEmailKinds passwordHash profile " +
 			"profile.ageGroups profile.interests profile.languages profile.projectExperience profile.projectIdeas profile.role profile.subjects " +
-			"schoolIds schoolTypes schools schools[].country schools[].name schools[].schoolId schools[].schoolType username wordsText"},
+			"role schoolIds schoolTypes schools schools[].country schools[].name schools[].schoolId schools[].schoolType username wordsText"},
+		{"name-word entry", idx[0], "PK SK ageGroups countries firstName interests kind languages lastName memberId role schoolTypes " +
+			"schools schools[].country schools[].name schools[].schoolId schools[].schoolType wordsText"},
+		{"school link", idx[len(idx)-1], "PK SK ageGroups countries firstName interests kind languages lastName memberId role schoolId schoolTypes " +
+			"schools schools[].country schools[].name schools[].schoolId schools[].schoolType wordsText"},
 		// Items of other packages that hold these types: a forum author, a member's schools.
 		{"resource", must(item("PK", "SK", "resource", resourceItemOf(res))), "PK SK author author.firstName author.lastName author.memberId " +
 			"createdAt description indexWords kind language resourceId theme title url"},
@@ -176,9 +184,94 @@ func TestStoredAttributeNames(t *testing.T) {
 			t.Errorf("%s item attributes:\n got %s\nwant %s", c.name, got, c.want)
 		}
 	}
-	if got := attrPaths(idx[len(idx)-1]); !slices.Contains(got, "schools[].schoolId") || !slices.Contains(got, "schools[].schoolType") {
-		t.Errorf("a search-index entry's schools: %v", got)
+}
+
+// TestMemberCardIsGSI2: GSI2 (template.yaml) projects exactly a memberCard's attributes,
+// and a teacher's member item seen through it is the card every other search item
+// carries.
+func TestMemberCardIsGSI2(t *testing.T) {
+	raw, err := os.ReadFile("../../template.yaml")
+	if err != nil {
+		t.Fatal(err)
 	}
+	var tpl struct {
+		Resources map[string]struct {
+			Properties struct {
+				GlobalSecondaryIndexes []struct {
+					IndexName  string `yaml:"IndexName"`
+					Projection struct {
+						ProjectionType   string   `yaml:"ProjectionType"`
+						NonKeyAttributes []string `yaml:"NonKeyAttributes"`
+					} `yaml:"Projection"`
+				} `yaml:"GlobalSecondaryIndexes"`
+			} `yaml:"Properties"`
+		} `yaml:"Resources"`
+	}
+	if err := yaml.Unmarshal(raw, &tpl); err != nil {
+		t.Fatal(err)
+	}
+	var projected []string
+	for _, ix := range tpl.Resources["Table"].Properties.GlobalSecondaryIndexes {
+		if ix.IndexName == "GSI2" && ix.Projection.ProjectionType == "INCLUDE" {
+			projected = ix.Projection.NonKeyAttributes
+		}
+	}
+	if !slices.Equal(sorted(projected), sorted(cardAttributes)) {
+		t.Fatalf("GSI2 projects %v, a member card is %v", projected, cardAttributes)
+	}
+	m := fullMember()
+	m.HiddenFields = nil // (every category set present)
+	card, err := attributevalue.MarshalMap(cardOf(mustEntry(t, m)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := topLevel(card); !slices.Equal(got, sorted(cardAttributes)) {
+		t.Errorf("a full card's attributes: %v, want %v", got, sorted(cardAttributes))
+	}
+	mi, err := newMemberItem(m, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]types.AttributeValue{}
+	for _, a := range projected {
+		if v, ok := mi[a]; ok {
+			seen[a] = v
+		}
+	}
+	var got memberCard
+	if err := attributevalue.UnmarshalMap(seen, &got); err != nil {
+		t.Fatal(err)
+	}
+	if want := cardOf(mustEntry(t, m)); !reflect.DeepEqual(got, want) {
+		t.Errorf("the member item through GSI2:\n got %+v\nwant %+v", got, want)
+	}
+	if e := got.entry(); !reflect.DeepEqual(e.Hit, mustEntry(t, m).Hit) || !reflect.DeepEqual(e.Words, mustEntry(t, m).Words) ||
+		!reflect.DeepEqual(e.Categories, mustEntry(t, m).Categories) || !reflect.DeepEqual(e.NameWords, mustEntry(t, m).NameWords) {
+		t.Errorf("the card's entry %+v, the member's %+v", e, mustEntry(t, m))
+	}
+}
+
+func mustEntry(t *testing.T, m member.Member) directory.Entry {
+	t.Helper()
+	e, ok := directory.EntryOf(m)
+	if !ok {
+		t.Fatal("not a teacher")
+	}
+	return e
+}
+
+func sorted(s []string) []string {
+	out := slices.Clone(s)
+	slices.Sort(out)
+	return out
+}
+
+func topLevel(it map[string]types.AttributeValue) []string {
+	var out []string
+	for k := range it {
+		out = append(out, k)
+	}
+	return sorted(out)
 }
 
 // roundTrip marshals it as DynamoDB stores it and reads it back.

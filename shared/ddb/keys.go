@@ -203,9 +203,10 @@ func resourceListPKs(theme, language string) []string {
 }
 
 // The member search (docs/data-model.md, memberindex.go):
-//   - every teacher's member item is on GSI1 under one of memberShards partitions (by a
-//     hash of the member id), GSI1SK "<folded last first>#memberId": all teachers in name
-//     order is a merge of those partitions;
+//   - every teacher's member item is on GSI2 (which projects only its memberCard) under
+//     one of memberShards partitions (by a hash of the member id), GSI2SK
+//     "<folded last first>#memberId": all teachers in name order is a merge of those
+//     partitions;
 //   - the name-word index files a teacher under each word of their own names,
 //     MWORD#<first 2 letters>#<shard> / <word>#memberId, in memberWordShards shards so
 //     that a common stem's writes spread over several partitions.
@@ -221,7 +222,7 @@ func shardOf(id string, n int) int {
 	return int(h.Sum32() % uint32(n))
 }
 
-func memberAllGSI1PK(shard int) string               { return fmt.Sprintf("MALL#%02d", shard) }
+func memberAllPK(shard int) string                   { return fmt.Sprintf("MALL#%02d", shard) }
 func memberSortKey(sortName, memberID string) string { return sortName + "#" + memberID }
 func memberWordPK(word string, shard int) string {
 	return "MWORD#" + wordStem(word) + "#" + strconv.Itoa(shard)

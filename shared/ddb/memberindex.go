@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"etwin/shared/directory"
-	"etwin/shared/fold"
 	"etwin/shared/member"
 )
 
@@ -28,39 +27,50 @@ var catAttr = map[string]string{
 // maxTx is DynamoDB's limit of items per transaction.
 const maxTx = 100
 
-// memberIndex is THE place that computes a member's search-index items (registration,
-// profile edits, added schools and bulk loads all use it), with their keys as "PK|SK": a
-// teacher is filed under each word of their own names (a handful of items; the words of
-// their schools' names are found through the school word index, see SearchMembers), each
-// entry carrying the hit and what the search's conditions test. Staff accounts have none.
+// memberIndex is THE place that computes a member's search items (registration, profile
+// edits, added schools and bulk loads all use it), with their keys as "PK|SK":
+//   - a teacher is filed under each word of their own names (name-word entries, a
+//     handful of items), each carrying their memberCard;
+//   - each of the member's schools links to them (SCHOOL#<id> / MEMBER#<memberId>, the
+//     school's teachers are a Query away), a teacher's link carrying the card too: the
+//     words of the schools' names are found through the school word index and then these
+//     links (see SearchMembers).
+//
+// Staff get links without a card and no entries.
 func memberIndex(m member.Member) (items []map[string]types.AttributeValue, keys []string, err error) {
-	e, ok := directory.EntryOf(m)
-	if !ok {
-		return nil, nil, nil
+	var card map[string]types.AttributeValue
+	e, teacher := directory.EntryOf(m)
+	if teacher {
+		if card, err = attributevalue.MarshalMap(cardOf(e)); err != nil {
+			return nil, nil, err
+		}
 	}
-	body, err := attributevalue.MarshalMap(memberHitItemOf(e.Hit))
-	if err != nil {
-		return nil, nil, err
-	}
-	if body["schools"], err = schoolRefsValue(e.Hit.Schools); err != nil { // member.SchoolRef has no storage tags
-		return nil, nil, err
-	}
-	body["wordsText"] = &types.AttributeValueMemberS{Value: e.WordsText()}
-	for kind, values := range e.Categories {
-		body[catAttr[kind]] = &types.AttributeValueMemberSS{Value: values}
-	}
-	shard := shardOf(m.MemberID, memberWordShards)
-	for _, w := range e.NameWords {
-		pk, sk := memberWordPK(w, shard), memberWordSK(w, m.MemberID)
-		it := make(map[string]types.AttributeValue, len(body)+3)
-		maps.Copy(it, body)
+	add := func(pk, sk, kind string, attrs map[string]types.AttributeValue) {
+		it := make(map[string]types.AttributeValue, len(card)+len(attrs)+3)
+		maps.Copy(it, card)
+		maps.Copy(it, attrs)
 		maps.Copy(it, key(pk, sk))
-		it["kind"] = &types.AttributeValueMemberS{Value: "memberIndex"}
+		it["kind"] = &types.AttributeValueMemberS{Value: kind}
 		items = append(items, it)
 		keys = append(keys, keyRef(pk, sk))
 	}
+	if teacher {
+		shard := shardOf(m.MemberID, memberWordShards)
+		for _, w := range e.NameWords {
+			add(memberWordPK(w, shard), memberWordSK(w, m.MemberID), "memberIndex", nil)
+		}
+	}
+	for _, r := range m.Schools {
+		add(schoolPK(r.SchoolID), schoolMemberSK(m.MemberID), "schoolMember", map[string]types.AttributeValue{
+			"schoolId": &types.AttributeValueMemberS{Value: r.SchoolID},
+			"memberId": &types.AttributeValueMemberS{Value: m.MemberID}})
+	}
 	return items, keys, nil
 }
+
+// isSchoolLink tells a school link among memberIndex's items (the bulk import writes the
+// links with the core items, the name-word entries in its index pass).
+func isSchoolLink(it map[string]types.AttributeValue) bool { return str(it, "kind") == "schoolMember" }
 
 // versionIs is the condition that the member's index is still at version v.
 func versionIs(v int) expression.ConditionBuilder {
@@ -163,9 +173,10 @@ func (s *Store) commitMember(ctx context.Context, m member.Member, version int, 
 
 // SearchMembers implements directory.Store (the streams of directory.Plan). A position is
 // the sort key of the last thing read: "N|<name-word entry SK>" in the first stream,
-// "S|<school entry SK>[|<memberId>]" in the second (see schools), and a GSI1SK when there
-// is no lead word. Every page reads at most
-// budget entries (name-word entries, school entries, school members, member items).
+// "S|<school entry SK>[|<memberId>]" in the second (see schools), and a GSI2SK when there
+// is no lead word. Every page reads at most budget items (name-word entries, member
+// cards, school entries, school links); every item read is a memberCard, so that a page
+// costs its items' bytes and no more.
 func (s *Store) SearchMembers(ctx context.Context, p directory.Plan, after string, limit, budget int) ([]directory.Hit, string, error) {
 	r := &memberSearch{s: s, p: p, want: limit + 1, budget: budget}
 	var err error
@@ -195,13 +206,13 @@ func (s *Store) SearchMembers(ctx context.Context, p directory.Plan, after strin
 }
 
 // memberSearch is one page of a member search: the hits so far and their positions, the
-// entries read against the budget, and the position of the last thing read.
+// items read against the budget, and the position of the last thing read.
 type memberSearch struct {
 	s         *Store
 	p         directory.Plan
 	want      int // hits wanted: a page and one more (whether a next page follows)
 	budget    int
-	read      int
+	read      int // items read (scanned, filtered out or not)
 	hits      []directory.Hit
 	positions []string
 	at        string // the position of the last thing read
@@ -215,22 +226,30 @@ func (r *memberSearch) hit(h directory.Hit, pos string) {
 	r.positions = append(r.positions, pos)
 }
 
-// step is how many items the next read of a partition asks for: just what the page still
-// needs when every item is a hit; else a few pages' worth, within the budget.
+// step is how many items each of parts partitions read next: what the page still needs,
+// times the items read per hit so far on this page when some were filtered out (4 before
+// anything was read), spread over the partitions and within what is left of the budget.
 func (r *memberSearch) step(parts int) int32 {
 	need := r.want - len(r.hits)
 	n := need
 	if !r.p.Exact() {
-		n = max(4*need, 50)
+		switch {
+		case r.read == 0:
+			n = max(4*need, 50)
+		case len(r.hits) == 0:
+			n = need * r.read
+		default:
+			n = need * (r.read + len(r.hits) - 1) / len(r.hits)
+		}
 	}
-	n = max(2, (n+parts-1)/parts+1)
-	return int32(max(1, min(n, r.budget-r.read, 100)))
+	n = (n+parts-1)/parts + 1
+	return int32(max(1, min(n, (r.budget-r.read)/parts, 100)))
 }
 
-// conditions are the plan's words and filters as a FilterExpression on entries that carry
-// wordsText and the category sets (name-word entries, member items).
-func (r *memberSearch) conditions(b expression.Builder) expression.Builder {
-	var conds []expression.ConditionBuilder
+// conditions are the plan's words and filters, and extra, as a FilterExpression on
+// memberCards.
+func (r *memberSearch) conditions(b expression.Builder, extra ...expression.ConditionBuilder) expression.Builder {
+	conds := extra
 	for _, w := range r.p.Words {
 		conds = append(conds, expression.Contains(expression.Name("wordsText"), " "+w))
 	}
@@ -246,31 +265,38 @@ func (r *memberSearch) conditions(b expression.Builder) expression.Builder {
 	return b.WithFilter(expression.And(conds[0], conds[1], conds[2:]...))
 }
 
-// all reads every teacher in name order: the GSI1 shards of the member items, merged.
+// query builds a Query of the table (index "" ) or of an index.
+func (r *memberSearch) query(index string, e expression.Expression) *dynamodb.QueryInput {
+	in := &dynamodb.QueryInput{TableName: r.s.tableName(), KeyConditionExpression: e.KeyCondition(),
+		FilterExpression: e.Filter(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values()}
+	if index != "" {
+		in.IndexName = aws.String(index)
+	}
+	return in
+}
+
+// all reads every teacher in name order: the GSI2 shards of the member items (their
+// cards), merged.
 func (r *memberSearch) all(ctx context.Context, after string) error {
 	var ins []*dynamodb.QueryInput
 	for shard := 0; shard < memberShards; shard++ {
-		kc := expression.Key("GSI1PK").Equal(expression.Value(memberAllGSI1PK(shard)))
+		kc := expression.Key("GSI2PK").Equal(expression.Value(memberAllPK(shard)))
 		if after != "" {
-			kc = kc.And(expression.Key("GSI1SK").GreaterThan(expression.Value(after)))
+			kc = kc.And(expression.Key("GSI2SK").GreaterThan(expression.Value(after)))
 		}
 		e, err := r.conditions(expression.NewBuilder().WithKeyCondition(kc)).Build()
 		if err != nil {
 			return err
 		}
-		ins = append(ins, &dynamodb.QueryInput{TableName: r.s.tableName(), IndexName: aws.String("GSI1"),
-			KeyConditionExpression: e.KeyCondition(), FilterExpression: e.Filter(),
-			ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values()})
+		ins = append(ins, r.query("GSI2", e))
 	}
 	r.at = after
-	return r.merge(ctx, ins, "GSI1SK", func(it map[string]types.AttributeValue) error {
-		var mi memberItem
-		if err := attributevalue.UnmarshalMap(it, &mi); err != nil {
+	return r.merge(ctx, ins, "GSI2SK", func(it map[string]types.AttributeValue) error {
+		var c memberCard
+		if err := attributevalue.UnmarshalMap(it, &c); err != nil {
 			return err
 		}
-		if e, ok := directory.EntryOf(mi.toMember()); ok {
-			r.hit(e.Hit, r.at)
-		}
+		r.hit(c.entry().Hit, r.at)
 		return nil
 	})
 }
@@ -291,18 +317,17 @@ func (r *memberSearch) names(ctx context.Context, after string) error {
 		if err != nil {
 			return err
 		}
-		ins = append(ins, &dynamodb.QueryInput{TableName: r.s.tableName(), KeyConditionExpression: e.KeyCondition(),
-			FilterExpression: e.Filter(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values()})
+		ins = append(ins, r.query("", e))
 	}
 	r.at = "N|" + after
 	return r.merge(ctx, ins, "SK", func(it map[string]types.AttributeValue) error {
-		var h memberHitItem
-		if err := attributevalue.UnmarshalMap(it, &h); err != nil {
+		var c memberCard
+		if err := attributevalue.UnmarshalMap(it, &c); err != nil {
 			return err
 		}
 		entryWord, _, _ := strings.Cut(str(it, "SK"), "#")
-		if r.p.Counts(entryWord, fold.Words(h.FirstName+" "+h.LastName)) {
-			r.hit(h.hit(), r.at)
+		if e := c.entry(); r.p.Counts(entryWord, e.NameWords) {
+			r.hit(e.Hit, r.at)
 		}
 		return nil
 	})
@@ -407,99 +432,142 @@ func (r *memberSearch) setAt(attr, sk string) {
 	}
 }
 
+// schoolFanOut is how many schools' links the second stream reads at once.
+const schoolFanOut = 8
+
 // schools reads the second stream from pos: "" for its start, "<school entry SK>" at a
 // school none of whose teachers was read yet, "<school entry SK>|<memberId>" after that
-// teacher of the school, "<school entry SK>|" after the whole school: the schools whose names have a word starting with the lead word (the school
-// word index, all countries), and for each one its teachers (its member links, then their
-// member items), keeping each teacher where Plan.SchoolPosition counts them.
+// teacher of the school, "<school entry SK>|" after the whole school. The stream is the
+// schools whose names have a word starting with the lead word (the school word index,
+// all countries) and for each one its teachers (its links, which carry their cards, the
+// plan's conditions a FilterExpression on them), keeping each teacher where
+// Plan.SchoolPosition counts them.
 func (r *memberSearch) schools(ctx context.Context, pos string) error {
 	entrySK, memberAfter, inside := strings.Cut(pos, "|")
 	if entrySK != "" && (!inside || memberAfter != "") { // within that school: its other teachers first
-		if err := r.schoolMembers(ctx, entrySK, memberAfter); err != nil || r.stopped() {
+		if err := r.schoolTeachers(ctx, []string{entrySK}, memberAfter); err != nil || r.stopped() {
 			return err
 		}
 	}
 	w := r.p.Word
-	pk := schoolWords.pk(scopeAll, w)
 	lo, hi := w, w+"\U0010FFFF"
 	if entrySK != "" {
 		lo = entrySK + "\x00"
 	}
 	for !r.stopped() {
-		e, err := expression.NewBuilder().WithKeyCondition(expression.Key("PK").Equal(expression.Value(pk)).
+		e, err := expression.NewBuilder().WithKeyCondition(expression.Key("PK").Equal(expression.Value(schoolWords.pk(scopeAll, w))).
 			And(expression.Key("SK").Between(expression.Value(lo), expression.Value(hi)))).
 			WithProjection(expression.NamesList(expression.Name("SK"))).Build()
 		if err != nil {
 			return err
 		}
-		out, err := r.s.db.Query(ctx, &dynamodb.QueryInput{TableName: r.s.tableName(), KeyConditionExpression: e.KeyCondition(),
-			ProjectionExpression: e.Projection(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
-			Limit: aws.Int32(int32(max(1, min(25, r.budget-r.read))))})
+		in := r.query("", e)
+		in.ProjectionExpression = e.Projection()
+		in.Limit = aws.Int32(int32(max(1, min(4*schoolFanOut, r.budget-r.read))))
+		out, err := r.s.db.Query(ctx, in)
 		if err != nil {
 			return err
 		}
-		for _, it := range out.Items {
-			if r.stopped() {
-				return nil
-			}
-			r.read++
-			sk := str(it, "SK")
-			r.at = "S|" + sk // at the school, none of its teachers read yet
-			if err := r.schoolMembers(ctx, sk, ""); err != nil {
+		sks := make([]string, len(out.Items))
+		for i, it := range out.Items {
+			sks[i] = str(it, "SK")
+		}
+		for len(sks) > 0 && !r.stopped() {
+			n := min(schoolFanOut, len(sks), max(1, r.budget-r.read))
+			r.read += n // (school entries count when their schools are read)
+			if err := r.schoolTeachers(ctx, sks[:n], ""); err != nil {
 				return err
 			}
-			lo = sk + "\x00"
+			sks = sks[n:]
+		}
+		if len(sks) > 0 {
+			return nil // (stopped before those schools)
 		}
 		if out.LastEvaluatedKey == nil && !r.stopped() {
 			r.exhausted = true
 			return nil
 		}
+		lo = str(out.LastEvaluatedKey, "SK") + "\x00"
 	}
 	return nil
 }
 
-// schoolMembers reads the teachers of the school of the school word entry entrySK
-// ("<word>#<schoolId>") after memberAfter, keeping the hits counted at entrySK.
-func (r *memberSearch) schoolMembers(ctx context.Context, entrySK, memberAfter string) error {
-	_, schoolID, _ := strings.Cut(entrySK, "#")
-	lo, hi := schoolMemberSK(""), schoolMemberSK("")+"\U0010FFFF"
-	if memberAfter != "" {
-		lo = schoolMemberSK(memberAfter) + "\x00"
+// schoolTeachers reads the teachers of the schools of the school word entries entrySKs
+// ("<word>#<schoolId>", in order; the first one's after memberAfter), the first page of
+// each school's links at once, and keeps the hits counted at each school's entry. It
+// stops when the page is full or the budget spent, r.at at the last link read.
+func (r *memberSearch) schoolTeachers(ctx context.Context, entrySKs []string, memberAfter string) error {
+	type school struct {
+		entrySK string
+		in      *dynamodb.QueryInput
+		out     *dynamodb.QueryOutput
 	}
-	for !r.stopped() {
-		e, err := expression.NewBuilder().WithKeyCondition(expression.Key("PK").Equal(expression.Value(schoolPK(schoolID))).
-			And(expression.Key("SK").Between(expression.Value(lo), expression.Value(hi)))).
-			WithProjection(expression.NamesList(expression.Name("memberId"))).Build()
+	schools := make([]*school, len(entrySKs))
+	limit := int32(max(1, min(100, (r.budget-r.read)/len(entrySKs))))
+	for i, sk := range entrySKs {
+		_, schoolID, _ := strings.Cut(sk, "#")
+		lo, hi := schoolMemberSK(""), schoolMemberSK("")+"\U0010FFFF"
+		if i == 0 && memberAfter != "" {
+			lo = schoolMemberSK(memberAfter) + "\x00"
+		}
+		e, err := r.conditions(expression.NewBuilder().WithKeyCondition(expression.Key("PK").Equal(expression.Value(schoolPK(schoolID))).
+			And(expression.Key("SK").Between(expression.Value(lo), expression.Value(hi)))),
+			expression.AttributeExists(expression.Name("wordsText"))).Build() // (staff links carry no card)
 		if err != nil {
 			return err
 		}
-		out, err := r.s.db.Query(ctx, &dynamodb.QueryInput{TableName: r.s.tableName(), KeyConditionExpression: e.KeyCondition(),
-			ProjectionExpression: e.Projection(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
-			Limit: aws.Int32(int32(max(1, min(100, r.budget-r.read))))})
-		if err != nil {
-			return err
+		in := r.query("", e)
+		in.Limit = aws.Int32(limit)
+		schools[i] = &school{entrySK: sk, in: in}
+	}
+	read := func(sc *school) error {
+		out, err := r.s.db.Query(ctx, sc.in)
+		if err == nil {
+			sc.out = out
+			sc.in.ExclusiveStartKey = out.LastEvaluatedKey
 		}
-		ids := make([]string, len(out.Items))
-		for i, it := range out.Items {
-			ids[i] = str(it, "memberId")
-		}
-		r.read += len(ids)
-		members, err := r.s.GetMembers(ctx, ids)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			r.at = "S|" + entrySK + "|" + id
-			if e, ok := directory.EntryOf(members[id]); ok && !r.p.NamedBy(e) && r.p.SchoolPosition(e) == entrySK && r.p.Matches(e) {
-				r.hit(e.Hit, r.at)
-				if len(r.hits) == r.want {
-					return nil
+		return err
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(schools))
+	for i, sc := range schools {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = read(sc) }()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	for _, sc := range schools {
+		for {
+			r.read += int(sc.out.ScannedCount)
+			for _, it := range sc.out.Items {
+				var c memberCard
+				if err := attributevalue.UnmarshalMap(it, &c); err != nil {
+					return err
+				}
+				r.at = "S|" + sc.entrySK + "|" + c.MemberID
+				if e := c.entry(); !r.p.NamedBy(e) && r.p.SchoolPosition(e) == sc.entrySK && r.p.Matches(e) {
+					r.hit(e.Hit, r.at)
+					if len(r.hits) == r.want {
+						return nil
+					}
 				}
 			}
-			lo = schoolMemberSK(id) + "\x00"
+			if sc.out.LastEvaluatedKey == nil {
+				r.at = "S|" + sc.entrySK + "|" // the whole school read
+				break
+			}
+			r.at = "S|" + sc.entrySK + "|" + strings.TrimPrefix(str(sc.out.LastEvaluatedKey, "SK"), schoolMemberSK(""))
+			if r.read >= r.budget {
+				return nil
+			}
+			sc.in.Limit = aws.Int32(int32(max(1, min(100, r.budget-r.read))))
+			if err := read(sc); err != nil {
+				return err
+			}
 		}
-		if out.LastEvaluatedKey == nil {
-			r.at = "S|" + entrySK + "|"
+		if r.read >= r.budget {
 			return nil
 		}
 	}

@@ -259,15 +259,12 @@ func (s *Store) Complete(ctx context.Context, c registration.Completion) error {
 			return nil, err
 		}
 		items = append(items, schoolItems...)
-		link, err := s.schoolMemberItem(c.SchoolID, c.Member.MemberID, c.Now)
-		if err != nil {
-			return nil, err
-		}
+		// (the school link is one of the member's index items: commitMember writes it)
 		sum, err := s.summaryUpdate(c.SchoolID, summaryChange{School: c.NewSchool, Join: []string{c.Member.MemberID}})
 		if err != nil {
 			return nil, err
 		}
-		items = append(items, s.put(link), sum)
+		items = append(items, sum)
 		// eTwinning in numbers: one more teacher in the member's country (their school's),
 		// one more school when it is new.
 		d := stats.Delta{Teachers: 1}
@@ -307,15 +304,11 @@ func newMemberItem(m member.Member, indexKeys []string) (map[string]types.Attrib
 	return item(memberPK(m.MemberID), skProfile, "member", it)
 }
 
+// schoolMember is a school's link to one of its members (SCHOOL#<id> / MEMBER#<memberId>,
+// written with the member's index, memberIndex).
 type schoolMember struct {
-	SchoolID string    `dynamodbav:"schoolId"`
-	MemberID string    `dynamodbav:"memberId"`
-	JoinedAt time.Time `dynamodbav:"joinedAt"`
-}
-
-// schoolMemberItem links a member to a school (the school's teachers are a Query away).
-func (s *Store) schoolMemberItem(schoolID, memberID string, now time.Time) (map[string]types.AttributeValue, error) {
-	return item(schoolPK(schoolID), schoolMemberSK(memberID), "schoolMember", schoolMember{SchoolID: schoolID, MemberID: memberID, JoinedAt: now})
+	SchoolID string `dynamodbav:"schoolId"`
+	MemberID string `dynamodbav:"memberId"`
 }
 
 var _ = school.School{}

@@ -19,7 +19,11 @@ package ddb
 // are here: sessions and reset links (account.go) and member-search hits (memberindex.go).
 
 import (
+	"strings"
+
 	"time"
+
+	"etwin/shared/fold"
 
 	"etwin/shared/account"
 	"etwin/shared/directory"
@@ -68,20 +72,59 @@ func resetItemOf(r account.Reset) resetItem {
 
 func (it resetItem) reset() account.Reset { return account.Reset(it.resetFields) }
 
-// memberHitItem is what every entry of the member search index carries of its member
-// (memberIndex adds the words and category sets beside it).
-type memberHitItem struct {
+// memberCard is what the member search reads of a teacher: the hit it shows and what the
+// search's conditions test. Every item the search reads carries it under the same
+// attribute names: each name-word entry, each school link, and the member item itself
+// (read on GSI2, whose projection is exactly these attributes: cardAttributes).
+type memberCard struct {
 	MemberID  string           `dynamodbav:"memberId"`
 	FirstName string           `dynamodbav:"firstName"`
 	LastName  string           `dynamodbav:"lastName"`
-	Role      string           `dynamodbav:"role"`
+	Role      string           `dynamodbav:"role"` // as shown (the account's role is accountRole)
 	Schools   []schoolRefAttrs `dynamodbav:"schools"`
+	cardConditions
 }
 
-func memberHitItemOf(h directory.Hit) memberHitItem {
-	return memberHitItem{MemberID: h.MemberID, FirstName: h.FirstName, LastName: h.LastName, Role: h.Role, Schools: schoolRefAttrsOf(h.Schools)}
+// cardConditions are what the search's conditions test: the words of the teacher's and
+// their schools' names (" w1 w2 …", see directory.Entry.WordsText) and the category sets.
+type cardConditions struct {
+	WordsText   string   `dynamodbav:"wordsText,omitempty"`
+	Countries   []string `dynamodbav:"countries,stringset,omitempty"`
+	SchoolTypes []string `dynamodbav:"schoolTypes,stringset,omitempty"`
+	Subjects    []string `dynamodbav:"subjects,stringset,omitempty"`
+	AgeGroups   []string `dynamodbav:"ageGroups,stringset,omitempty"`
+	Languages   []string `dynamodbav:"languages,stringset,omitempty"`
+	Interests   []string `dynamodbav:"interests,stringset,omitempty"`
 }
 
-func (it memberHitItem) hit() directory.Hit {
-	return directory.Hit{MemberID: it.MemberID, FirstName: it.FirstName, LastName: it.LastName, Role: it.Role, Schools: schoolRefsOf(it.Schools)}
+// cardAttributes are the attribute names of a memberCard: GSI2's projection
+// (template.yaml; a test holds them equal).
+var cardAttributes = []string{"memberId", "firstName", "lastName", "role", "schools",
+	"wordsText", "countries", "schoolTypes", "subjects", "ageGroups", "languages", "interests"}
+
+func conditionsOf(e directory.Entry) cardConditions {
+	c := e.Categories
+	return cardConditions{WordsText: e.WordsText(), Countries: c["country"], SchoolTypes: c["schoolType"],
+		Subjects: c["subject"], AgeGroups: c["ageGroup"], Languages: c["language"], Interests: c["interest"]}
+}
+
+func cardOf(e directory.Entry) memberCard {
+	h := e.Hit
+	return memberCard{MemberID: h.MemberID, FirstName: h.FirstName, LastName: h.LastName, Role: h.Role,
+		Schools: schoolRefAttrsOf(h.Schools), cardConditions: conditionsOf(e)}
+}
+
+// entry is the card as the search's rules read it (directory.Plan).
+func (c memberCard) entry() directory.Entry {
+	e := directory.Entry{Hit: directory.Hit{MemberID: c.MemberID, FirstName: c.FirstName, LastName: c.LastName,
+		Role: c.Role, Schools: schoolRefsOf(c.Schools)},
+		NameWords: fold.Words(c.FirstName + " " + c.LastName), Words: strings.Fields(c.WordsText),
+		Categories: map[string][]string{}}
+	for kind, values := range map[string][]string{"country": c.Countries, "schoolType": c.SchoolTypes, "subject": c.Subjects,
+		"ageGroup": c.AgeGroups, "language": c.Languages, "interest": c.Interests} {
+		if len(values) > 0 {
+			e.Categories[kind] = values
+		}
+	}
+	return e
 }
