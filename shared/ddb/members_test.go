@@ -127,6 +127,9 @@ func TestMemberIndexFollowsEdits(t *testing.T) {
 	}
 	check(map[string]string{"subject": "ict"})
 	check(map[string]string{"subject": "physics"}, ana, other)
+	// (the school stream: the school link's card follows the edit)
+	check(map[string]string{"q": "liceul", "subject": "ict"})
+	check(map[string]string{"q": "liceul", "subject": "physics"}, ana)
 	check(map[string]string{"subject": "chemistry", "ageGroup": "12-15"}, ana)
 	hidden := []string{"subjects"}
 	if _, err := s.UpdateMember(ctx, ana, account.MePatch{Preferences: &account.PreferencesPatch{HiddenFields: &hidden}}.Apply); err != nil {
@@ -135,6 +138,8 @@ func TestMemberIndexFollowsEdits(t *testing.T) {
 	check(map[string]string{"subject": "physics"}, other)
 	check(map[string]string{"q": "tepes", "subject": "chemistry"})
 	check(map[string]string{"q": "tepes", "language": "ro"}, ana)
+	check(map[string]string{"q": "liceul", "subject": "chemistry"})
+	check(map[string]string{"q": "liceul tepes"}, ana)
 
 	// A school added: its words and country are found.
 	sc := newSchool("Lycée Victor Hugo", time.Now())
@@ -148,11 +153,13 @@ func TestMemberIndexFollowsEdits(t *testing.T) {
 	check(map[string]string{"schoolType": "primary", "country": "RO"}, ana, other)
 
 	// Staff are never found, and have no public profile.
-	staff := member.Member{MemberID: token.ID("m-"), FirstName: "Ana", LastName: "Staff", Role: member.RoleNSO, Country: "RO"}
+	staff := member.Member{MemberID: token.ID("m-"), FirstName: "Ana", LastName: "Staff", Role: member.RoleNSO, Country: "RO",
+		Schools: m.Schools} // (a link without a card)
 	if err := s.BulkLoad(ctx, []member.Member{staff}, nil); err != nil {
 		t.Fatal(err)
 	}
 	check(map[string]string{"q": "ana"}, ana)
+	check(map[string]string{"q": "liceul"}, ana)
 	check(map[string]string{}, ana, other)
 	if _, err := d.Profile(ctx, staff.MemberID); apperr.StatusOf(err) != http.StatusNotFound {
 		t.Errorf("staff profile: %v", err)
