@@ -373,9 +373,16 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 
-	// 5. The member search on large generated data sets (last: it fills the table).
+	// 5. The member search on large generated data sets, in tables of their own without
+	// a stream (see scratchTables).
 	if len(cfg.SearchSizes) > 0 {
-		if rep.Search, err = runSearchScale(ctx, seedClient, table, cfg.SearchSizes, cfg.Concurrency, max(cfg.SearchRounds, 1), progress); err != nil {
+		searchTable, plain, drop, err := scratchTables(ctx, cfg, ddbURL, "search-"+time.Now().UTC().Format("150405"))
+		if err != nil {
+			return nil, err
+		}
+		rep.Search, err = runSearchScale(ctx, plain, searchTable, cfg.SearchSizes, 4*runtime.NumCPU(), max(cfg.SearchRounds, 1), progress)
+		drop()
+		if err != nil {
 			return nil, err
 		}
 	}

@@ -184,9 +184,10 @@ func (r *Report) Markdown(w io.Writer) {
 		p("`GET /v1/members` in process (`directory.Service.Search` on a metered `ddb.Store`, DynamoDB\n")
 		p("Local) over teachers written by `infra/gen` (6 countries, names with diacritics, random\n")
 		p("categories; `ddb.Store.BulkLoad`, the same index items as every other write). The sizes\n")
-		p("grow in one table. Each query reads up to %d pages of 20 (first page, then its cursors),\n", searchPagesPerQuery)
-		p("%d times. A page reads at most %d index entries (`directory.EvalBudget`): the read units\n", max(c.SearchRounds, 1), directory.EvalBudget)
-		p("of a page depend on the page and the selectivity of the driver partition, not on N.\n\n")
+		p("grow in one table of their own (without a stream). Each query reads up to %d pages of 20 (first page, then\n", searchPagesPerQuery)
+		p("its cursors), %d times. Every item a page reads is a teacher's card (a few hundred bytes), and a page reads\n", max(c.SearchRounds, 1))
+		p("at most %d of them (`directory.EvalBudget`, a Query counting at least 10): the read units of a page\n", directory.EvalBudget)
+		p("depend on the page and the selectivity of the query, not on N.\n\n")
 		p("| Members | Query | Pages | p50 | p99 | DynamoDB calls / page (mean, max) | Read units / page (mean, max) | Items / page |\n")
 		p("|--:|---|--:|--:|--:|--:|--:|--:|\n")
 		for _, sc := range r.Search {

@@ -155,7 +155,8 @@ func (s *Store) UpdateMember(ctx context.Context, memberID string, decide func(*
 // writeMember writes a member from before to after (only what changed, under cond) with
 // the writes of with and their search index (commitMember).
 func (s *Store) writeMember(ctx context.Context, before, after *memberItem, cond expression.ConditionBuilder, with func() ([]txItem, error)) error {
-	return s.commitMember(ctx, after.toMember(), before.IndexVersion, before.IndexKeys, func(indexKeys []string) ([]txItem, error) {
+	was := before.toMember()
+	return s.commitMember(ctx, &was, after.toMember(), before.IndexVersion, before.IndexKeys, func(indexKeys []string) ([]txItem, error) {
 		w, err := s.versionedUpdate(key(memberPK(after.MemberID), skProfile), before, after, cond,
 			func(up expression.UpdateBuilder) expression.UpdateBuilder {
 				return setIndex(up, indexKeys, before.IndexVersion+1)

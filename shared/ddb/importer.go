@@ -293,7 +293,8 @@ func (s *Store) ImportExistingMember(ctx context.Context, m member.Member) (Impo
 		if same(memberItemOf(merged), memberItemOf(cur.toMember())) {
 			return Unchanged, nil
 		}
-		err = s.commitMember(ctx, merged, cur.IndexVersion, cur.IndexKeys, func(indexKeys []string) ([]txItem, error) {
+		was := cur.toMember()
+		err = s.commitMember(ctx, &was, merged, cur.IndexVersion, cur.IndexKeys, func(indexKeys []string) ([]txItem, error) {
 			mi, err := newMemberItem(merged, indexKeys)
 			if err != nil {
 				return nil, err

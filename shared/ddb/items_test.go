@@ -260,12 +260,6 @@ func mustEntry(t *testing.T, m member.Member) directory.Entry {
 	return e
 }
 
-func sorted(s []string) []string {
-	out := slices.Clone(s)
-	slices.Sort(out)
-	return out
-}
-
 func topLevel(it map[string]types.AttributeValue) []string {
 	var out []string
 	for k := range it {

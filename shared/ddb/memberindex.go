@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -72,6 +74,13 @@ func memberIndex(m member.Member) (items []map[string]types.AttributeValue, keys
 // links with the core items, the name-word entries in its index pass).
 func isSchoolLink(it map[string]types.AttributeValue) bool { return str(it, "kind") == "schoolMember" }
 
+// sorted is a sorted copy of s.
+func sorted(s []string) []string {
+	out := slices.Clone(s)
+	slices.Sort(out)
+	return out
+}
+
 // versionIs is the condition that the member's index is still at version v.
 func versionIs(v int) expression.ConditionBuilder {
 	if v == 0 {
@@ -101,11 +110,28 @@ func setIndex(up expression.UpdateBuilder, keys []string, version int) expressio
 // check the member is still at version+1 (a newer change takes over the clean-up), the last
 // one recording the new keys. A crash between them leaves extra entries that the next
 // change of the member deletes.
-func (s *Store) commitMember(ctx context.Context, m member.Member, version int, oldKeys []string,
+//
+// When was (the member as stored, nil for a new one) has exactly m's index items, under
+// the keys recorded (oldKeys), the change is base alone: a change the search does not
+// see (a muted e-mail kind, a failed login) rewrites nothing else.
+func (s *Store) commitMember(ctx context.Context, was *member.Member, m member.Member, version int, oldKeys []string,
 	base func(indexKeys []string) ([]txItem, error)) error {
 	items, newKeys, err := memberIndex(m)
 	if err != nil {
 		return err
+	}
+	if was != nil {
+		wasItems, wasKeys, err := memberIndex(*was)
+		if err != nil {
+			return err
+		}
+		if slices.Equal(sorted(wasKeys), sorted(oldKeys)) && slices.Equal(wasKeys, newKeys) && reflect.DeepEqual(wasItems, items) {
+			first, err := base(sorted(oldKeys))
+			if err != nil {
+				return err
+			}
+			return s.transact(ctx, first)
+		}
 	}
 	writes := make([]txItem, 0, len(items)+len(oldKeys))
 	for _, it := range items {
@@ -175,8 +201,8 @@ func (s *Store) commitMember(ctx context.Context, m member.Member, version int, 
 // the sort key of the last thing read: "N|<name-word entry SK>" in the first stream,
 // "S|<school entry SK>[|<memberId>]" in the second (see schools), and a GSI2SK when there
 // is no lead word. Every page reads at most budget items (name-word entries, member
-// cards, school entries, school links); every item read is a memberCard, so that a page
-// costs its items' bytes and no more.
+// cards, school entries, school links; a Query counts at least minCharge); every item
+// read is a memberCard, so that a page costs its items' bytes and no more.
 func (s *Store) SearchMembers(ctx context.Context, p directory.Plan, after string, limit, budget int) ([]directory.Hit, string, error) {
 	r := &memberSearch{s: s, p: p, want: limit + 1, budget: budget}
 	var err error
@@ -218,6 +244,14 @@ type memberSearch struct {
 	at        string // the position of the last thing read
 	exhausted bool   // every stream was read to its end
 }
+
+// minCharge is what one Query counts against a page's budget at the least: a read unit
+// holds about ten cards, and so a page makes at most budget/minCharge calls.
+const minCharge = 10
+
+// charge is what a Query's output counts against the budget: the items it read (filtered
+// out or not), at least minCharge.
+func charge(out *dynamodb.QueryOutput) int { return max(int(out.ScannedCount), minCharge) }
 
 func (r *memberSearch) stopped() bool { return len(r.hits) == r.want || r.read >= r.budget }
 
@@ -402,7 +436,7 @@ func (r *memberSearch) merge(ctx context.Context, ins []*dynamodb.QueryInput, at
 					errs[i] = err
 					return
 				}
-				scanned[i] = int(out.ScannedCount)
+				scanned[i] = charge(out)
 				p.buf, p.read = out.Items, true
 				if out.LastEvaluatedKey == nil {
 					p.done = true
@@ -540,7 +574,7 @@ func (r *memberSearch) schoolTeachers(ctx context.Context, entrySKs []string, me
 	}
 	for _, sc := range schools {
 		for {
-			r.read += int(sc.out.ScannedCount)
+			r.read += charge(sc.out)
 			for _, it := range sc.out.Items {
 				var c memberCard
 				if err := attributevalue.UnmarshalMap(it, &c); err != nil {

@@ -5,13 +5,19 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"etwin/infra/gen"
+	"etwin/infra/testenv"
 	"etwin/shared/account"
 	"etwin/shared/apperr"
 	"etwin/shared/cursor"
@@ -354,5 +360,53 @@ func TestMemberSearchCursors(t *testing.T) {
 	bad(ana, q, "garbage")
 	if _, err := d.Search(ctx, ana, q, p.NextCursor, 5); err != nil {
 		t.Errorf("own cursor: %v", err)
+	}
+}
+
+// A change the search does not see (muting an e-mail kind) writes the member item alone:
+// the member's search items are left as they are. A mark put on the member's school link
+// survives it, and a rename (which the search sees) rewrites the link and drops it.
+func TestUnseenChangeLeavesTheIndex(t *testing.T) {
+	t.Parallel() // its own table (newStore); at most -parallel (GOMAXPROCS) at once
+	ctx := context.Background()
+	table := testenv.NewTable(t)
+	s := ddb.New(testenv.DDB(), table)
+	id := register(t, s, "Ana", "Pop", "Liceul Mare")
+	m, _, err := s.GetMember(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := map[string]types.AttributeValue{
+		"PK": &types.AttributeValueMemberS{Value: "SCHOOL#" + m.Schools[0].SchoolID},
+		"SK": &types.AttributeValueMemberS{Value: "MEMBER#" + id}}
+	marked := func() bool {
+		t.Helper()
+		out, err := testenv.DDB().GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), Key: link, ConsistentRead: aws.Bool(true)})
+		if err != nil || out.Item == nil {
+			t.Fatalf("the school link: %v %v", err, out)
+		}
+		_, ok := out.Item["mark"]
+		return ok
+	}
+	if _, err := testenv.DDB().UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String(table), Key: link,
+		UpdateExpression: aws.String("SET mark = :one"), ExpressionAttributeValues: map[string]types.AttributeValue{
+			":one": &types.AttributeValueMemberN{Value: "1"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.MuteEmailKind(ctx, id, "partner_added"); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if !marked() {
+		t.Error("muting an e-mail kind rewrote the member's school link")
+	}
+	if m, _, _ := s.GetMember(ctx, id); !slices.Contains(m.MutedEmailKinds, "partner_added") {
+		t.Errorf("not muted: %v", m.MutedEmailKinds)
+	}
+	last := "Popa"
+	if _, err := s.UpdateMember(ctx, id, account.MePatch{LastName: &last}.Apply); err != nil {
+		t.Fatal(err)
+	}
+	if marked() {
+		t.Error("a rename left the member's school link as it was")
 	}
 }

@@ -246,7 +246,7 @@ func (s *Store) Complete(ctx context.Context, c registration.Completion) error {
 	if err != nil {
 		return err
 	}
-	return s.commitMember(ctx, c.Member, 0, nil, func(indexKeys []string) ([]txItem, error) {
+	return s.commitMember(ctx, nil, c.Member, 0, nil, func(indexKeys []string) ([]txItem, error) {
 		items := []txItem{spend, claim}
 		memberItems, err := s.newMemberItems(c.Member, indexKeys)
 		if err != nil {
