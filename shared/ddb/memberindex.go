@@ -262,7 +262,8 @@ func (r *memberSearch) hit(h directory.Hit, pos string) {
 
 // step is how many items each of parts partitions read next: what the page still needs,
 // times the items read per hit so far on this page when some were filtered out (4 before
-// anything was read), spread over the partitions and within what is left of the budget.
+// anything was read, and at least minCharge a partition), spread over the partitions and
+// within what is left of the budget.
 func (r *memberSearch) step(parts int) int32 {
 	need := r.want - len(r.hits)
 	n := need
@@ -277,6 +278,9 @@ func (r *memberSearch) step(parts int) int32 {
 		}
 	}
 	n = (n+parts-1)/parts + 1
+	if !r.p.Exact() {
+		n = max(n, minCharge) // (a call counts that much anyway)
+	}
 	return int32(max(1, min(n, (r.budget-r.read)/parts, 100)))
 }
 
