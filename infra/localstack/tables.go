@@ -247,10 +247,6 @@ func CreateTable(ctx context.Context, client *dynamodb.Client, spec TableSpec, n
 	return nil
 }
 
-// ensureStream turns on the stream of an existing table whose spec has one: a table
-// created before the template had a StreamSpecification gets it, and one with another
-// StreamViewType gets a new stream of the template's type (a stream's view type
-// cannot change, so the old one is turned off first, as CloudFormation replaces it).
 // ensureIndexes creates the spec's global secondary indexes an existing table lacks (one
 // UpdateTable each, as CloudFormation adds them; DynamoDB backfills them from the items).
 func ensureIndexes(ctx context.Context, client *dynamodb.Client, spec TableSpec, name string) error {
@@ -277,6 +273,10 @@ func ensureIndexes(ctx context.Context, client *dynamodb.Client, spec TableSpec,
 	return nil
 }
 
+// ensureStream turns on the stream of an existing table whose spec has one: a table
+// created before the template had a StreamSpecification gets it, and one with another
+// StreamViewType gets a new stream of the template's type (a stream's view type
+// cannot change, so the old one is turned off first, as CloudFormation replaces it).
 func ensureStream(ctx context.Context, client *dynamodb.Client, spec TableSpec, name string) error {
 	want := spec.Create.StreamSpecification
 	if want == nil {

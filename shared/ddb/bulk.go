@@ -39,17 +39,9 @@ func (s *Store) BulkSchoolItems(sc school.School) (core, index []map[string]type
 // recording the keys of its index items, its username and e-mail guards, its school
 // links) and its name-word entries (BulkMemberIndex).
 func (s *Store) BulkMemberItems(m member.Member) (core, index []map[string]types.AttributeValue, err error) {
-	all, keys, err := memberIndex(m)
+	links, index, keys, err := memberIndexParts(m)
 	if err != nil {
 		return nil, nil, err
-	}
-	var links []map[string]types.AttributeValue
-	for _, it := range all {
-		if isSchoolLink(it) {
-			links = append(links, it)
-		} else {
-			index = append(index, it)
-		}
 	}
 	mi, err := newMemberItem(m, keys)
 	if err != nil {
@@ -77,13 +69,7 @@ func (s *Store) BulkMemberItems(m member.Member) (core, index []map[string]types
 // BulkMemberIndex is the name-word entries of a member (the index pass writes these; its
 // school links went with the core items).
 func BulkMemberIndex(m member.Member) ([]map[string]types.AttributeValue, error) {
-	all, _, err := memberIndex(m)
-	var entries []map[string]types.AttributeValue
-	for _, it := range all {
-		if !isSchoolLink(it) {
-			entries = append(entries, it)
-		}
-	}
+	_, entries, _, err := memberIndexParts(m)
 	return entries, err
 }
 

@@ -3,9 +3,6 @@ package ddb
 import (
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
 	"etwin/shared/directory"
 	"etwin/shared/member"
 )
@@ -51,11 +48,6 @@ func schoolRefsOf(rs []schoolRefAttrs) []member.SchoolRef {
 		out[i] = member.SchoolRef(r)
 	}
 	return out
-}
-
-// schoolRefsValue is the stored list of schools rs.
-func schoolRefsValue(rs []member.SchoolRef) (types.AttributeValue, error) {
-	return attributevalue.Marshal(schoolRefAttrsOf(rs))
 }
 
 // memberItem is the stored member (MEMBER#<id> / PROFILE): its schools also as a set,

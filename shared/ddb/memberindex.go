@@ -70,9 +70,20 @@ func memberIndex(m member.Member) (items []map[string]types.AttributeValue, keys
 	return items, keys, nil
 }
 
-// isSchoolLink tells a school link among memberIndex's items (the bulk import writes the
-// links with the core items, the name-word entries in its index pass).
-func isSchoolLink(it map[string]types.AttributeValue) bool { return str(it, "kind") == "schoolMember" }
+// memberIndexParts is memberIndex's items in two: the school links and the name-word
+// entries (the bulk import writes the links with the core items, the entries in its index
+// pass), and the keys of them all.
+func memberIndexParts(m member.Member) (links, entries []map[string]types.AttributeValue, keys []string, err error) {
+	items, keys, err := memberIndex(m)
+	for _, it := range items {
+		if str(it, "kind") == "schoolMember" {
+			links = append(links, it)
+		} else {
+			entries = append(entries, it)
+		}
+	}
+	return links, entries, keys, err
+}
 
 // sorted is a sorted copy of s.
 func sorted(s []string) []string {
@@ -121,11 +132,11 @@ func (s *Store) commitMember(ctx context.Context, was *member.Member, m member.M
 		return err
 	}
 	if was != nil {
-		wasItems, wasKeys, err := memberIndex(*was)
+		wasItems, _, err := memberIndex(*was)
 		if err != nil {
 			return err
 		}
-		if slices.Equal(sorted(wasKeys), sorted(oldKeys)) && slices.Equal(wasKeys, newKeys) && reflect.DeepEqual(wasItems, items) {
+		if reflect.DeepEqual(wasItems, items) && slices.Equal(sorted(newKeys), sorted(oldKeys)) { // (same items: same keys)
 			first, err := base(sorted(oldKeys))
 			if err != nil {
 				return err
@@ -303,7 +314,7 @@ func (r *memberSearch) conditions(b expression.Builder, extra ...expression.Cond
 	return b.WithFilter(expression.And(conds[0], conds[1], conds[2:]...))
 }
 
-// query builds a Query of the table (index "" ) or of an index.
+// query builds a Query of the table (index "") or of an index.
 func (r *memberSearch) query(index string, e expression.Expression) *dynamodb.QueryInput {
 	in := &dynamodb.QueryInput{TableName: r.s.tableName(), KeyConditionExpression: e.KeyCondition(),
 		FilterExpression: e.Filter(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values()}
