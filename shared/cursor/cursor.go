@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"etwin/shared/apperr"
+	"etwin/shared/token"
 )
 
 // Signer signs and opens cursors with one key.
@@ -52,14 +53,13 @@ func (s Signer) Encode(subject string, pos any, now time.Time) (string, error) {
 // Decode checks c and fills pos; anything wrong is a 400 naming "cursor".
 func (s Signer) Decode(c, subject string, pos any, now time.Time) error {
 	bad := apperr.BadRequest("The cursor is invalid or expired.", apperr.FieldError{Field: "cursor", Message: "invalid or expired"})
-	b64 := base64.RawURLEncoding.Strict() // strict: unused trailing bits must be zero
 	bodyPart, macPart, ok := strings.Cut(c, ".")
 	if !ok || len(c) > 4096 || len(s.key) == 0 {
 		return bad
 	}
-	body, err1 := b64.DecodeString(bodyPart)
-	mac, err2 := b64.DecodeString(macPart)
-	if err1 != nil || err2 != nil || !hmac.Equal(mac, s.mac(body)) {
+	body, ok1 := token.Unbase64(bodyPart)
+	mac, ok2 := token.Unbase64(macPart)
+	if !ok1 || !ok2 || !hmac.Equal(mac, s.mac(body)) {
 		return bad
 	}
 	var env envelope

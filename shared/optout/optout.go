@@ -20,6 +20,7 @@ import (
 	"etwin/shared/apperr"
 	"etwin/shared/member"
 	"etwin/shared/principal"
+	"etwin/shared/token"
 )
 
 // MaxToken bounds a token's length before any work is done on it.
@@ -54,12 +55,12 @@ func (s Signer) Verify(tok string) (memberID, kind string, ok bool) {
 	if !found {
 		return "", "", false
 	}
-	payload, err := base64.RawURLEncoding.Strict().DecodeString(p)
-	if err != nil {
+	payload, ok := token.Unbase64(p)
+	if !ok {
 		return "", "", false
 	}
-	got, err := base64.RawURLEncoding.Strict().DecodeString(sig)
-	if err != nil || !hmac.Equal(got, s.mac(payload)) {
+	got, ok := token.Unbase64(sig)
+	if !ok || !hmac.Equal(got, s.mac(payload)) {
 		return "", "", false
 	}
 	m, k, found := bytes.Cut(payload, []byte("\n"))

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -32,8 +33,19 @@ func WellFormed(s string) bool {
 	if len(s) != 43 {
 		return false
 	}
-	_, err := base64.RawURLEncoding.Strict().DecodeString(s)
-	return err == nil
+	_, ok := Unbase64(s)
+	return ok
+}
+
+// Unbase64 decodes s as unpadded base64url, accepting only the one spelling that
+// encoding gives: Go's decoders, even strict, skip CR and LF, so a token with a line
+// break spliced in would otherwise decode to the same bytes as the one handed out.
+func Unbase64(s string) ([]byte, bool) {
+	if strings.ContainsAny(s, "\r\n") {
+		return nil, false
+	}
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s) // strict: unused trailing bits must be zero
+	return b, err == nil
 }
 
 // ID returns a short random identifier (96 bits), URL-safe, for new items.
