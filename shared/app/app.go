@@ -302,7 +302,10 @@ type Route struct {
 	// that must never be stored (the session token of a login), and for the HTML pages
 	// people open from e-mails (forms send no key).
 	NoReplay bool
-	Handler  func(*Deps) httpapi.Handler
+	// Pupils: a pupil's session (principal.RolePupil) may call this route; every other
+	// route answers a pupil 403. The use case still checks the pupil's project.
+	Pupils  bool
+	Handler func(*Deps) httpapi.Handler
 }
 
 // Chain is the route's handler with its middleware, built from d (the benchmarks run
