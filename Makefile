@@ -32,7 +32,8 @@ FUZZ_TARGETS := ./shared/strictjson:FuzzDecode \
 	./shared/certification:FuzzDecodeSave ./shared/certification:FuzzDecodeEvaluation \
 	./shared/outbox:FuzzSuppressions \
 	./shared/httpapi:FuzzDecodeForm ./shared/confirm:FuzzDecodeChoice ./shared/optout:FuzzVerify \
-	./shared/cursor:FuzzDecode
+	./shared/cursor:FuzzDecode \
+	./shared/twinspace:FuzzDecodePagePatch ./shared/twinspace:FuzzParseEmbeds
 # A count, not a duration: a duration -fuzztime can fail spuriously with "context deadline
 # exceeded" on a loaded machine (a race in Go 1.26's fuzz coordinator, golang/go#75804).
 FUZZTIME     ?= 30000x

@@ -8,6 +8,7 @@ import (
 
 	"etwin/shared/project"
 	"etwin/shared/token"
+	"etwin/shared/twinspace"
 )
 
 // The authorization matrix of the TwinSpace routes: every route × every actor, with the
@@ -27,7 +28,8 @@ import (
 // co-founder's school (FR) and the admin's school (RO). Placeholders in Path and Body:
 // {projectId}; {newPartnerId} (a teacher who is a contact of every partner, not yet one);
 // {memberId} (the second member); {schoolId} (the founder's school, unlabelled);
-// {labelledSchoolId} (the co-founder's school, nationally labelled).
+// {labelledSchoolId} (the co-founder's school, nationally labelled); {pageId} (a page
+// the founder wrote, at version 1).
 var twinspaceMatrix = []matrixCase{}
 
 func init() {
@@ -54,6 +56,9 @@ func init() {
 			notPartner(map[string]int{"member": 403, "admin": 403, "cofounder": 403, "nso_founder_country": 201, "css": 403})},
 		{"POST", "/v1/projects/{projectId}/labels", `{"kind":"european","schoolId":"{labelledSchoolId}"}`,
 			notPartner(map[string]int{"member": 403, "admin": 403, "cofounder": 403, "nso_founder_country": 403, "css": 201})},
+		{"GET", "/v1/projects/{projectId}/pages/{pageId}", "", notPartner(map[string]int{"member": 200, "admin": 200, "cofounder": 200})},
+		{"PATCH", "/v1/projects/{projectId}/pages/{pageId}", `{"version":1,"title":"New"}`, notPartner(map[string]int{"member": 200, "admin": 200, "cofounder": 200})},
+		{"DELETE", "/v1/projects/{projectId}/pages/{pageId}", "", notPartner(map[string]int{"member": 403, "admin": 204, "cofounder": 204})},
 	}
 	for _, r := range routes {
 		for _, actor := range matrixActors {
@@ -66,12 +71,14 @@ func init() {
 type twinWorld struct {
 	founder, cofounder, admin, member, target, newPartner, stranger tsActor
 	nsoFounder, nsoOther, css                                       string
+	pages                                                           map[string]string // projectId → its page
 }
 
 func newTwinWorld(t *testing.T) twinWorld {
 	w := twinWorld{founder: tsTeacher(t, "Ana", "RO"), cofounder: tsTeacher(t, "Bruno", "FR"), admin: tsTeacher(t, "Carla", "RO"),
 		member: tsTeacher(t, "Dario", "IT"), target: tsTeacher(t, "Elise", "FR"), newPartner: tsTeacher(t, "Nora", "RO"),
 		stranger: tsTeacher(t, "Sven", "RO")}
+	w.pages = map[string]string{}
 	w.nsoFounder, _ = staffAccount(t, "nso", "RO")
 	w.nsoOther, _ = staffAccount(t, "nso", "DE")
 	w.css, _ = staffAccount(t, "css", "")
@@ -123,11 +130,17 @@ func (w twinWorld) project(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
+	pg := twinspace.Page{PageID: token.SortableID("g-", now), Title: "Plan", Body: "Week 1", AuthorID: w.founder.ID,
+		CreatedAt: now, UpdatedAt: now, Version: 1}
+	if err := st.AddPage(ctx, p.ProjectID, pg); err != nil {
+		t.Fatal(err)
+	}
+	w.pages[p.ProjectID] = pg.PageID
 	return p.ProjectID
 }
 
 func (w twinWorld) fill(s, projectID string) string {
-	return strings.NewReplacer("{projectId}", projectID, "{newPartnerId}", w.newPartner.ID, "{memberId}", w.target.ID,
+	return strings.NewReplacer("{projectId}", projectID, "{pageId}", w.pages[projectID], "{newPartnerId}", w.newPartner.ID, "{memberId}", w.target.ID,
 		"{schoolId}", w.founder.SchoolID, "{labelledSchoolId}", w.cofounder.SchoolID).Replace(s)
 }
 
@@ -150,7 +163,7 @@ func runTwinspaceMatrix(t *testing.T, rows []matrixCase) {
 }
 
 func TestAuthzMatrixTwinSpace(t *testing.T) {
-	if len(twinspaceMatrix) != 7*len(matrixActors) {
+	if len(twinspaceMatrix) != 10*len(matrixActors) {
 		t.Fatalf("%d rows", len(twinspaceMatrix))
 	}
 	runTwinspaceMatrix(t, twinspaceMatrix)

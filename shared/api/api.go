@@ -37,6 +37,7 @@ func Routes() []app.Route {
 		ProjectCofounderDecision, ProjectNSODecision, NSOProjectsList,
 		TwinspaceGet, ProjectMemberAdd, ProjectMemberRemove, ProjectMemberRole, ProjectPageCreate,
 		ProjectLabelAward,
+		ProjectPageGet, ProjectPageUpdate, ProjectPageDelete,
 		CertificationWindowPut, CertificationWindowCurrent,
 		CertificationGet, CertificationApplicationPut, CertificationApplicationSubmit,
 		CertificationApplicationsList, CertificationApplicationEvaluate,

@@ -91,3 +91,28 @@ var ProjectPageCreate = app.Route{Function: "project-page-create", Handler: func
 var ProjectLabelAward = app.Route{Function: "project-label-award", Handler: func(d *app.Deps) httpapi.Handler {
 	return at(http.StatusCreated, "projectId", d.TwinSpaces().AwardLabel)
 }}
+
+// ProjectPageGet serves GET /v1/projects/{projectId}/pages/{pageId} (partners, and the
+// project's pupils).
+var ProjectPageGet = app.Route{Function: "project-page-get", Pupils: true, Handler: func(d *app.Deps) httpapi.Handler {
+	s := d.TwinSpaces()
+	return httpapi.NoBody(http.StatusOK, func(c ctx, r httpapi.Call) (twinspace.PageView, error) {
+		return s.GetPage(c, r.Who, r.Path("projectId"), r.Path("pageId"))
+	})
+}}
+
+// ProjectPageUpdate serves PATCH /v1/projects/{projectId}/pages/{pageId}.
+var ProjectPageUpdate = app.Route{Function: "project-page-update", Handler: func(d *app.Deps) httpapi.Handler {
+	s := d.TwinSpaces()
+	return httpapi.WithBody(http.StatusOK, func(c ctx, r httpapi.Call, in twinspace.PagePatch) (twinspace.PageView, error) {
+		return s.UpdatePage(c, r.Who, r.Path("projectId"), r.Path("pageId"), in)
+	})
+}}
+
+// ProjectPageDelete serves DELETE /v1/projects/{projectId}/pages/{pageId}.
+var ProjectPageDelete = app.Route{Function: "project-page-delete", Handler: func(d *app.Deps) httpapi.Handler {
+	s := d.TwinSpaces()
+	return httpapi.NoBody(http.StatusNoContent, func(c ctx, r httpapi.Call) (httpapi.Empty, error) {
+		return done(s.DeletePage(c, r.Who, r.Path("projectId"), r.Path("pageId")))
+	})
+}}

@@ -22,6 +22,8 @@ type pageFields struct {
 	Body      string    `dynamodbav:"body"`
 	AuthorID  string    `dynamodbav:"authorId"`
 	CreatedAt time.Time `dynamodbav:"createdAt"`
+	UpdatedAt time.Time `dynamodbav:"updatedAt"`
+	Version   int       `dynamodbav:"version"`
 }
 
 // GetTwinSpace implements twinspace.Store: one strongly consistent Query of the project's
@@ -55,7 +57,7 @@ func (s *Store) GetTwinSpace(ctx context.Context, projectID string) (twinspace.S
 				if err := attributevalue.UnmarshalMap(raw, &pg); err != nil {
 					return false, err
 				}
-				sp.Pages = append(sp.Pages, twinspace.Page(pg))
+				sp.Pages = append(sp.Pages, pg.toPage())
 			case strings.HasPrefix(sk, prefixProjectLabel):
 				var l labelItem
 				if err := attributevalue.UnmarshalMap(raw, &l); err != nil {

@@ -187,14 +187,15 @@ func (s *Service) SetRole(ctx context.Context, who principal.Principal, projectI
 
 // AddPage adds a page; any partner may.
 func (s *Service) AddPage(ctx context.Context, who principal.Principal, projectID string, in PageInput) (PageCreated, error) {
-	if err := in.Validate(); err != nil {
+	if err := in.ValidateFor(projectID); err != nil {
 		return PageCreated{}, err
 	}
 	if _, _, err := s.writer(ctx, who, projectID, false); err != nil {
 		return PageCreated{}, err
 	}
 	now := s.now()
-	pg := Page{PageID: token.SortableID("g-", now), Title: in.Title, Body: in.Body, AuthorID: who.MemberID, CreatedAt: now}
+	pg := Page{PageID: token.SortableID("g-", now), Title: in.Title, Body: in.Body, AuthorID: who.MemberID, CreatedAt: now,
+		UpdatedAt: now, Version: 1}
 	if err := s.Store.AddPage(ctx, projectID, pg); err != nil {
 		return PageCreated{}, storeErr(err)
 	}

@@ -34,13 +34,19 @@ const (
 // MaxLabelNotices bounds the teachers one label award notifies (they share its transaction).
 const MaxLabelNotices = 90
 
-// Page is a page of a TwinSpace (item PROJECT#<id> / PAGE#<createdAt>#<pageId>).
+// Page is a page of a TwinSpace (item PROJECT#<id> / PAGE#<createdAt>#<pageId>; the
+// pageId is token.SortableID("g-", createdAt), so it tells its item's second).
 type Page struct {
 	PageID    string    `json:"pageId"`
 	Title     string    `json:"title"`
 	Body      string    `json:"body"`
 	AuthorID  string    `json:"authorId"`
 	CreatedAt time.Time `json:"createdAt"`
+	// UpdatedAt is the last edit's time (CreatedAt until the first edit).
+	UpdatedAt time.Time `json:"updatedAt"`
+	// Version counts the page's writes (1 when created; 0 for a page written before
+	// pages had versions); an edit names the version it read (PagePatch).
+	Version int `json:"version"`
 }
 
 // Space is everything the partition of a project holds.
@@ -203,12 +209,28 @@ type PageInput struct {
 	Body  string `json:"body"`
 }
 
-// Validate checks the body (422 naming each bad field).
-func (in *PageInput) Validate() error {
+// Validate checks the body (422 naming each bad field), its embeds too (file links of
+// any project: see ValidateFor).
+func (in *PageInput) Validate() error { return in.ValidateFor("") }
+
+// ValidateFor is Validate for a page of projectID: embedded files must be its own.
+func (in *PageInput) ValidateFor(projectID string) error {
 	var f apperr.Fields
 	member.CheckName(&f, "title", in.Title, MaxPageTitle)
-	member.CheckText(&f, "body", in.Body, MaxPageBody, true)
+	checkBody(&f, in.Body, projectID)
 	return f.Err()
+}
+
+// checkBody checks a page's body: text, then its embeds (ParseEmbeds).
+func checkBody(f *apperr.Fields, body, projectID string) {
+	n := len(*f)
+	member.CheckText(f, "body", body, MaxPageBody, true)
+	if len(*f) > n {
+		return
+	}
+	if _, err := ParseEmbeds(body, projectID); err != nil {
+		f.Add("body", "%s", err.Error())
+	}
 }
 
 // LabelInput is the body of POST /v1/projects/{projectId}/labels.
@@ -398,6 +420,15 @@ type Store interface {
 	SetPartnerRole(ctx context.Context, projectID, adminID, memberID, role string) error
 	// AddPage writes a page while the project is approved and authorID a partner.
 	AddPage(ctx context.Context, projectID string, pg Page) error
+	// GetPage reads one page (strongly consistent).
+	GetPage(ctx context.Context, projectID, pageID string) (Page, bool, error)
+	// UpdatePage writes the page as decide changed it, conditional on the version read
+	// (read and decided again when another write won), while the project is approved
+	// (ErrNotOpen) and editorID a partner (ErrGone); ErrNoPage when it is not there.
+	UpdatePage(ctx context.Context, projectID, pageID, editorID string, decide func(*Page) error) (Page, error)
+	// DeletePage deletes the page while the project is approved and adminID an
+	// administrator (ErrNotAdmin, ErrGone); ErrNoPage when it is not there.
+	DeletePage(ctx context.Context, projectID, pageID, adminID string) error
 	// AwardLabel writes both label items (ErrLabelAwarded if the project's exists) and
 	// the notifications, while the project is approved or closed (ErrNotOpen).
 	AwardLabel(ctx context.Context, l project.Label, ns []notify.Notification) error

@@ -1,0 +1,9 @@
+// Command project-page-update serves PATCH /v1/projects/{projectId}/pages/{pageId}.
+package main
+
+import (
+	"etwin/shared/api"
+	"etwin/shared/lambdarun"
+)
+
+func main() { lambdarun.Serve(api.ProjectPageUpdate) }
