@@ -27,6 +27,7 @@ FUZZ_TARGETS := ./shared/strictjson:FuzzDecode \
 	./shared/room:FuzzDecodeRoom \
 	./shared/moderation:FuzzDecodeRemoval \
 	./shared/directory:FuzzParseQuery ./shared/twinspace:FuzzDecodeTwinSpace \
+	./shared/files:FuzzDecodeFile \
 	./shared/importer:FuzzParse \
 	./shared/project:FuzzDecodeProject ./shared/certification:FuzzDecodeWindow \
 	./shared/certification:FuzzDecodeSave ./shared/certification:FuzzDecodeEvaluation \

@@ -45,6 +45,20 @@ var iamPrefix = map[string]string{
 	sdkDynamo: "dynamodb",
 	"github.com/aws/aws-sdk-go-v2/service/sesv2": "ses",
 	"github.com/aws/aws-sdk-go-v2/service/ssm":   "ssm",
+	sdkS3: "s3",
+}
+
+const sdkS3 = "github.com/aws/aws-sdk-go-v2/service/s3"
+
+// s3Actions are the IAM actions of the S3 client's operations where they differ from the
+// operation's name: HeadObject is authorised as s3:GetObject, and a presigned request as
+// the operation it signs (the signer needs that permission when the URL is used).
+var s3Actions = map[string]string{
+	"*Client.HeadObject":                 "s3:GetObject",
+	"*PresignClient.PresignPutObject":    "s3:PutObject",
+	"*PresignClient.PresignGetObject":    "s3:GetObject",
+	"*PresignClient.PresignHeadObject":   "s3:GetObject",
+	"*PresignClient.PresignDeleteObject": "s3:DeleteObject",
 }
 
 // keyedWrite is a group of ddb.Store methods whose writes only touch the items of one
@@ -68,6 +82,9 @@ var keyedWrites = []keyedWrite{
 	// httpapi.Idempotent claims, completes and releases IDEMPOTENCY#… records.
 	{Name: "idempotency", Methods: []string{"Store.ClaimIdempotencyKey", "Store.SaveIdempotentReply", "Store.ReleaseIdempotencyKey"},
 		KeyFunc: "idempotencyPK", SkippedOnGet: true},
+	// The file routes mark a pending TwinSpace file uploaded once its object is seen
+	// (uploaded and uploadedAt of PROJECT#…/FILE#… items), on GETs too.
+	{Name: "file upload mark", Methods: []string{"Store.MarkFileUploaded"}, KeyFunc: "projectPK", Attributes: true},
 }
 
 // codeAccess is what one function's code reaches.
@@ -484,6 +501,17 @@ func (w *walk) external(f *ssa.Function) {
 		return
 	}
 	recv := types.TypeString(f.Signature.Recv().Type(), func(*types.Package) string { return "" })
+	if pkg == sdkS3 {
+		switch a, ok := s3Actions[recv+"."+f.Name()]; {
+		case ok:
+			w.action(a, f)
+		case recv == "*Client" && exported(f.Name()):
+			w.action(prefix+":"+f.Name(), f)
+		case recv == "*PresignClient" && strings.HasPrefix(f.Name(), "Presign"):
+			w.problems = append(w.problems, "infra/apicontract does not know the IAM action of "+f.String()+": add it to s3Actions")
+		}
+		return
+	}
 	switch {
 	case recv == "*Client" && exported(f.Name()):
 		// A transaction is authorised item by item (see field), not as an action.

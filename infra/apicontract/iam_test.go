@@ -21,6 +21,7 @@ const (
 	resUnsubKey  = "unsubscribe key parameter"
 	resSESSet    = "SES configuration set"
 	resDLQ       = "mail dead-letter queue"
+	resFiles     = "files bucket objects"
 )
 
 var knownResources = map[string]string{
@@ -31,6 +32,7 @@ var knownResources = map[string]string{
 	`!Sub arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${UnsubscribeKeyParameterName}`:       resUnsubKey,
 	`!Sub arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${MailConfigurationSetName}`: resSESSet,
 	"!GetAtt MailDeadLetterQueue.Arn": resDLQ,
+	`!Sub ${FilesBucket.Arn}/*`:       resFiles,
 }
 
 // writeActions change items; a read-only route may hold none of them on the whole table.
@@ -209,6 +211,9 @@ func needs(a *codeAccess) map[string]string {
 			if a.SignsUnsubscribes {
 				out[grant(action, resUnsubKey)] = why
 			}
+		case strings.HasPrefix(action, "s3:"):
+			// the only bucket is the TwinSpace files', its objects alone
+			out[grant(action, resFiles)] = why
 		default:
 			out[grant(action, "?")] = why
 		}
@@ -377,6 +382,25 @@ func TestLeastPrivilegeCatchesMistakes(t *testing.T) {
 		"needs dynamodb:PutItem on table")
 	expect("idempotency records without their keyed writes", withoutAction(t, post, "IdempotencyKeys", ""),
 		"partitions (idempotency), which template.yaml does not allow there")
+
+	// S3: a missing action, an extra one, and one on the whole bucket rather than its objects.
+	byFolder := map[string]templateFunction{}
+	for _, fn := range f.functions {
+		byFolder[fn.Folder] = fn
+	}
+	create, get := byFolder["file-create"], byFolder["file-get"]
+	if create.Resource == "" || get.Resource == "" {
+		t.Fatal("no file-create or file-get function")
+	}
+	objects := "  Resource: !Sub \"${FilesBucket.Arn}/*\"\n"
+	expect("an upload presigned without s3:PutObject", withoutAction(t, create, "PresignUpload", ""),
+		"needs s3:PutObject on files bucket objects")
+	expect("a download that may delete", withStatement(t, get, "- Effect: Allow\n  Action: s3:DeleteObject\n"+objects),
+		"allows s3:DeleteObject on files bucket objects, which functions/file-get never does")
+	expect("s3:GetObject on the bucket", withStatement(t, get, "- Effect: Allow\n  Action: s3:ListBucket\n  Resource: !GetAtt FilesBucket.Arn\n"),
+		"allows s3:ListBucket on !GetAtt FilesBucket.Arn")
+	expect("a mark without its keyed write", withoutAction(t, get, "MarkUploaded", ""),
+		"partitions (file upload mark), which template.yaml does not allow there")
 }
 
 // withoutAttribute drops attr from fn's dynamodb:Attributes lists.

@@ -17,6 +17,7 @@ var adapters = map[string]bool{
 	"etwin/shared/sesmail":   true,
 	"etwin/shared/lambdarun": true, // the Lambda runtime (aws-lambda-go): only main.go files import it
 	"etwin/shared/ssmkey":    true,
+	"etwin/shared/s3files":   true, // the TwinSpace files' object store (S3)
 }
 
 // forbidden is what no domain package may depend on, even indirectly.

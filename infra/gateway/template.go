@@ -551,12 +551,18 @@ func (r *resolver) ref(name string) (string, error) {
 			return name, nil
 		}
 		return r.tableName(name), nil
+	case "AWS::S3::Bucket":
+		return BucketName(name), nil
 	case "":
 		return "", fmt.Errorf("!Ref %s: no such parameter or resource", name)
 	default:
 		return "", fmt.Errorf("!Ref %s (%s) cannot be resolved locally", name, r.resources[name])
 	}
 }
+
+// BucketName is the local name of a bucket logical ID (!Ref FilesBucket is "filesbucket"):
+// S3 bucket names are lower case; the local S3 server holds one bucket of each name.
+func BucketName(logicalID string) string { return strings.ToLower(logicalID) }
 
 var subVariable = regexp.MustCompile(`\$\{([^}!][^}]*)\}`)
 

@@ -29,10 +29,13 @@ var LocalParameters = map[string]string{
 
 // StackOptions configure StartStack.
 type StackOptions struct {
-	Root          string // repository root; "" means FindRoot()
-	DynamoPort    int    // 0: a free port
-	SESPort       int    // 0: a free port
-	SSMPort       int    // 0: a free port
+	Root       string // repository root; "" means FindRoot()
+	DynamoPort int    // 0: a free port
+	SESPort    int    // 0: a free port
+	SSMPort    int    // 0: a free port
+	S3Port     int    // 0: a free port
+	// S3DataFile keeps the local S3's objects in a bbolt file; "": in memory.
+	S3DataFile    string
 	DynamoDataDir string // "": in memory
 	// TableName maps a table's logical ID to its local name; nil keeps the logical ID.
 	TableName func(logicalID string) string
@@ -63,6 +66,7 @@ type Stack struct {
 	Dynamo    *Service
 	SES       *Service
 	SSM       *SSM       // the local Parameter Store, in this process
+	S3        *S3        // the local S3 (gofakes3), in this process
 	SESFaults *SESFaults // in front of SES: SES.URL is its URL
 	CursorKey string     // the random cursor signing key it holds at CursorKeyParameter
 	DDB       *dynamodb.Client
@@ -104,6 +108,17 @@ func StartStack(ctx context.Context, opts StackOptions) (*Stack, error) {
 	s.SSM, s.CursorKey = ssm, NewCursorKey()
 	s.SSM.Put(CursorKeyParameter, "SecureString", s.CursorKey)
 	s.SSM.Put(UnsubscribeKeyParameter, "SecureString", NewCursorKey())
+
+	s3Addr := ""
+	if opts.S3Port != 0 {
+		s3Addr = fmt.Sprintf("127.0.0.1:%d", opts.S3Port)
+	}
+	if s.S3, err = StartS3(s3Addr, opts.S3DataFile); err != nil {
+		return nil, err
+	}
+	if err := CreateBuckets(ctx, NewS3Client(s.S3.URL), s.Template); err != nil {
+		return nil, err
+	}
 
 	// The two services start in parallel: the JVM takes a few seconds.
 	type started struct {
@@ -171,6 +186,8 @@ func (s *Stack) StartGateway(opts GatewayOptions) error {
 			"AWS_ENDPOINT_URL_SESV2":    s.SES.URL,
 			"AWS_ENDPOINT_URL_SES":      s.SES.URL,
 			"AWS_ENDPOINT_URL_SSM":      s.SSM.URL,
+			"AWS_ENDPOINT_URL_S3":       s.S3.URL,
+			"S3_USE_PATH_STYLE":         "true", // shared/s3files: the local server has no bucket host names
 		},
 		FunctionLog:             opts.FunctionLog,
 		AccessLog:               opts.AccessLog,
@@ -200,6 +217,7 @@ func (s *Stack) Stop() {
 	if s.SSM != nil {
 		s.SSM.Stop()
 	}
+	s.S3.Stop()
 	s.SESFaults.Stop()
 	if s.SES != nil {
 		s.SES.Stop()

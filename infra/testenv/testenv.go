@@ -29,6 +29,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"etwin/infra/gateway"
 	"etwin/infra/lambdabuild"
 	"etwin/infra/localstack"
 )
@@ -39,6 +40,7 @@ const tableLogicalID = "Table"
 var (
 	ddbEndpoint string
 	sesURL      string
+	s3URL       string
 	apiURL      string
 	tableName   string
 	binDir      string
@@ -63,6 +65,7 @@ func run(m *testing.M) int {
 	if endpoint := os.Getenv("ETWIN_DDB_ENDPOINT"); endpoint != "" {
 		ddbEndpoint = endpoint
 		sesURL = os.Getenv("ETWIN_SES_ENDPOINT")
+		s3URL = os.Getenv("ETWIN_S3_ENDPOINT")
 		apiURL = os.Getenv("ETWIN_API_URL")
 		tableName = os.Getenv("ETWIN_TABLE_NAME")
 		binDir = os.Getenv("ETWIN_BIN_DIR")
@@ -91,6 +94,7 @@ func startStack() {
 	stack = st
 	ddbEndpoint = st.Dynamo.URL
 	sesURL = st.SES.URL
+	s3URL = st.S3.URL
 	tableName = st.TableName(tableLogicalID)
 	ddbClient = st.DDB
 }
@@ -115,6 +119,12 @@ func DDBEndpoint() string { mustHaveStack(); return ddbEndpoint }
 
 // SESURL is the local SES's URL (its captured mail as JSON at /store).
 func SESURL() string { mustHaveStack(); return sesURL }
+
+// S3URL is the local S3's URL (path-style; its buckets are the template's, see FilesBucket).
+func S3URL() string { mustHaveStack(); return s3URL }
+
+// FilesBucket is the local name of the template's FilesBucket.
+func FilesBucket() string { return gateway.BucketName("FilesBucket") }
 
 // TableName is the name of the template's Table in the local DynamoDB, shared by
 // every test of the run; NewTable gives a test its own.

@@ -38,6 +38,7 @@ func Routes() []app.Route {
 		TwinspaceGet, ProjectMemberAdd, ProjectMemberRemove, ProjectMemberRole, ProjectPageCreate,
 		ProjectLabelAward,
 		ProjectPageGet, ProjectPageUpdate, ProjectPageDelete,
+		FileCreate, FilesList, FileGet, FileDelete,
 		CertificationWindowPut, CertificationWindowCurrent,
 		CertificationGet, CertificationApplicationPut, CertificationApplicationSubmit,
 		CertificationApplicationsList, CertificationApplicationEvaluate,

@@ -25,6 +25,7 @@ import (
 	"etwin/shared/ddb"
 	"etwin/shared/directory"
 	"etwin/shared/event"
+	"etwin/shared/files"
 	"etwin/shared/forum"
 	"etwin/shared/httpapi"
 	"etwin/shared/mail"
@@ -64,6 +65,11 @@ type Deps struct {
 	storeOnce  sync.Once
 	cursorOnce sync.Once
 	optoutOnce sync.Once
+
+	// Blobs is the object store of the TwinSpace files (built by Files from the
+	// BlobStore that UseBlobStore was given; tests may set it).
+	Blobs     files.Blobs
+	blobsOnce sync.Once
 }
 
 // Load reads the environment (TABLE_NAME, PORTAL_URL, CONFIRM_URL, SENDER_ADDRESS) and the AWS
@@ -232,6 +238,33 @@ func (d *Deps) Directory() *directory.Service {
 // TwinSpaces serves project workspaces: partners, pages and quality labels.
 func (d *Deps) TwinSpaces() *twinspace.Service {
 	return &twinspace.Service{Store: d.store()}
+}
+
+// BlobStore builds the object store of the TwinSpace files on a bucket (s3files.New).
+type BlobStore func(cfg aws.Config, bucket string) files.Blobs
+
+var blobStore BlobStore
+
+// UseBlobStore hands over the object store's constructor: the file functions' main.go
+// call it before Serve, so that no other function links the S3 client.
+func UseBlobStore(b BlobStore) { blobStore = b }
+
+// Files serves a TwinSpace's files: metadata in the table, bytes in the FILES_BUCKET
+// bucket (the client built once per container). Without a bucket or a BlobStore the
+// function stops at init.
+func (d *Deps) Files() *files.Service {
+	d.blobsOnce.Do(func() {
+		if d.Blobs != nil {
+			return
+		}
+		bucket := os.Getenv("FILES_BUCKET")
+		if bucket == "" || blobStore == nil {
+			slog.Error("init failed", "error", "FILES_BUCKET is not set, or main.go gave no app.UseBlobStore")
+			os.Exit(1)
+		}
+		d.Blobs = blobStore(d.cfg, bucket)
+	})
+	return &files.Service{Store: d.store(), Blobs: d.Blobs, Cursors: d.Cursors}
 }
 
 // Projects is the project lifecycle (founding, approvals, NSO queue, reminders).

@@ -445,3 +445,9 @@ func roomsDueBy(now time.Time) string { return now.UTC().Format(keyTime) + "#\x7
 // The checkpoints of bulk imports, one partition (a handful of items: one per file ever
 // imported in bulk), IMPORTS / <the file's SHA-256>.
 const importsPK = "IMPORTS"
+
+// TwinSpace files (docs/data-model.md "TwinSpace files"): PROJECT#<id> / FILE#<fileId>,
+// in the project's partition; file ids sort by creation, so one Query lists them.
+const prefixProjectFile = "FILE#"
+
+func projectFileSK(fileID string) string { return prefixProjectFile + fileID }

@@ -94,6 +94,7 @@ func run(root string, args []string) error {
 	ddbPort := fs.Int("ddb-port", 8000, "DynamoDB Local port")
 	sesPort := fs.Int("ses-port", 8005, "local SES port")
 	ssmPort := fs.Int("ssm-port", 8006, "local SSM (Parameter Store) port")
+	s3Port := fs.Int("s3-port", 8007, "local S3 port (gofakes3; 8006 is the SSM's)")
 	binDir := fs.String("bin", filepath.Join(root, ".local", "bin"), "built functions, <dir>/<folder>/bootstrap")
 	dataDir := fs.String("data", filepath.Join(root, ".local", "ddb"), "DynamoDB Local data folder")
 	logDir := fs.String("logs", filepath.Join(root, ".local", "logs"), "log folder")
@@ -126,6 +127,8 @@ func run(root string, args []string) error {
 		DynamoPort:    *ddbPort,
 		SESPort:       *sesPort,
 		SSMPort:       *ssmPort,
+		S3Port:        *s3Port,
+		S3DataFile:    filepath.Join(root, ".local", "s3.db"),
 		DynamoDataDir: *dataDir,
 		ServiceLog:    serviceLog,
 		Gateway: localstack.GatewayOptions{
@@ -161,11 +164,13 @@ func run(root string, args []string) error {
   mail as JSON   %s/store
   DynamoDB       %s  (table %s, data in %s)
   SSM            %s  (a random cursor key at %s)
+  S3             %s  (bucket %s, path-style, objects in %s)
   function logs  %s
 
 Ctrl-C stops everything.
 `, stack.APIURL, stack.SES.URL, stack.SES.URL, stack.Dynamo.URL, stack.TableName("Table"), *dataDir,
-		stack.SSM.URL, localstack.CursorKeyParameter, functionLog.Name())
+		stack.SSM.URL, localstack.CursorKeyParameter, stack.S3.URL, gateway.BucketName("FilesBucket"),
+		filepath.Join(root, ".local", "s3.db"), functionLog.Name())
 
 	select {
 	case <-ctx.Done():
@@ -248,6 +253,8 @@ func execCommand(root string, args []string) (int, error) {
 	cmd.Env = append(os.Environ(),
 		"ETWIN_DDB_ENDPOINT="+stack.Dynamo.URL,
 		"ETWIN_SES_ENDPOINT="+stack.SES.URL,
+		"ETWIN_S3_ENDPOINT="+stack.S3.URL,
+		"ETWIN_FILES_BUCKET="+gateway.BucketName("FilesBucket"),
 		"ETWIN_API_URL="+stack.APIURL,
 		"ETWIN_TABLE_NAME="+stack.TableName("Table"),
 		"ETWIN_BIN_DIR="+*binDir,
