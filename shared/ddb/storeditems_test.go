@@ -145,7 +145,7 @@ func TestStoredAttributeNamesStay(t *testing.T) {
 	if err := s.PutProjectTree(ctx, pr, []project.Partner{{MemberID: "m-1", Role: project.RoleAdmin, Founder: true, AddedAt: now}}); err != nil {
 		t.Fatal(err)
 	}
-	pg := twinspace.Page{PageID: "pg-1", Title: "Hello", Body: "Body", AuthorID: "m-1", CreatedAt: now}
+	pg := twinspace.Page{PageID: "pg-1", Title: "Hello", Body: "Body", AuthorID: "m-1", CreatedAt: now, UpdatedAt: now.Add(time.Minute), Version: 2}
 	if err := s.AddPage(ctx, "p-1", pg); err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +176,7 @@ func TestStoredAttributeNamesStay(t *testing.T) {
 		"contactRequest": {"PK", "SK", "createdAt", "decidedAt", "from", "from.country", "from.firstName", "from.lastName",
 			"from.memberId", "kind", "requestId", "status", "to", "to.country", "to.firstName", "to.lastName", "to.memberId"},
 		"contact": {"PK", "SK", "country", "firstName", "kind", "lastName", "memberId", "since"},
-		"page":    {"PK", "SK", "authorId", "body", "createdAt", "kind", "pageId", "title"},
+		"page":    {"PK", "SK", "authorId", "body", "createdAt", "kind", "pageId", "title", "updatedAt", "version"},
 	}
 	// (the pending-list entries were deleted by the decision; they are written as the request is)
 	got := storedShapes(t, table)
