@@ -26,10 +26,9 @@ import (
 // addressing (http://127.0.0.1:<port>/<bucket>/<key>). It keeps its objects in a bbolt
 // file when DataFile is given (make run: .local/s3.db), else in memory.
 //
-// gofakes3 v1.2.0 checks no signature: a presigned URL works here whatever headers the
-// PUT brings (S3 itself refuses a Content-Type or Content-Length other than the signed
-// ones; shared/s3files signs both, and its integration test checks that they are in the
-// URL's X-Amz-SignedHeaders).
+// gofakes3 v1.2.0 checks no signature; presignCheck (s3sig.go) in front of it verifies
+// presigned URLs as S3 does, so a PUT with another Content-Type or Content-Length than
+// signed is refused here too.
 type S3 struct {
 	URL string // e.g. http://127.0.0.1:8007 (AWS_ENDPOINT_URL_S3)
 
@@ -64,7 +63,7 @@ func StartS3(addr, dataFile string) (*S3, error) {
 	}
 	faker := gofakes3.New(backend, gofakes3.WithoutVersioning(), gofakes3.WithLogger(gofakes3.DiscardLog()))
 	s := &S3{URL: "http://" + ln.Addr().String(), close: closeBackend,
-		srv: &http.Server{Handler: faker.Server(), ReadHeaderTimeout: 10 * time.Second}}
+		srv: &http.Server{Handler: presignCheck(faker.Server(), localSecret, time.Now), ReadHeaderTimeout: 10 * time.Second}}
 	go s.srv.Serve(ln)
 	return s, nil
 }
@@ -80,6 +79,10 @@ func (s *S3) Stop() error {
 	}
 	return err
 }
+
+// localSecret is the secret key of the local credentials (the gateway gives the
+// functions local/local).
+const localSecret = "local"
 
 // NewS3Client returns an S3 client for a local endpoint: static credentials, the local
 // region, path-style addressing.

@@ -69,9 +69,7 @@ func TestPresignedUploadAndDownload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// gofakes3 checks no signature, so what S3 would refuse cannot be shown here: the
-	// test checks that S3 would (the type and length are signed headers), and that the URL
-	// expires.
+	// The type and length are signed headers, and the URL expires.
 	signed := strings.Split(u.Query().Get("X-Amz-SignedHeaders"), ";")
 	for _, h := range []string{"content-length", "content-type", "host"} {
 		if !slices.Contains(signed, h) {
@@ -80,6 +78,17 @@ func TestPresignedUploadAndDownload(t *testing.T) {
 	}
 	if u.Query().Get("X-Amz-Expires") != "60" || !strings.HasSuffix(u.Path, "/"+testenv.FilesBucket()+"/"+key) {
 		t.Errorf("presigned PUT %s: not path-style at the key, or not expiring in 60 s", put)
+	}
+	// Another type, or a longer body, is refused (the local server checks presigned
+	// signatures as S3 does: infra/localstack/s3sig.go).
+	if code, body := do(t, http.MethodPut, put, "text/html", content); code != http.StatusForbidden {
+		t.Fatalf("PUT with another content type: %d %s", code, body)
+	}
+	if code, body := do(t, http.MethodPut, put, "application/pdf", append(content, " and more"...)); code != http.StatusForbidden {
+		t.Fatalf("PUT of a larger body: %d %s", code, body)
+	}
+	if _, ok, err := s.Head(ctx, key); err != nil || ok {
+		t.Fatalf("a refused PUT stored something: %v %v", ok, err)
 	}
 	if code, body := do(t, http.MethodPut, put, "application/pdf", content); code != http.StatusOK {
 		t.Fatalf("PUT: %d %s", code, body)
