@@ -41,6 +41,8 @@ type Session struct {
 	Country    string
 	CreatedAt  time.Time
 	LastSeenAt time.Time
+	// ProjectID is, for a pupil's session (Role principal.RolePupil), their project.
+	ProjectID string
 }
 
 // Expired reports whether the session has ended by now.
@@ -63,6 +65,9 @@ type Store interface {
 	TouchSession(ctx context.Context, memberID, tokenHash string, now time.Time) error
 	DeleteSession(ctx context.Context, memberID, tokenHash string) error
 	DeleteAllSessions(ctx context.Context, memberID string) error
+	// PupilByUsername finds a pupil's credentials through the username guard (a pupil's
+	// hold); Open tells whether their project is still approved.
+	PupilByUsername(ctx context.Context, username string) (PupilLogin, bool, error)
 
 	// UpdateMember reads the member (strongly consistent), lets decide change them and
 	// writes the change with their search index, conditional on the version read; when
@@ -129,6 +134,18 @@ type LoginResult struct {
 	Token     string    `json:"token"`
 	ExpiresAt time.Time `json:"expiresAt"`
 	MemberID  string    `json:"memberId"`
+	// Role is the account's role ("pupil" for a pupil's session).
+	Role string `json:"role"`
+}
+
+// PupilLogin is what a pupil's sign-in needs (package pupil owns the account).
+type PupilLogin struct {
+	PupilID      string
+	ProjectID    string
+	Username     string
+	PasswordHash string
+	// Open: the project is approved (a closed project's pupils sign in no more).
+	Open bool
 }
 
 func badLogin() error {
@@ -147,7 +164,10 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (LoginResult, error)
 	if err != nil {
 		return LoginResult{}, err
 	}
-	if !ok || m.Username != in.Username || m.PasswordHash == "" {
+	if !ok {
+		return s.pupilLogin(ctx, in, now)
+	}
+	if m.Username != in.Username || m.PasswordHash == "" {
 		password.VerifyDummy(in.Password)
 		return LoginResult{}, badLogin()
 	}
@@ -171,7 +191,33 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (LoginResult, error)
 	if err := s.Store.PutSession(ctx, sess); err != nil {
 		return LoginResult{}, err
 	}
-	return LoginResult{Token: m.MemberID + "." + secret, ExpiresAt: sess.ExpiresAt(), MemberID: m.MemberID}, nil
+	return LoginResult{Token: m.MemberID + "." + secret, ExpiresAt: sess.ExpiresAt(), MemberID: m.MemberID, Role: m.Role}, nil
+}
+
+// pupilLogin signs a pupil in (the username held by no member): the same 401, after the
+// same work, for unknown usernames, wrong passwords and pupils of closed projects.
+func (s *Service) pupilLogin(ctx context.Context, in LoginInput, now time.Time) (LoginResult, error) {
+	pl, ok, err := s.Store.PupilByUsername(ctx, in.Username)
+	if err != nil {
+		return LoginResult{}, err
+	}
+	if !ok || pl.Username != in.Username || pl.PasswordHash == "" || !pl.Open {
+		password.VerifyDummy(in.Password)
+		return LoginResult{}, badLogin()
+	}
+	good, err := password.Verify(in.Password, pl.PasswordHash)
+	if err != nil {
+		return LoginResult{}, err
+	}
+	if !good {
+		return LoginResult{}, badLogin()
+	}
+	secret := token.New()
+	sess := Session{MemberID: pl.PupilID, TokenHash: token.Hash(secret), Role: principal.RolePupil, ProjectID: pl.ProjectID, CreatedAt: now, LastSeenAt: now}
+	if err := s.Store.PutSession(ctx, sess); err != nil {
+		return LoginResult{}, err
+	}
+	return LoginResult{Token: pl.PupilID + "." + secret, ExpiresAt: sess.ExpiresAt(), MemberID: pl.PupilID, Role: principal.RolePupil}, nil
 }
 
 // splitToken parses "<memberId>.<secret>".
@@ -205,7 +251,14 @@ func (s *Service) Authenticate(ctx context.Context, tok string) (principal.Princ
 			return principal.Principal{}, err
 		}
 	}
-	return principal.Principal{MemberID: memberID, Role: sess.Role, Country: sess.Country, SessionKey: h}, nil
+	p := principal.Principal{MemberID: memberID, Role: sess.Role, Country: sess.Country, SessionKey: h}
+	if sess.Role == principal.RolePupil {
+		if sess.ProjectID == "" {
+			return principal.Principal{}, apperr.NoSession()
+		}
+		p.ProjectID = sess.ProjectID
+	}
+	return p, nil
 }
 
 // Logout ends the caller's session at once.

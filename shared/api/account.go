@@ -46,7 +46,7 @@ var SessionCreate = app.Route{Function: "session-create", Public: true, NoReplay
 }}
 
 // SessionDelete serves DELETE /v1/sessions/current (logout).
-var SessionDelete = app.Route{Function: "session-delete", Handler: func(d *app.Deps) httpapi.Handler {
+var SessionDelete = app.Route{Function: "session-delete", Pupils: true, Handler: func(d *app.Deps) httpapi.Handler {
 	s := d.Account()
 	return httpapi.NoBody(http.StatusNoContent, func(c ctx, r httpapi.Call) (httpapi.Empty, error) { return done(s.Logout(c, r.Who)) })
 }}

@@ -7,6 +7,7 @@ import (
 	"etwin/shared/cursor"
 	"etwin/shared/httpapi"
 	"etwin/shared/project"
+	"etwin/shared/pupil"
 	"etwin/shared/twinspace"
 )
 
@@ -57,7 +58,7 @@ var NSOProjectsList = app.Route{Function: "nso-projects-list", Handler: func(d *
 }}
 
 // TwinspaceGet serves GET /v1/projects/{projectId}/twinspace.
-var TwinspaceGet = app.Route{Function: "twinspace-get", Handler: func(d *app.Deps) httpapi.Handler {
+var TwinspaceGet = app.Route{Function: "twinspace-get", Pupils: true, Handler: func(d *app.Deps) httpapi.Handler {
 	return read("projectId", d.TwinSpaces().Get)
 }}
 
@@ -114,5 +115,41 @@ var ProjectPageDelete = app.Route{Function: "project-page-delete", Handler: func
 	s := d.TwinSpaces()
 	return httpapi.NoBody(http.StatusNoContent, func(c ctx, r httpapi.Call) (httpapi.Empty, error) {
 		return done(s.DeletePage(c, r.Who, r.Path("projectId"), r.Path("pageId")))
+	})
+}}
+
+// ProjectPupilCreate serves POST /v1/projects/{projectId}/pupils.
+var ProjectPupilCreate = app.Route{Function: "project-pupil-create", NoReplay: true, Handler: func(d *app.Deps) httpapi.Handler {
+	return at(http.StatusCreated, "projectId", d.Pupils().Create)
+}}
+
+// ProjectPupilsList serves GET /v1/projects/{projectId}/pupils.
+var ProjectPupilsList = app.Route{Function: "project-pupils-list", Handler: func(d *app.Deps) httpapi.Handler {
+	s := d.Pupils()
+	return httpapi.NoBody(http.StatusOK, func(c ctx, r httpapi.Call) (pupilList, error) {
+		items, err := s.List(c, r.Who, r.Path("projectId"))
+		return pupilList{Items: items}, err
+	})
+}}
+
+// pupilList is the answer of GET .../pupils.
+type pupilList struct {
+	Items []pupil.Listed `json:"items"`
+}
+
+// ProjectPupilDelete serves DELETE /v1/projects/{projectId}/pupils/{pupilId}.
+var ProjectPupilDelete = app.Route{Function: "project-pupil-delete", Handler: func(d *app.Deps) httpapi.Handler {
+	s := d.Pupils()
+	return httpapi.NoBody(http.StatusNoContent, func(c ctx, r httpapi.Call) (httpapi.Empty, error) {
+		return done(s.Delete(c, r.Who, r.Path("projectId"), r.Path("pupilId")))
+	})
+}}
+
+// ProjectPupilPassword serves POST /v1/projects/{projectId}/pupils/{pupilId}/password. Its
+// answer holds the new passphrase, never stored for replay.
+var ProjectPupilPassword = app.Route{Function: "project-pupil-password", NoReplay: true, Handler: func(d *app.Deps) httpapi.Handler {
+	s := d.Pupils()
+	return httpapi.NoBody(http.StatusOK, func(c ctx, r httpapi.Call) (pupil.NewPassword, error) {
+		return s.ResetPassword(c, r.Who, r.Path("projectId"), r.Path("pupilId"))
 	})
 }}

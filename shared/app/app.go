@@ -34,6 +34,7 @@ import (
 	"etwin/shared/optout"
 	"etwin/shared/outbox"
 	"etwin/shared/project"
+	"etwin/shared/pupil"
 	"etwin/shared/registration"
 	"etwin/shared/resource"
 	"etwin/shared/room"
@@ -317,6 +318,9 @@ func (d *Deps) OptOuts() *optout.Service {
 	return &optout.Service{Store: d.store(), Signer: d.optouts(), Kinds: notify.EmailKinds}
 }
 
+// Pupils is the pupils of TwinSpaces (their accounts, created by their teachers).
+func (d *Deps) Pupils() *pupil.Service { return &pupil.Service{Store: d.store()} }
+
 // Stats serves the public numbers.
 func (d *Deps) Stats() *stats.Service { return &stats.Service{Store: d.store()} }
 
@@ -358,7 +362,7 @@ func (r Route) Chain(d *Deps) httpapi.Handler {
 // MemberChain is the chain of a route for signed-in members: deadline, authentication,
 // idempotency.
 func (r Route) MemberChain(d *Deps) httpapi.Handler {
-	return httpapi.Chain(r.Handler(d), httpapi.Deadline(httpapi.DeadlineMargin), httpapi.Authenticate(d.Sessions()), r.idempotency(d))
+	return httpapi.Chain(r.Handler(d), httpapi.Deadline(httpapi.DeadlineMargin), httpapi.Authenticate(d.Sessions()), httpapi.PupilGate(r.Pupils), r.idempotency(d))
 }
 
 // PublicChain is the chain of a public route: deadline, idempotency.
@@ -369,7 +373,7 @@ func (r Route) PublicChain(d *Deps) httpapi.Handler {
 // IdentifiedChain is the chain of a public route that identifies a signed-in caller:
 // deadline, identification, idempotency.
 func (r Route) IdentifiedChain(d *Deps) httpapi.Handler {
-	return httpapi.Chain(r.Handler(d), httpapi.Deadline(httpapi.DeadlineMargin), httpapi.Identify(d.Sessions()), r.idempotency(d))
+	return httpapi.Chain(r.Handler(d), httpapi.Deadline(httpapi.DeadlineMargin), httpapi.Identify(d.Sessions()), httpapi.PupilGate(r.Pupils), r.idempotency(d))
 }
 
 func (r Route) idempotency(d *Deps) httpapi.Middleware {

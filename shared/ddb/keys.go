@@ -451,3 +451,10 @@ const importsPK = "IMPORTS"
 const prefixProjectFile = "FILE#"
 
 func projectFileSK(fileID string) string { return prefixProjectFile + fileID }
+
+// Pupils (shared/ddb/pupil.go): a project's pupils are one partition, PUPILS#<projectId> /
+// PUPIL#<pupilId>, apart from the project's own (GET .../twinspace reads that one whole).
+const prefixPupil = "PUPIL#"
+
+func projectPupilsPK(projectID string) string { return "PUPILS#" + projectID }
+func pupilSK(pupilID string) string           { return prefixPupil + pupilID }

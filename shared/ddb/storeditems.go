@@ -37,6 +37,7 @@ type sessionFields struct {
 	Country    string    `dynamodbav:"country,omitempty"`
 	CreatedAt  time.Time `dynamodbav:"createdAt"`
 	LastSeenAt time.Time `dynamodbav:"lastSeenAt"`
+	ProjectID  string    `dynamodbav:"projectId,omitempty"`
 }
 
 // sessionItem is a session under its member (the TTL removes it after its expiry).

@@ -103,3 +103,20 @@ func Identify(auth Authenticator) Middleware {
 		}
 	}
 }
+
+// PupilGate is the one check of a pupil's session: a pupil (principal.RolePupil) may call
+// only the routes that let pupils in (app.Route.Pupils, allowed); every other route
+// answers them 403. It runs after Authenticate (or Identify), before the use case.
+func PupilGate(allowed bool) Middleware {
+	return func(next Handler) Handler {
+		if allowed {
+			return next
+		}
+		return func(ctx context.Context, req *Request) (Response, error) {
+			if who, ok := principal.From(ctx); ok && who.Role == principal.RolePupil {
+				return Response{}, apperr.Forbidden("A pupil's session reaches only their project's TwinSpace.")
+			}
+			return next(ctx, req)
+		}
+	}
+}

@@ -46,6 +46,13 @@ func (s *Service) Get(ctx context.Context, who principal.Principal, projectID st
 	if err != nil {
 		return View{}, err
 	}
+	if who.Role == principal.RolePupil {
+		// a pupil reads only their own project's TwinSpace (another one: 404)
+		if !ok || !Visible(sp.Project) || !who.PupilOf(projectID) {
+			return View{}, notFound()
+		}
+		return PupilViewOf(sp), nil
+	}
 	if _, err := Reader(sp, ok, who.MemberID); err != nil {
 		return View{}, err
 	}

@@ -106,6 +106,16 @@ func ViewOf(s Space) View {
 	return v
 }
 
+// PupilViewOf is the answer for one of the project's pupils: the pages, the labels and the
+// partners' names and roles (no school or country: nothing a pupil needs).
+func PupilViewOf(s Space) View {
+	v := ViewOf(s)
+	for i := range v.Members {
+		v.Members[i].SchoolID, v.Members[i].Country = "", ""
+	}
+	return v
+}
+
 // Visible reports whether a project's TwinSpace exists for anyone: approved (open) or
 // closed (archive).
 func Visible(p project.Project) bool {
