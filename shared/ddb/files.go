@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"etwin/shared/files"
 )
@@ -78,6 +79,13 @@ func (s *Store) MarkFileUploaded(ctx context.Context, projectID, fileID string, 
 // DeleteFile implements files.Store: the project approved, the caller an administrator,
 // the item deleted if it exists, in one transaction.
 func (s *Store) DeleteFile(ctx context.Context, projectID, adminID, fileID string) error {
+	return s.deleteAsAdmin(ctx, projectID, adminID, key(projectPK(projectID), projectFileSK(fileID)), files.ErrNoFile)
+}
+
+// deleteAsAdmin deletes the item k of projectID's TwinSpace (gone: errGone) in one
+// transaction with the checks that the project is still approved and adminID still one of
+// its administrators.
+func (s *Store) deleteAsAdmin(ctx context.Context, projectID, adminID string, k map[string]types.AttributeValue, errGone error) error {
 	open, err := s.projectOpen(projectID)
 	if err != nil {
 		return err
@@ -86,8 +94,8 @@ func (s *Store) DeleteFile(ctx context.Context, projectID, adminID, fileID strin
 	if err != nil {
 		return err
 	}
-	cond := expression.AttributeExists(expression.Name("PK"))
-	del, err := s.del(key(projectPK(projectID), projectFileSK(fileID)), &cond, fail(files.ErrNoFile))
+	exists := expression.AttributeExists(expression.Name("PK"))
+	del, err := s.del(k, &exists, fail(errGone))
 	if err != nil {
 		return err
 	}

@@ -124,18 +124,5 @@ func (s *Store) DeletePage(ctx context.Context, projectID, pageID, adminID strin
 	if !ok {
 		return twinspace.ErrNoPage
 	}
-	open, err := s.projectOpen(projectID)
-	if err != nil {
-		return err
-	}
-	admin, err := s.callerIsAdmin(projectID, adminID)
-	if err != nil {
-		return err
-	}
-	exists := expression.AttributeExists(expression.Name("PK"))
-	del, err := s.del(k, &exists, fail(twinspace.ErrNoPage))
-	if err != nil {
-		return err
-	}
-	return s.transact(ctx, []txItem{open, admin, del})
+	return s.deleteAsAdmin(ctx, projectID, adminID, k, twinspace.ErrNoPage)
 }
